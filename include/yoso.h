@@ -1,0 +1,148 @@
+/* yoso.h — public C API of yoso-cl: the YOSO masked language model on any OpenCL device.
+ *
+ * Every function returns a yoso_status. On failure, yoso_last_error() holds one line that says
+ * what failed and what to do about it (thread-local, valid until the next failing call).
+ * Objects are opaque; each *_create / *_load has a matching *_free that accepts NULL.
+ */
+#ifndef YOSO_H
+#define YOSO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- status ---- */
+
+typedef enum yoso_status {
+    YOSO_OK = 0,
+    YOSO_ERR_USAGE,       /* a bad argument from the caller (exit code 2) */
+    YOSO_ERR_INPUT,       /* bad input data: text, ids, a malformed file (exit code 2) */
+    YOSO_ERR_UNSUPPORTED, /* a valid file asking for something we do not implement (exit 2) */
+    YOSO_ERR_NOT_FOUND,   /* a file or device that does not exist (exit code 2) */
+    YOSO_ERR_IO,          /* the file system failed: read, write, rename (exit code 1) */
+    YOSO_ERR_NO_MEMORY,   /* host or device memory exhausted (exit code 1) */
+    YOSO_ERR_OPENCL,      /* an OpenCL or CLBlast call failed (exit code 1) */
+    YOSO_ERR_NO_DRIVER,   /* no OpenCL platform at all (exit code 1) */
+    YOSO_ERR_INTERRUPTED, /* the user interrupted the run (exit code 1) */
+    YOSO_STATUS_COUNT
+} yoso_status;
+
+/* The enum's name as text, e.g. "YOSO_ERR_INPUT". */
+const char *yoso_status_string(yoso_status status);
+/* The CLI exit code for a status: 0 ok, 2 bad usage or input, 1 runtime failure. */
+int yoso_status_exit_code(yoso_status status);
+/* The one-line message of the last failure on this thread ("" if none). */
+const char *yoso_last_error(void);
+
+/* --------------------------------------------------------------- devices ---- */
+
+typedef struct yoso_device_info {
+    int platform_index, device_index; /* "P:D" */
+    char name[256];
+    char platform_name[256];
+    char type[16]; /* "GPU", "CPU", "ACCELERATOR", "OTHER" */
+    unsigned compute_units;
+    uint64_t global_mem_bytes;
+    uint64_t max_alloc_bytes;
+    char opencl_c_version[64];
+    int has_fp16;
+    int is_default; /* the device a default selection would pick */
+} yoso_device_info;
+
+/* Lists every OpenCL device of every platform; *out is malloc'ed, free() it. */
+yoso_status yoso_device_list(yoso_device_info **out, size_t *count);
+
+/* A device with its context, queue and compiled kernels. */
+typedef struct yoso_context yoso_context;
+
+typedef struct yoso_context_options {
+    const char *device_spec; /* "P:D", a name substring, or NULL: $YOSO_DEVICE, else prefer a GPU */
+    const char *cache_dir;   /* NULL: $YOSO_CACHE_DIR, else $XDG_CACHE_HOME/yoso, else ~/.cache/yoso */
+    int no_cache;            /* 1: never read or write compiled programs on disk */
+    int verbose;             /* 1: timings and cache decisions on stderr */
+} yoso_context_options;
+
+yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out);
+void yoso_context_free(yoso_context *ctx);
+/* The chosen device, as yoso_device_list describes it. */
+const yoso_device_info *yoso_context_device(const yoso_context *ctx);
+/* How many programs this context loaded from the disk cache / compiled from source. */
+void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds);
+
+/* ------------------------------------------------------------- tokenizer ---- */
+
+typedef struct yoso_tokenizer yoso_tokenizer;
+
+enum {
+    YOSO_TOKENIZE_ADD_SPECIAL = 1, /* wrap the pieces in <s> … </s> */
+    YOSO_TOKENIZE_TRUNCATE = 2     /* cut to max_length instead of failing */
+};
+
+/* Loads vocab.json + merges.txt, or tokenizer.json, and the special-token files from a folder. */
+yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out);
+void yoso_tokenizer_free(yoso_tokenizer *tok);
+/* Encodes UTF-8 text; *ids is malloc'ed. Fails on invalid UTF-8 or (without TRUNCATE) on more than
+ * max_length ids (0 = no limit). `[MASK]` and `<mask>` both become the mask token. */
+yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len, int flags,
+                                  size_t max_length, int32_t **ids, size_t *count);
+/* Decodes ids to UTF-8 (invalid bytes become U+FFFD); skip_special drops <s>, </s>, <pad>, <mask>…
+ * *text is malloc'ed and NUL-terminated. */
+yoso_status yoso_tokenizer_decode(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
+                                  int skip_special, char **text);
+/* The token's string as stored in the vocabulary (e.g. "Ġcapital"), or NULL if out of range. */
+const char *yoso_tokenizer_id_to_token(const yoso_tokenizer *tok, int32_t id);
+/* The id of a vocabulary string, or -1. */
+int32_t yoso_tokenizer_token_to_id(const yoso_tokenizer *tok, const char *token);
+size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok);
+int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok);
+int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok);
+
+/* ----------------------------------------------------------------- model ---- */
+
+typedef struct yoso_model yoso_model;
+
+typedef enum yoso_attention {
+    YOSO_ATTENTION_CONFIG = 0,  /* whatever config.json's use_expectation says */
+    YOSO_ATTENTION_EXPECTATION, /* YOSO-E: the exact expectation of the collision probability */
+    YOSO_ATTENTION_LSH          /* the paper's sampled, linear-cost hashing */
+} yoso_attention;
+
+typedef struct yoso_model_options {
+    yoso_attention attention;
+    int num_hash;       /* 0: config.json's num_hash */
+    int hash_code_len;  /* 0: config.json's hash_code_len */
+    uint64_t seed;      /* LSH random signs */
+    int fp16_weights;   /* 1: store weights as half on the device */
+    const char *lsh_dmat_path; /* NULL, or a safetensors file of explicit ±1 signs (DESIGN §3) */
+    int verbose;
+} yoso_model_options;
+
+/* Reads config.json and model.safetensors or pytorch_model.bin from dir and uploads the weights. */
+yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model_options *options,
+                            yoso_model **out);
+void yoso_model_free(yoso_model *model);
+
+typedef struct yoso_model_info {
+    int vocab_size, hidden_size, num_layers, num_heads, intermediate_size, max_tokens;
+    int pad_token_id, bos_token_id, eos_token_id;
+} yoso_model_info;
+void yoso_model_get_info(const yoso_model *model, yoso_model_info *info);
+
+/* The forward pass. ids and mask are [batch, seq] row-major; mask may be NULL (all ones).
+ * Output modes: all logits [batch, seq, vocab]; last hidden states [batch, seq, hidden];
+ * or logits only at the `npos` flat positions (b*seq + t) listed in `positions`: [npos, vocab]. */
+yoso_status yoso_model_logits(yoso_model *model, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask, float *out);
+yoso_status yoso_model_hidden(yoso_model *model, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask, float *out);
+yoso_status yoso_model_logits_at(yoso_model *model, int batch, int seq, const int32_t *ids,
+                                 const int32_t *mask, const int32_t *positions, int npos,
+                                 float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* YOSO_H */

@@ -1,0 +1,1 @@
+/* common.cl — helpers shared by every kernel (prepended to each program). */

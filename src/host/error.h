@@ -1,0 +1,23 @@
+/* error.h — the one error-reporting path: a status plus a thread-local one-line message. */
+#ifndef YOSO_ERROR_H
+#define YOSO_ERROR_H
+
+#include "yoso.h"
+
+#if defined(__GNUC__)
+#define YOSO_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define YOSO_PRINTF(a, b)
+#endif
+
+/* Records the message for yoso_last_error() and returns status, so callers write
+ * `return yoso_error(YOSO_ERR_INPUT, "…: %s", what);`. */
+yoso_status yoso_error(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 3);
+
+/* Prefixes the current message with context ("loading model.safetensors: "), returns status. */
+yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 3);
+
+/* Forgets the current message. */
+void yoso_error_clear(void);
+
+#endif

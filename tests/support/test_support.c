@@ -1,0 +1,68 @@
+/* test_support.c — helpers shared by the CMocka tests. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *test_data_path(const char *relative) {
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", YOSO_TEST_DATA, relative);
+    return buf;
+}
+
+char *test_make_temp_dir(void) {
+    char tmpl[] = "/tmp/yoso-test-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    return dir ? strdup(dir) : NULL;
+}
+
+void test_remove_tree(const char *path) {
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", path);
+}
+
+char *test_read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        if (size) *size = (size_t)n;
+    }
+    return buf;
+}
+
+int test_write_file(const char *path, const void *data, size_t size) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t w = fwrite(data, 1, size, f);
+    return (fclose(f) == 0 && w == size) ? 0 : -1;
+}
+
+int test_run(const char *command, char **out, char **err) {
+    char *dir = test_make_temp_dir();
+    if (!dir) return -1;
+    char o[4200], e[4200], cmd[16384];
+    snprintf(o, sizeof o, "%s/out", dir);
+    snprintf(e, sizeof e, "%s/err", dir);
+    snprintf(cmd, sizeof cmd, "%s >'%s' 2>'%s' </dev/null", command, o, e);
+    int rc = system(cmd);
+    int code = (rc == -1) ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc));
+    if (out) *out = test_read_file(o, NULL);
+    if (err) *err = test_read_file(e, NULL);
+    test_remove_tree(dir);
+    free(dir);
+    return code;
+}

@@ -1,0 +1,25 @@
+/* test_support.h — shared helpers for the CMocka tests: fixture paths, temp dirs, running the CLI. */
+#ifndef YOSO_TEST_SUPPORT_H
+#define YOSO_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Joins YOSO_TEST_DATA and a relative path into a static buffer (valid until the next call). */
+const char *test_data_path(const char *relative);
+/* Creates a fresh temporary directory and returns its path (malloc'ed). */
+char *test_make_temp_dir(void);
+/* Removes a directory tree (rm -rf). */
+void test_remove_tree(const char *path);
+/* Runs a shell command line; captures stdout/stderr into malloc'ed strings (may be NULL); returns
+ * the exit code (or -1 if it could not run). */
+int test_run(const char *command, char **out, char **err);
+/* Reads a whole file into a malloc'ed NUL-terminated buffer; NULL if it cannot be read. */
+char *test_read_file(const char *path, size_t *size);
+/* Writes bytes to a file; returns 0 on success. */
+int test_write_file(const char *path, const void *data, size_t size);
+
+#endif

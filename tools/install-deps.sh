@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages yoso-cl needs to build and test. Idempotent; run as root.
+set -euo pipefail
+packages=(build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers libclblast-dev
+          clblast-utils pocl-opencl-icd libcmocka-dev libcjson-dev libpcre2-dev clinfo)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
