@@ -58,9 +58,24 @@ yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) {
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, g_message, sizeof old);
-    snprintf(g_message, sizeof g_message, "%s%s", prefix, old);
+    size_t plen = strlen(prefix), olen = strnlen(old, sizeof old - 1);
+    if (plen > sizeof g_message - 1) plen = sizeof g_message - 1;
+    if (olen > sizeof g_message - 1 - plen) olen = sizeof g_message - 1 - plen;
+    memcpy(g_message, prefix, plen);
+    memcpy(g_message + plen, old, olen);
+    g_message[plen + olen] = '\0';
     return status;
 }
 
 /* Empties the stored message. */
 void yoso_error_clear(void) { g_message[0] = '\0'; }
+
+/* Prints a one-line warning on stderr. */
+void yoso_warn(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("yoso: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}

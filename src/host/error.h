@@ -17,6 +17,9 @@ yoso_status yoso_error(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 
 /* Prefixes the current message with context ("loading model.safetensors: "), returns status. */
 yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 3);
 
+/* Prints "yoso: warning: …" on stderr (the library's only direct output). */
+void yoso_warn(const char *fmt, ...) YOSO_PRINTF(1, 2);
+
 /* Forgets the current message. */
 void yoso_error_clear(void);
 

@@ -1,0 +1,186 @@
+/* test_runtime.c — device listing, selection errors, the program cache, and the no-driver path. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "program_cache.h"
+#include "runtime.h"
+#include "test_support.h"
+
+static void test_device_list_has_a_device(void **state) {
+    yoso_device_info *list = NULL;
+    size_t n = 0;
+    assert_int_equal(yoso_device_list(&list, &n), YOSO_OK);
+    assert_true(n >= 1);
+    int defaults = 0;
+    for (size_t i = 0; i < n; i++) {
+        defaults += list[i].is_default;
+        assert_true(strlen(list[i].name) > 0);
+        assert_true(list[i].compute_units > 0);
+        assert_true(list[i].max_alloc_bytes > 0);
+    }
+    assert_int_equal(defaults, 1);
+    free(list);
+}
+
+static void test_unknown_device_is_not_found(void **state) {
+    yoso_context_options opt = {.device_spec = "no-such-device-xyz", .no_cache = 1};
+    yoso_context *ctx = NULL;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_ERR_NOT_FOUND);
+    assert_null(ctx);
+    assert_non_null(strstr(yoso_last_error(), "no-such-device-xyz"));
+    assert_int_equal(yoso_status_exit_code(YOSO_ERR_NOT_FOUND), 2);
+}
+
+/* Counts the entries in dir/programs. */
+static int count_cache_entries(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/programs", dir);
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".bin") && !strstr(e->d_name, ".tmp")) n++;
+    closedir(d);
+    return n;
+}
+
+/* Returns the path of the single cache entry in dir/programs. */
+static void first_cache_entry(const char *dir, char *out, size_t n) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/programs", dir);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    out[0] = '\0';
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".bin") && strlen(path) + strlen(e->d_name) + 2 < n) {
+            strcpy(out, path);
+            strcat(out, "/");
+            strcat(out, e->d_name);
+        }
+    if (d) closedir(d);
+}
+
+static void test_second_context_reuses_cache(void **state) {
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir};
+    yoso_context *a = NULL, *b = NULL;
+    int hits, builds;
+    assert_int_equal(yoso_context_create(&opt, &a), YOSO_OK);
+    yoso_context_cache_stats(a, &hits, &builds);
+    assert_int_equal(hits, 0);
+    assert_int_equal(builds, 1);
+    assert_int_equal(count_cache_entries(dir), 1);
+    assert_int_equal(yoso_context_create(&opt, &b), YOSO_OK);
+    yoso_context_cache_stats(b, &hits, &builds);
+    assert_int_equal(hits, 1);
+    assert_int_equal(builds, 0);
+    yoso_context_free(a);
+    yoso_context_free(b);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+static void test_corrupt_cache_entry_is_rebuilt(void **state) {
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir};
+    yoso_context *ctx = NULL;
+    int hits, builds;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    yoso_context_free(ctx);
+    char entry[4400];
+    first_cache_entry(dir, entry, sizeof entry);
+    size_t size = 0;
+    char *bytes = test_read_file(entry, &size);
+    assert_non_null(bytes);
+    bytes[size - 10] ^= 0x5a; /* flip bits in the payload: the checksum must catch it */
+    assert_int_equal(test_write_file(entry, bytes, size), 0);
+    free(bytes);
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    yoso_context_cache_stats(ctx, &hits, &builds);
+    assert_int_equal(hits, 0);
+    assert_int_equal(builds, 1);
+    yoso_context_free(ctx);
+    assert_int_equal(count_cache_entries(dir), 1);
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    yoso_context_cache_stats(ctx, &hits, &builds);
+    assert_int_equal(hits, 1);
+    yoso_context_free(ctx);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+static void test_foreign_cache_entry_is_ignored(void **state) {
+    char *dir = test_make_temp_dir();
+    assert_int_equal(yoso_cache_write(dir, "key-one", (const unsigned char *)"abc", 3), 1);
+    unsigned char *bin = NULL;
+    size_t size = 0;
+    assert_int_equal(yoso_cache_read(dir, "key-one", &bin, &size), 1);
+    assert_int_equal(size, 3);
+    assert_memory_equal(bin, "abc", 3);
+    free(bin);
+    assert_int_equal(yoso_cache_read(dir, "key-two", &bin, &size), 0);
+    assert_null(bin);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+static void test_unwritable_cache_still_works(void **state) {
+    yoso_context_options opt = {.cache_dir = "/proc/yoso-cannot-write-here"};
+    yoso_context *ctx = NULL;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    int hits, builds;
+    yoso_context_cache_stats(ctx, &hits, &builds);
+    assert_int_equal(builds, 1);
+    yoso_context_free(ctx);
+}
+
+static void test_cli_devices(void **state) {
+    char *out = NULL, *err = NULL;
+    assert_int_equal(test_run(YOSO_CLI " devices", &out, &err), 0);
+    assert_non_null(strstr(out, "* 0:0"));
+    assert_non_null(strstr(out, "OpenCL C"));
+    free(out);
+    free(err);
+    assert_int_equal(test_run("YOSO_DEVICE=nonexistent " YOSO_CLI " devices", &out, &err), 2);
+    assert_non_null(strstr(err, "nonexistent"));
+    assert_string_equal(out, "");
+    free(out);
+    free(err);
+}
+
+static void test_cli_without_driver_gives_hint(void **state) {
+    char *dir = test_make_temp_dir();
+    char cmd[8192];
+    const char *subcommands[] = {"devices", "logits --ids 0,2 --out /tmp/x.npy", "fill-mask 'a <mask>'"};
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
+        char *out = NULL, *err = NULL;
+        snprintf(cmd, sizeof cmd, "OCL_ICD_VENDORS=%s OCL_ICD_FILENAMES= YOSO_MODEL=%s %s %s", dir,
+                 test_data_path("models/tiny"), YOSO_CLI, subcommands[i]);
+        int rc = test_run(cmd, &out, &err);
+        assert_int_equal(rc, 1);
+        assert_non_null(strstr(err, "no OpenCL driver found"));
+        assert_non_null(strstr(err, "CL_PLATFORM_NOT_FOUND_KHR"));
+        free(out);
+        free(err);
+    }
+    test_remove_tree(dir);
+    free(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_device_list_has_a_device),
+        cmocka_unit_test(test_unknown_device_is_not_found),
+        cmocka_unit_test(test_second_context_reuses_cache),
+        cmocka_unit_test(test_corrupt_cache_entry_is_rebuilt),
+        cmocka_unit_test(test_foreign_cache_entry_is_ignored),
+        cmocka_unit_test(test_unwritable_cache_still_works),
+        cmocka_unit_test(test_cli_devices),
+        cmocka_unit_test(test_cli_without_driver_gives_hint),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
