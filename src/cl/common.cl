@@ -1,1 +1,19 @@
-/* common.cl — helpers shared by every kernel (prepended to each program). */
+/* common.cl — definitions shared by every kernel (this file is placed first in the program). */
+
+/* The largest attention head dimension the attention kernels keep in private memory. */
+#define YOSO_MAX_HEAD_DIM 128
+
+/* Tree reduction of `value` over a work-group; `scratch` holds get_local_size(0) floats. Every
+ * work-item gets the sum. The local size must be a power of two. */
+inline float yoso_group_sum(float value, __local float *scratch) {
+    const int lid = get_local_id(0), n = get_local_size(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = n / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) scratch[lid] += scratch[lid + stride];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float total = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
+}

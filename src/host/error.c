@@ -79,3 +79,9 @@ void yoso_warn(const char *fmt, ...) {
     fputc('\n', stderr);
     va_end(ap);
 }
+
+/* The common out-of-memory failure. */
+yoso_status yoso_error_oom(void) {
+    return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory: close other programs or use a "
+                                          "shorter input");
+}

@@ -20,6 +20,9 @@ yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) YOSO_PRI
 /* Prints "yoso: warning: …" on stderr (the library's only direct output). */
 void yoso_warn(const char *fmt, ...) YOSO_PRINTF(1, 2);
 
+/* Records "out of host memory" and returns YOSO_ERR_NO_MEMORY. */
+yoso_status yoso_error_oom(void);
+
 /* Forgets the current message. */
 void yoso_error_clear(void);
 

@@ -2,6 +2,7 @@
 #include "npy.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,19 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
                        "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", shape_text);
     int total = 10 + len + 1;
     int pad = (64 - total % 64) % 64;
+    /* Ctrl-C during the write waits until the file is complete and renamed (or removed). */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
     FILE *f = fopen(tmp, "wb");
-    if (!f) return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    if (!f) {
+        int e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
     unsigned short hlen = (unsigned short)(len + pad + 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
@@ -131,7 +143,9 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     if (!ok || rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return YOSO_OK;
 }

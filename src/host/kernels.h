@@ -1,0 +1,43 @@
+/* kernels.h — host launchers, one per OpenCL kernel; each enqueues and does not wait. */
+#ifndef YOSO_KERNELS_H
+#define YOSO_KERNELS_H
+
+#include "runtime.h"
+
+/* Sets kernel argument i from an lvalue; for use inside launchers with `status` and `fail:`. */
+#define CL_ARG(kernel, i, value) CL_CHECK(clSetKernelArg((kernel), (i), sizeof(value), &(value)))
+
+/* out [rows, H] = word[ids] + type[0] + pos[t + 2], rows = B·L. */
+yoso_status yoso_launch_embed_sum(yoso_context *ctx, cl_mem ids, cl_mem word, cl_mem pos,
+                                  cl_mem type, cl_mem out, int rows, int seq, int hidden);
+
+/* out [rows, H] = LN(x + bias + residual); bias / residual may be NULL. out may alias x. */
+yoso_status yoso_launch_layernorm(yoso_context *ctx, cl_mem x, cl_mem bias, cl_mem residual,
+                                  cl_mem gamma, cl_mem beta, cl_mem out, int rows, int hidden,
+                                  float eps);
+
+/* x [rows, cols] = gelu(x + bias), in place. */
+yoso_status yoso_launch_bias_gelu(yoso_context *ctx, cl_mem x, cl_mem bias, int rows, int cols);
+/* x [rows, cols] += bias, in place. */
+yoso_status yoso_launch_bias_add(yoso_context *ctx, cl_mem x, cl_mem bias, int rows, int cols);
+/* out [n, cols] = x[rows[i]]. */
+yoso_status yoso_launch_gather_rows(yoso_context *ctx, cl_mem x, cl_mem rows, cl_mem out, int n,
+                                    int cols);
+
+/* q, k, v [B, nh, L, d] from qkv [B·L, 3H] + bias [3H]; q, k L2-normalized if normalize_qk. */
+yoso_status yoso_launch_attention_prepare(yoso_context *ctx, cl_mem qkv, cl_mem bias, cl_mem q,
+                                          cl_mem k, cl_mem v, int batch, int seq, int heads,
+                                          int head_dim, int normalize_qk);
+/* ctx_out [B, L, H] = normalized YOSO-E attention of q, k, v under mask [B, L]. */
+yoso_status yoso_launch_attention_expectation(yoso_context *ctx, cl_mem q, cl_mem k, cl_mem v,
+                                              cl_mem mask, cl_mem ctx_out, int batch, int seq,
+                                              int heads, int head_dim, int tau);
+/* ctx_out [B, L, H] += depthwise conv (window W, weight [nh, W]) of v·mask along the sequence. */
+yoso_status yoso_launch_attention_conv_add(yoso_context *ctx, cl_mem v, cl_mem mask, cl_mem weight,
+                                           cl_mem ctx_out, int batch, int seq, int heads,
+                                           int head_dim, int window);
+
+/* The largest power of two ≤ the device's max work-group size and ≤ cap. */
+size_t yoso_local_size(const yoso_context *ctx, size_t cap);
+
+#endif

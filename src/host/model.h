@@ -1,0 +1,72 @@
+/* model.h — the loaded YOSO model: device weights, activation buffers and the forward pass. */
+#ifndef YOSO_MODEL_H
+#define YOSO_MODEL_H
+
+#include "config.h"
+#include "runtime.h"
+
+typedef struct yoso_layer_params {
+    cl_mem qkv_w;                 /* [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
+    cl_mem qkv_b;                 /* [3H] */
+    cl_mem conv_w;                /* [nh, W] or NULL */
+    cl_mem attn_out_w, attn_out_b; /* [H, H], [H] */
+    cl_mem attn_ln_w, attn_ln_b;   /* [H], [H] */
+    cl_mem ffn_in_w, ffn_in_b;     /* [I, H], [I] */
+    cl_mem ffn_out_w, ffn_out_b;   /* [H, I], [H] */
+    cl_mem ffn_ln_w, ffn_ln_b;     /* [H], [H] */
+} yoso_layer_params;
+
+/* Activation buffers, sized for `rows` = B·L tokens; grown on demand, reused across layers. */
+typedef struct yoso_activations {
+    size_t rows;
+    cl_mem ids;   /* [rows] int */
+    cl_mem mask;  /* [rows] int, 1 = token, 0 = padding */
+    cl_mem h;     /* [rows, H] the residual stream */
+    cl_mem a;     /* [rows, H] after attention + LayerNorm */
+    cl_mem tmp;   /* [rows, H] GEMM outputs before bias + residual + LayerNorm */
+    cl_mem ctx;   /* [rows, H] attention output, heads merged */
+    cl_mem q, k, v; /* [B, nh, L, d] each */
+    cl_mem big;   /* [rows, max(3H, I)] QKV projections, then the FFN's inner activations */
+} yoso_activations;
+
+/* LM head buffers for a chunk of positions. */
+#define YOSO_HEAD_CHUNK 256
+typedef struct yoso_head_buffers {
+    cl_mem rows;   /* [CHUNK] int: flat positions b·L + t */
+    cl_mem x;      /* [CHUNK, H] gathered hidden states, then the transformed ones */
+    cl_mem t;      /* [CHUNK, H] dense output */
+    cl_mem logits; /* [CHUNK, V] */
+} yoso_head_buffers;
+
+struct yoso_model {
+    yoso_context *ctx;
+    yoso_config cfg;
+    yoso_model_options opt;
+    int use_expectation; /* after applying options->attention */
+    int num_hash, hash_code_len;
+    cl_mem word_emb;  /* [V, H] also the tied decoder */
+    cl_mem pos_emb;   /* [P + 2, H] */
+    cl_mem type_emb;  /* [T, H] */
+    cl_mem emb_ln_w, emb_ln_b; /* [H], [H] */
+    yoso_layer_params *layers; /* [num_hidden_layers] */
+    int has_lm_head;
+    cl_mem head_w, head_b;       /* [H, H], [H] */
+    cl_mem head_ln_w, head_ln_b; /* [H], [H] */
+    cl_mem head_bias;            /* [V] */
+    size_t weight_bytes;         /* device bytes held by weights */
+    yoso_activations act;
+    yoso_head_buffers head;
+    void *lsh;                   /* LSH attention state (signs, scratch), owned by lsh_attention.c */
+};
+
+/* Runs embeddings + all encoder layers; leaves the last hidden states in model->act.h. */
+/* Frees the activation and LM-head buffers (they are re-created on the next forward). */
+void yoso_model_release_buffers(yoso_model *model);
+
+/* Makes sure the activation buffers hold `rows` = B·L tokens. */
+yoso_status yoso_model_reserve(yoso_model *model, size_t rows);
+
+yoso_status yoso_model_encode(yoso_model *model, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask);
+
+#endif

@@ -1,0 +1,246 @@
+/* model_load.c — reading a model folder and uploading its weights to the device once. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lsh_attention.h"
+#include "model.h"
+#include "tensor_file.h"
+#include "weights.h"
+
+/* 1 if path names an existing regular file. */
+static int file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Finds the weights file of a model folder: model.safetensors, else pytorch_model.bin. */
+static yoso_status model_find_weights(const char *dir, char *out, size_t n) {
+    snprintf(out, n, "%s/model.safetensors", dir);
+    if (file_exists(out)) return YOSO_OK;
+    snprintf(out, n, "%s/pytorch_model.bin", dir);
+    if (file_exists(out)) return YOSO_OK;
+    return yoso_error(YOSO_ERR_NOT_FOUND,
+                      "no model.safetensors or pytorch_model.bin in %s: point -m/--model or "
+                      "YOSO_MODEL at a Hugging Face model folder (tools/download-model.sh fetches "
+                      "uw-madison/yoso-4096)",
+                      dir);
+}
+
+/* Creates a device buffer holding `count` floats copied from host. */
+static yoso_status model_upload(yoso_model *m, const float *host, size_t count, cl_mem *out) {
+    yoso_status status = YOSO_OK;
+    cl_int err;
+    *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                          count * sizeof(float), (void *)host, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(weights)");
+    m->weight_bytes += count * sizeof(float);
+    return YOSO_OK;
+fail:
+    return status;
+}
+
+/* Converts one or more tensors, laid end to end, to float32 and uploads them as one buffer. */
+static yoso_status model_upload_views(yoso_model *m, const yoso_tensor_view *const *views, int n,
+                                      cl_mem *out) {
+    yoso_status status = YOSO_OK;
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += (size_t)yoso_tensor_numel(views[i]);
+    float *host = malloc((total ? total : 1) * sizeof(float));
+    if (!host) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory converting weights");
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        YOSO_TRY(yoso_tensor_to_f32(views[i], host + at));
+        at += (size_t)yoso_tensor_numel(views[i]);
+    }
+    status = model_upload(m, host, total, out);
+fail:
+    free(host);
+    return status;
+}
+
+/* Uploads a single tensor. */
+static yoso_status model_upload_one(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
+    return model_upload_views(m, &view, 1, out);
+}
+
+/* Checks that the weights fit the device: each buffer under the max allocation, all in memory. */
+static yoso_status model_check_fits(const yoso_model *m, const yoso_weights *w) {
+    const yoso_device_info *dev = &m->ctx->info;
+    uint64_t largest = (uint64_t)yoso_tensor_numel(w->word_emb) * 4;
+    uint64_t total = 0;
+    for (int i = 0; i < w->num_layers; i++) {
+        const yoso_layer_weights *l = &w->layers[i];
+        uint64_t ffn = (uint64_t)yoso_tensor_numel(l->ffn_in_w) * 4;
+        if (ffn > largest) largest = ffn;
+        total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * 4 + 2 * ffn +
+                 (uint64_t)yoso_tensor_numel(l->attn_out_w) * 4;
+    }
+    total += (uint64_t)yoso_tensor_numel(w->word_emb) * 4 + (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
+    if (largest > dev->max_alloc_bytes)
+        return yoso_error(YOSO_ERR_NO_MEMORY,
+                          "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per "
+                          "buffer: choose another device with -d",
+                          largest / 1048576.0, dev->name, dev->max_alloc_bytes / 1048576.0);
+    if (total > dev->global_mem_bytes)
+        return yoso_error(YOSO_ERR_NO_MEMORY,
+                          "the weights need %.1f MiB but %s has %.1f MiB of memory: choose "
+                          "another device with -d",
+                          total / 1048576.0, dev->name, dev->global_mem_bytes / 1048576.0);
+    return YOSO_OK;
+}
+
+/* Uploads one encoder layer's weights. */
+static yoso_status model_upload_layer(yoso_model *m, const yoso_layer_weights *l,
+                                      yoso_layer_params *p) {
+    yoso_status status = YOSO_OK;
+    const yoso_tensor_view *qkv_w[3] = {l->q_w, l->k_w, l->v_w};
+    const yoso_tensor_view *qkv_b[3] = {l->q_b, l->k_b, l->v_b};
+    YOSO_TRY(model_upload_views(m, qkv_w, 3, &p->qkv_w));
+    YOSO_TRY(model_upload_views(m, qkv_b, 3, &p->qkv_b));
+    if (l->conv_w) YOSO_TRY(model_upload_one(m, l->conv_w, &p->conv_w));
+    YOSO_TRY(model_upload_one(m, l->attn_out_w, &p->attn_out_w));
+    YOSO_TRY(model_upload_one(m, l->attn_out_b, &p->attn_out_b));
+    YOSO_TRY(model_upload_one(m, l->attn_ln_w, &p->attn_ln_w));
+    YOSO_TRY(model_upload_one(m, l->attn_ln_b, &p->attn_ln_b));
+    YOSO_TRY(model_upload_one(m, l->ffn_in_w, &p->ffn_in_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_in_b, &p->ffn_in_b));
+    YOSO_TRY(model_upload_one(m, l->ffn_out_w, &p->ffn_out_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_out_b, &p->ffn_out_b));
+    YOSO_TRY(model_upload_one(m, l->ffn_ln_w, &p->ffn_ln_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_ln_b, &p->ffn_ln_b));
+fail:
+    return status;
+}
+
+/* Uploads every weight of a bound checkpoint. */
+static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(model_check_fits(m, w));
+    YOSO_TRY(model_upload_one(m, w->word_emb, &m->word_emb));
+    YOSO_TRY(model_upload_one(m, w->pos_emb, &m->pos_emb));
+    YOSO_TRY(model_upload_one(m, w->type_emb, &m->type_emb));
+    YOSO_TRY(model_upload_one(m, w->emb_ln_w, &m->emb_ln_w));
+    YOSO_TRY(model_upload_one(m, w->emb_ln_b, &m->emb_ln_b));
+    m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
+    if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+    for (int i = 0; i < w->num_layers; i++) YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
+    m->has_lm_head = w->has_lm_head;
+    if (w->has_lm_head) {
+        YOSO_TRY(model_upload_one(m, w->head_dense_w, &m->head_w));
+        YOSO_TRY(model_upload_one(m, w->head_dense_b, &m->head_b));
+        YOSO_TRY(model_upload_one(m, w->head_ln_w, &m->head_ln_w));
+        YOSO_TRY(model_upload_one(m, w->head_ln_b, &m->head_ln_b));
+        YOSO_TRY(model_upload_one(m, w->head_bias, &m->head_bias));
+    }
+fail:
+    return status;
+}
+
+/* Applies the caller's attention overrides on top of config.json. */
+static yoso_status model_apply_options(yoso_model *m) {
+    const yoso_model_options *o = &m->opt;
+    m->use_expectation = m->cfg.use_expectation;
+    if (o->attention == YOSO_ATTENTION_EXPECTATION) m->use_expectation = 1;
+    if (o->attention == YOSO_ATTENTION_LSH) m->use_expectation = 0;
+    m->num_hash = o->num_hash > 0 ? o->num_hash : m->cfg.num_hash;
+    m->hash_code_len = o->hash_code_len > 0 ? o->hash_code_len : m->cfg.hash_code_len;
+    if (m->num_hash < 1 || m->num_hash > 4096)
+        return yoso_error(YOSO_ERR_USAGE, "num_hash %d is out of range: use 1..4096", m->num_hash);
+    if (m->hash_code_len < 1 || m->hash_code_len > 16)
+        return yoso_error(YOSO_ERR_USAGE, "hash_code_len %d is out of range: use 1..16",
+                          m->hash_code_len);
+    int head_dim = m->cfg.hidden_size / m->cfg.num_attention_heads;
+    if (head_dim > 128)
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "attention head size %d is larger than the supported 128", head_dim);
+    if (m->cfg.conv_window > 0 && m->cfg.conv_window % 2 == 0)
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "conv_window %d is even: only odd windows keep the sequence length",
+                          m->cfg.conv_window);
+    return YOSO_OK;
+}
+
+yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model_options *options,
+                            yoso_model **out) {
+    yoso_status status = YOSO_OK;
+    yoso_tensor_file *file = NULL;
+    yoso_weights w = {0};
+    char path[4096];
+    *out = NULL;
+    yoso_model *m = calloc(1, sizeof *m);
+    if (!m) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+    m->ctx = ctx;
+    if (options) m->opt = *options;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (!file_exists(path)) {
+        status = yoso_error(YOSO_ERR_NOT_FOUND,
+                            "no config.json in %s: point -m/--model or YOSO_MODEL at a Hugging "
+                            "Face model folder (tools/download-model.sh fetches uw-madison/yoso-4096)",
+                            dir);
+        goto fail;
+    }
+    YOSO_TRY(yoso_config_load(path, &m->cfg));
+    YOSO_TRY(model_apply_options(m));
+    YOSO_TRY(model_find_weights(dir, path, sizeof path));
+    YOSO_TRY(yoso_tensor_file_open(path, &file));
+    YOSO_TRY(yoso_weights_bind(file, &m->cfg, &w));
+    YOSO_TRY(model_upload_all(m, &w));
+    yoso_weights_release(&w);
+    yoso_tensor_file_close(file);
+    *out = m;
+    return YOSO_OK;
+fail:
+    yoso_weights_release(&w);
+    yoso_tensor_file_close(file);
+    yoso_model_free(m);
+    return status;
+}
+
+/* Releases a buffer if it exists. */
+static void release(cl_mem *m) {
+    if (*m) clReleaseMemObject(*m);
+    *m = NULL;
+}
+
+/* Releases the activation and LM-head buffers. */
+void yoso_model_release_buffers(yoso_model *m) {
+    yoso_activations *a = &m->act;
+    cl_mem *acts[] = {&a->ids, &a->mask, &a->h, &a->a, &a->tmp, &a->ctx, &a->q, &a->k, &a->v, &a->big,
+                      &m->head.rows, &m->head.x, &m->head.t, &m->head.logits};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) release(acts[i]);
+    a->rows = 0;
+}
+
+void yoso_model_free(yoso_model *m) {
+    if (!m) return;
+    if (m->ctx && m->ctx->queue) clFinish(m->ctx->queue);
+    yoso_lsh_free(m);
+    yoso_model_release_buffers(m);
+    for (int i = 0; m->layers && i < m->cfg.num_hidden_layers; i++) {
+        yoso_layer_params *p = &m->layers[i];
+        cl_mem *all[] = {&p->qkv_w, &p->qkv_b, &p->conv_w, &p->attn_out_w, &p->attn_out_b,
+                         &p->attn_ln_w, &p->attn_ln_b, &p->ffn_in_w, &p->ffn_in_b, &p->ffn_out_w,
+                         &p->ffn_out_b, &p->ffn_ln_w, &p->ffn_ln_b};
+        for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) release(all[j]);
+    }
+    free(m->layers);
+    cl_mem *top[] = {&m->word_emb, &m->pos_emb, &m->type_emb, &m->emb_ln_w, &m->emb_ln_b,
+                     &m->head_w, &m->head_b, &m->head_ln_w, &m->head_ln_b, &m->head_bias};
+    for (size_t j = 0; j < sizeof top / sizeof top[0]; j++) release(top[j]);
+    free(m);
+}
+
+void yoso_model_get_info(const yoso_model *m, yoso_model_info *info) {
+    info->vocab_size = m->cfg.vocab_size;
+    info->hidden_size = m->cfg.hidden_size;
+    info->num_layers = m->cfg.num_hidden_layers;
+    info->num_heads = m->cfg.num_attention_heads;
+    info->intermediate_size = m->cfg.intermediate_size;
+    info->max_tokens = m->cfg.max_position_embeddings;
+    info->pad_token_id = m->cfg.pad_token_id;
+    info->bos_token_id = m->cfg.bos_token_id;
+    info->eos_token_id = m->cfg.eos_token_id;
+}

@@ -1,0 +1,88 @@
+/* model_output.c — the public forward calls: hidden states, all logits, logits at positions. */
+#include <stdlib.h>
+
+#include "gemm.h"
+#include "kernels.h"
+#include "model.h"
+
+/* Runs the MLM head on `n` ≤ YOSO_HEAD_CHUNK flat positions and reads [n, V] logits into out. */
+static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, float *out) {
+    yoso_status status = YOSO_OK;
+    yoso_context *ctx = m->ctx;
+    yoso_head_buffers *hb = &m->head;
+    const size_t H = (size_t)m->cfg.hidden_size, V = (size_t)m->cfg.vocab_size;
+    CL_CHECK(clEnqueueWriteBuffer(ctx->queue, hb->rows, CL_FALSE, 0, (size_t)n * sizeof(int32_t),
+                                  positions, 0, NULL, NULL));
+    YOSO_TRY(yoso_launch_gather_rows(ctx, m->act.h, hb->rows, hb->x, n, (int)H));
+    yoso_gemm_args dense = {.trans_b = 1, .m = (size_t)n, .n = H, .k = H, .alpha = 1.0f,
+                            .a = hb->x, .lda = H, .b = m->head_w, .ldb = H, .c = hb->t, .ldc = H};
+    YOSO_TRY(yoso_gemm_run(ctx->gemm, &dense));
+    YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_b, n, (int)H));
+    YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
+                                   (int)H, m->cfg.layer_norm_eps));
+    yoso_gemm_args decode = {.trans_b = 1, .m = (size_t)n, .n = V, .k = H, .alpha = 1.0f,
+                             .a = hb->x, .lda = H, .b = m->word_emb, .ldb = H, .c = hb->logits,
+                             .ldc = V};
+    YOSO_TRY(yoso_gemm_run(ctx->gemm, &decode));
+    YOSO_TRY(yoso_launch_bias_add(ctx, hb->logits, m->head_bias, n, (int)V));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, hb->logits, CL_TRUE, 0, (size_t)n * V * sizeof(float),
+                                 out, 0, NULL, NULL));
+fail:
+    return status;
+}
+
+/* Runs the MLM head over a list of positions, chunk by chunk. */
+static yoso_status head_positions(yoso_model *m, const int32_t *positions, int npos, float *out) {
+    yoso_status status = YOSO_OK;
+    const size_t V = (size_t)m->cfg.vocab_size;
+    for (int i = 0; i < npos; i += YOSO_HEAD_CHUNK) {
+        int n = npos - i < YOSO_HEAD_CHUNK ? npos - i : YOSO_HEAD_CHUNK;
+        YOSO_TRY(head_chunk(m, positions + i, n, out + (size_t)i * V));
+    }
+fail:
+    return status;
+}
+
+/* Fails unless the checkpoint has an MLM head. */
+static yoso_status require_head(const yoso_model *m) {
+    if (m->has_lm_head) return YOSO_OK;
+    return yoso_error(YOSO_ERR_UNSUPPORTED, "this checkpoint is a base YosoModel without the "
+                      "masked-LM head: only hidden states (--hidden) can be computed");
+}
+
+yoso_status yoso_model_hidden(yoso_model *m, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask, float *out) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
+    size_t bytes = (size_t)batch * seq * m->cfg.hidden_size * sizeof(float);
+    CL_CHECK(clEnqueueReadBuffer(m->ctx->queue, m->act.h, CL_TRUE, 0, bytes, out, 0, NULL, NULL));
+fail:
+    return status;
+}
+
+yoso_status yoso_model_logits_at(yoso_model *m, int batch, int seq, const int32_t *ids,
+                                 const int32_t *mask, const int32_t *positions, int npos,
+                                 float *out) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(require_head(m));
+    for (int i = 0; i < npos; i++)
+        if (positions[i] < 0 || positions[i] >= batch * seq)
+            return yoso_error(YOSO_ERR_USAGE, "position %d is outside the batch (0..%d)",
+                              positions[i], batch * seq - 1);
+    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
+    YOSO_TRY(head_positions(m, positions, npos, out));
+fail:
+    return status;
+}
+
+yoso_status yoso_model_logits(yoso_model *m, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask, float *out) {
+    yoso_status status = YOSO_OK;
+    int npos = batch * seq;
+    int32_t *positions = malloc((size_t)npos * sizeof(int32_t));
+    if (!positions) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+    for (int i = 0; i < npos; i++) positions[i] = i;
+    status = yoso_model_logits_at(m, batch, seq, ids, mask, positions, npos, out);
+    free(positions);
+    return status;
+}
