@@ -1,0 +1,108 @@
+/* test_model_golden.c — our logits and hidden states against Hugging Face transformers' own. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "npy.h"
+#include "test_support.h"
+#include "yoso.h"
+
+static yoso_context *g_ctx;
+
+static int setup(void **state) {
+    yoso_context_options opt = {0};
+    if (yoso_context_create(&opt, &g_ctx) != YOSO_OK) {
+        fprintf(stderr, "%s\n", yoso_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state) {
+    yoso_context_free(g_ctx);
+    return 0;
+}
+
+/* Reads tests/data/models/<name>/<file>, failing the test if it is missing. */
+static void read_fixture(const char *name, const char *file, yoso_npy *out) {
+    char rel[512];
+    snprintf(rel, sizeof rel, "models/%s/%s", name, file);
+    if (yoso_npy_read(test_data_path(rel), out) != YOSO_OK) fail_msg("%s", yoso_last_error());
+}
+
+/* 1 if the fixture folder has this file. */
+static int fixture_has(const char *name, const char *file) {
+    char rel[512];
+    snprintf(rel, sizeof rel, "models/%s/%s", name, file);
+    return access(test_data_path(rel), R_OK) == 0;
+}
+
+/* Max |a − b| over n floats, and the max |b| (the scale of the expected values). */
+static double max_abs_diff(const float *a, const float *b, size_t n, double *scale) {
+    double worst = 0;
+    *scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        worst = fmax(worst, fabs((double)a[i] - b[i]));
+        *scale = fmax(*scale, fabs((double)b[i]));
+        if (isnan(a[i])) return INFINITY;
+    }
+    return worst;
+}
+
+/* Runs one fixture: logits (if the fixture has them) and hidden states. */
+static void check_fixture(const char *name) {
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", test_data_path("models"));
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/%s", name);
+    yoso_model_options mopt = {0};
+    yoso_model *model = NULL;
+    if (yoso_model_load(g_ctx, dir, &mopt, &model) != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+    yoso_npy ids, mask;
+    read_fixture(name, "input_ids.npy", &ids);
+    read_fixture(name, "attention_mask.npy", &mask);
+    const int batch = (int)ids.shape[0], seq = (int)ids.shape[1];
+    const char *outputs[2] = {"logits.npy", "hidden.npy"};
+    for (int o = 0; o < 2; o++) {
+        if (!fixture_has(name, outputs[o])) continue;
+        yoso_npy want;
+        read_fixture(name, outputs[o], &want);
+        size_t n = (size_t)yoso_npy_numel(&want);
+        float *got = malloc(n * sizeof(float));
+        yoso_status st = o == 0 ? yoso_model_logits(model, batch, seq, ids.data, mask.data, got)
+                                : yoso_model_hidden(model, batch, seq, ids.data, mask.data, got);
+        if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+        double scale, err = max_abs_diff(got, want.data, n, &scale);
+        double tol = 1e-4 * fmax(1.0, scale);
+        printf("[ fixture  ] %-14s %-10s max |error| %.3g (scale %.3g, tolerance %.3g)\n", name,
+               outputs[o], err, scale, tol);
+        if (!(err <= tol)) fail_msg("%s %s: max error %g exceeds %g", name, outputs[o], err, tol);
+        free(got);
+        yoso_npy_release(&want);
+    }
+    yoso_npy_release(&ids);
+    yoso_npy_release(&mask);
+    yoso_model_free(model);
+}
+
+static void test_tiny(void **state) { check_fixture("tiny"); }
+static void test_odd(void **state) { check_fixture("odd"); }
+static void test_long4096(void **state) { check_fixture("long4096"); }
+static void test_realvocab(void **state) { check_fixture("realvocab"); }
+static void test_f16(void **state) { check_fixture("f16"); }
+static void test_conv(void **state) { check_fixture("conv"); }
+static void test_base(void **state) { check_fixture("base"); }
+static void test_tiny_bin(void **state) { check_fixture("tiny-bin"); }
+static void test_tiny_bin_f16(void **state) { check_fixture("tiny-bin-f16"); }
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tiny),     cmocka_unit_test(test_odd),
+        cmocka_unit_test(test_long4096), cmocka_unit_test(test_realvocab),
+        cmocka_unit_test(test_f16),      cmocka_unit_test(test_conv),
+        cmocka_unit_test(test_base),     cmocka_unit_test(test_tiny_bin),
+        cmocka_unit_test(test_tiny_bin_f16),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
