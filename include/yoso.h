@@ -142,6 +142,35 @@ yoso_status yoso_model_logits_at(yoso_model *model, int batch, int seq, const in
                                  const int32_t *mask, const int32_t *positions, int npos,
                                  float *out);
 
+/* ------------------------------------------------------------- fill-mask ---- */
+
+/* One input of the fill-mask pipeline (Hugging Face's `pipeline("fill-mask")` semantics). */
+typedef struct yoso_fill_request {
+    const char *text;            /* UTF-8, with one or more <mask> / [MASK] */
+    int top_k;                   /* predictions per mask, 1..vocab (HF default 5) */
+    const char *const *targets;  /* NULL, or words to restrict the scores to */
+    int num_targets;
+} yoso_fill_request;
+
+typedef struct yoso_prediction {
+    double score;    /* softmax probability over the whole vocabulary */
+    int32_t token;   /* the predicted id */
+    char *token_str; /* tokenizer.decode([token]) */
+    char *sequence;  /* the input with this prediction filled in, decoded */
+} yoso_prediction;
+
+typedef struct yoso_fill_result {
+    int num_masks;                /* masks in the input, in order */
+    int top_k;                    /* predictions per mask (capped by the number of targets) */
+    yoso_prediction *predictions; /* [num_masks × top_k], best first within each mask */
+} yoso_fill_result;
+
+/* Runs `count` requests as one padded batch: one forward pass, the LM head only at the masks.
+ * results[count] are filled; release each with yoso_fill_result_release. */
+yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
+                           const yoso_fill_request *requests, int count, yoso_fill_result *results);
+void yoso_fill_result_release(yoso_fill_result *result);
+
 #ifdef __cplusplus
 }
 #endif
