@@ -1,0 +1,24 @@
+/* tokenizer.h — tokenizer entry points beyond include/yoso.h (for the CLI, tools and tests). */
+#ifndef YOSO_TOKENIZER_H
+#define YOSO_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yoso.h"
+
+enum {
+    YOSO_DECODE_SKIP_SPECIAL = 1, /* drop <s>, </s>, <pad>, <mask>… (skip_special_tokens=True) */
+    /* transformers 4.x's clean_up_tokenization (" ." → ".", " n't" → "n't", …). The installed
+     * transformers 5.x never applies it to BPE tokenizers, so plain decode does not either. */
+    YOSO_DECODE_CLEANUP_SPACES = 2
+};
+
+/* yoso_tokenizer_decode with YOSO_DECODE_* flags; *text is malloc'ed and NUL-terminated. */
+yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
+                                     int flags, char **text);
+
+/* The folder the CLI loads the tokenizer from when neither -m nor $YOSO_MODEL is given. */
+#define YOSO_TOKENIZER_DEFAULT_DIR "~/.cache/yoso/yoso-4096"
+
+#endif
