@@ -14,7 +14,7 @@
 
 #define CONFIG_MAX_BYTES (16u * 1024u * 1024u) /* config.json is about 1 KB */
 
-/* Defaults of transformers' YosoConfig (configuration_yoso.py), used for missing optional fields. */
+/* transformers' YosoConfig defaults (configuration_yoso.py), used for missing optional fields. */
 static const yoso_config k_defaults = {
     .vocab_size = 50265, .hidden_size = 768, .num_hidden_layers = 12, .num_attention_heads = 12,
     .intermediate_size = 3072, .max_position_embeddings = 4096, .type_vocab_size = 1,
@@ -23,7 +23,7 @@ static const yoso_config k_defaults = {
     .use_fast_hash = 1,
 };
 
-/* Reads an integer field in [lo, hi]; a missing field is an error when required, else keeps *out. */
+/* Reads an integer field in [lo, hi]; missing is an error when required, else keeps *out. */
 static yoso_status config_int(const cJSON *root, const char *label, const char *key, int required,
                               long lo, long hi, int *out) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
@@ -69,7 +69,7 @@ static yoso_status config_expect_string(const cJSON *root, const char *label, co
     return YOSO_OK;
 }
 
-/* Reads a special-token id: an integer in [0, vocab), null (stored as -1), or a list (its first). */
+/* Reads a special-token id: an integer in [0, vocab), null (-1), or a list (its first item). */
 static yoso_status config_token_id(const cJSON *root, const char *label, const char *key,
                                    int vocab, int *out) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
@@ -87,6 +87,29 @@ static yoso_status config_token_id(const cJSON *root, const char *label, const c
     return YOSO_OK;
 }
 
+/* Orders key pointers by text, for the duplicate check. */
+static int config_cmp_key(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Refuses a key given twice (which value would win is a parser's accident). */
+static yoso_status config_check_duplicates(const cJSON *root, const char *label) {
+    size_t n = 0;
+    for (const cJSON *it = root->child; it; it = it->next) n++;
+    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory", label);
+    n = 0;
+    for (const cJSON *it = root->child; it; it = it->next) keys[n++] = it->string ? it->string : "";
+    qsort(keys, n, sizeof *keys, config_cmp_key);
+    yoso_status st = YOSO_OK;
+    for (size_t i = 1; i < n && st == YOSO_OK; i++)
+        if (strcmp(keys[i - 1], keys[i]) == 0)
+            st = yoso_error(YOSO_ERR_INPUT, "%s: field '%.64s' appears twice: fix config.json",
+                            label, keys[i]);
+    free(keys);
+    return st;
+}
+
 /* Validates every field of a parsed config.json object into cfg. */
 static yoso_status config_read(const cJSON *root, const char *label, yoso_config *cfg) {
     yoso_status st;
@@ -95,6 +118,7 @@ static yoso_status config_read(const cJSON *root, const char *label, yoso_config
     if (!cJSON_IsObject(root))
         return yoso_error(YOSO_ERR_INPUT, "%s: not a JSON object: use the config.json that came "
                           "with the checkpoint", label);
+    if ((st = config_check_duplicates(root, label)) != YOSO_OK) return st;
     if ((st = config_expect_string(root, label, "model_type", "yoso")) != YOSO_OK) return st;
     if ((st = config_int(root, label, "vocab_size", 1, 1, 1L << 24, &cfg->vocab_size)) ||
         (st = config_int(root, label, "hidden_size", 1, 1, 1L << 16, &cfg->hidden_size)) ||

@@ -80,7 +80,11 @@ static yoso_status st_read_entry(yoso_tensor_file *file, const cJSON *entry,
         !st_json_u64(joffs->child->next, &end))
         return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%.200s' data_offsets is not two "
                           "non-negative integers: the file is corrupt", label, name);
-    if (begin > end || end > data_size)
+    if (begin > end)
+        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%.200s' data_offsets begin %llu is after "
+                          "end %llu: the file is corrupt", label, name, (unsigned long long)begin,
+                          (unsigned long long)end);
+    if (end > data_size)
         return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%.200s' data_offsets [%llu, %llu] lie "
                           "outside the %llu-byte data area: the file is truncated or corrupt",
                           label, name, (unsigned long long)begin, (unsigned long long)end,

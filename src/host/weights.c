@@ -18,7 +18,7 @@ typedef struct weights_ctx {
     const char *prefix; /* "yoso." or "" for the encoder; the head never has it */
 } weights_ctx;
 
-/* Looks up prefix+name and checks dtype and shape; *out is the view (NULL if optional and absent). */
+/* Looks up prefix+name, checks dtype and shape; *out is the view (NULL if optional, absent). */
 static yoso_status weights_get(const weights_ctx *ctx, const char *prefix, const char *name,
                                int optional, int ndim, const int64_t *shape,
                                const yoso_tensor_view **out) {
