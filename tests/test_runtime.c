@@ -159,7 +159,7 @@ static void test_cli_without_driver_gives_hint(void **state) {
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
         char *out = NULL, *err = NULL;
         snprintf(cmd, sizeof cmd, "OCL_ICD_VENDORS=%s OCL_ICD_FILENAMES= YOSO_MODEL=%s %s %s", dir,
-                 test_data_path("models/tiny"), YOSO_CLI, subcommands[i]);
+                 test_data_path("fillmask/model"), YOSO_CLI, subcommands[i]);
         int rc = test_run(cmd, &out, &err);
         assert_int_equal(rc, 1);
         assert_non_null(strstr(err, "no OpenCL driver found"));

@@ -57,7 +57,7 @@ int test_run(const char *command, char **out, char **err) {
     char o[4200], e[4200], cmd[16384];
     snprintf(o, sizeof o, "%s/out", dir);
     snprintf(e, sizeof e, "%s/err", dir);
-    snprintf(cmd, sizeof cmd, "%s >'%s' 2>'%s' </dev/null", command, o, e);
+    snprintf(cmd, sizeof cmd, "( %s ) >'%s' 2>'%s' </dev/null", command, o, e);
     int rc = system(cmd);
     int code = (rc == -1) ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc));
     if (out) *out = test_read_file(o, NULL);

@@ -186,12 +186,12 @@ int cmd_fill_mask(int argc, char **argv) {
     if (rc >= 0) goto done;
     rc = 0;
     double t0 = now_s();
+    if ((rc = cli_open_model(&o.common, &ctx, &model))) goto done;
     yoso_status st = yoso_tokenizer_load(cli_model_dir(&o.common), &tok);
     if (st != YOSO_OK) {
         rc = cli_fail(st);
         goto done;
     }
-    if ((rc = cli_open_model(&o.common, &ctx, &model))) goto done;
     if (o.common.verbose) fprintf(stderr, "yoso: model ready in %.2f s\n", now_s() - t0);
     double t1 = now_s();
     line_reader_init(&lr, stdin);

@@ -14,6 +14,7 @@ static const command k_commands[] = {
     {"fill-mask", cmd_fill_mask, "predict the <mask> / [MASK] tokens of each text"},
     {"logits", cmd_logits, "run the model on ids or text and write logits to a .npy file"},
     {"tokenize", cmd_tokenize, "print the token ids of each text"},
+    {"convert", cmd_convert, "rewrite pytorch_model.bin as model.safetensors (optionally fp16)"},
     {"devices", cmd_devices, "list the OpenCL devices and mark the default"},
 };
 
