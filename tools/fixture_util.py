@@ -116,6 +116,22 @@ def check_tokenizer(folder):
     return tok
 
 
+def save_bin(model, folder):
+    """Saves like transformers 4.x did for yoso-4096: config.json plus pytorch_model.bin written
+    by torch.save(state_dict) (the tied decoder tensors share storage with the embeddings), with
+    the int64 buffer yoso.embeddings.position_ids that old checkpoints carry."""
+    import copy
+
+    config = copy.deepcopy(model.config)
+    config.dtype = next(model.parameters()).dtype  # float16 when the weights are
+    config.architectures = [type(model).__name__]
+    config.save_pretrained(folder)
+    state = model.state_dict()
+    npos = model.config.max_position_embeddings
+    state["yoso.embeddings.position_ids"] = torch.arange(npos).expand((1, -1)) + 2
+    torch.save(state, os.path.join(folder, "pytorch_model.bin"))
+
+
 def dir_size(path):
     """Total bytes of the files under path."""
     total = 0

@@ -133,15 +133,24 @@ def build_model(seed, folder):
     return model
 
 
-def min_rel_gap(model, input_ids, mask_positions, top_k, target_ids):
-    """Smallest relative gap between consecutive scores among the top_k + 1 best of each mask."""
-    logits = model(input_ids=torch.tensor([input_ids])).logits[0, mask_positions]
+def check_scores(model, case, target_ids):
+    """Recomputes each mask's distribution with a plain forward pass, checks the pipeline's
+    answer against it (same tokens, scores within 1e-6 relative) and returns the smallest
+    relative gap between consecutive scores among the top_k + 1 best of each mask."""
+    logits = model(input_ids=torch.tensor([case["input_ids"]])).logits[0, case["mask_positions"]]
     probs = logits.softmax(dim=-1)
+    ids = torch.arange(probs.shape[-1])
     if target_ids is not None:
-        probs = probs[:, target_ids]
+        probs, ids = probs[:, target_ids], torch.tensor(target_ids)
+    rows = case["expected"] if len(case["mask_positions"]) > 1 else [case["expected"]]
     worst = float("inf")
-    for row in probs:
-        top = row.sort(descending=True).values[: top_k + 1].double()
+    for row, expected in zip(probs, rows):
+        order = row.argsort(descending=True, stable=True)[: case["top_k"] + 1]
+        top = row[order].double()
+        got = [(int(ids[i]), float(row[i])) for i in order[: len(expected)]]
+        for (token, score), want in zip(got, expected):
+            if token != want["token"] or abs(score - want["score"]) > 1e-6 * want["score"]:
+                raise RuntimeError(f"{case['name']}: forward pass gives {got}, pipeline {expected}")
         if len(top) > 1:
             worst = min(worst, float(((top[:-1] - top[1:]) / top[:-1]).min()))
     return worst
@@ -168,7 +177,7 @@ def run_case(folder, capture, name, text, top_k, targets):
     case = dict(name=name, text=text, text_hf=text_hf, top_k=top_k, targets=targets,
                 input_ids=input_ids, expected=expected, target_ids=target_ids,
                 mask_positions=mask_positions, hf_warnings=warnings)
-    gap = min_rel_gap(fill.model, input_ids, mask_positions, top_k, target_ids)
+    gap = check_scores(fill.model, case, target_ids)
     return case, gap
 
 

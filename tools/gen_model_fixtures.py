@@ -98,20 +98,6 @@ def rounded_to_f16(model):
     return half, copy.deepcopy(half).float()
 
 
-def save_bin(model, folder):
-    """Saves like transformers 4.x did for yoso-4096: config.json plus pytorch_model.bin written
-    by torch.save(state_dict) (tied decoder tensors share storage with the embeddings), with the
-    int64 buffer yoso.embeddings.position_ids that old checkpoints carry."""
-    config = copy.deepcopy(model.config)
-    config.dtype = next(model.parameters()).dtype  # "float16" for tiny-bin-f16, as on disk
-    config.architectures = [type(model).__name__]
-    config.save_pretrained(folder)
-    state = model.state_dict()
-    npos = model.config.max_position_embeddings
-    state["yoso.embeddings.position_ids"] = torch.arange(npos).expand((1, -1)) + 2
-    torch.save(state, os.path.join(folder, "pytorch_model.bin"))
-
-
 def write_fixture(name, folder, save_model, compute_model, ids, store_logits):
     """Saves the weights and the goldens of one fixture; returns its summary entry."""
     os.makedirs(folder, exist_ok=True)
@@ -119,7 +105,7 @@ def write_fixture(name, folder, save_model, compute_model, ids, store_logits):
         if os.path.exists(os.path.join(folder, old)):
             os.remove(os.path.join(folder, old))
     if FIXTURES[name].get("format") == "bin":
-        save_bin(save_model, folder)
+        fu.save_bin(save_model, folder)
     else:
         save_model.save_pretrained(folder, safe_serialization=True)
     logits, hidden = run_model(compute_model, ids)
