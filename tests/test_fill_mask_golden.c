@@ -168,6 +168,18 @@ static void test_cli_json_single_text(void **state) {
     free(err);
 }
 
+/* The API example program (tools/example_fill_mask.c) prints HF's top prediction first. */
+static void test_api_example_program(void **state) {
+    char cmd[4096], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "%s/example_fill_mask %s 'Paris is the [MASK] of France.'", YOSO_BUILD_DIR,
+             test_data_path("fillmask/model"));
+    assert_int_equal(test_run(cmd, &out, &err), 0);
+    const cJSON *best = cJSON_GetArrayItem(cJSON_GetObjectItem(g_cases[0], "expected"), 0);
+    assert_non_null(strstr(out, cJSON_GetObjectItem(best, "sequence")->valuestring));
+    free(out);
+    free(err);
+}
+
 static void test_no_mask_and_bad_top_k_are_usage_errors(void **state) {
     yoso_fill_request r = {.text = "no mask here", .top_k = 5};
     yoso_fill_result res;
@@ -186,6 +198,7 @@ int main(void) {
         cmocka_unit_test(test_cases_as_padded_batches),
         cmocka_unit_test(test_cli_jsonl_matches_hf),
         cmocka_unit_test(test_cli_json_single_text),
+        cmocka_unit_test(test_api_example_program),
         cmocka_unit_test(test_no_mask_and_bad_top_k_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
