@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli_common.h"
 
@@ -90,14 +92,35 @@ const char *cli_model_dir(const cli_model_options *o) {
     return buf;
 }
 
+double cli_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **model) {
     yoso_context_options copt = {.device_spec = o->device, .no_cache = o->no_cache,
                                  .verbose = o->verbose};
     *ctx = NULL;
     *model = NULL;
+    const int progress = isatty(STDERR_FILENO);
+    double t0 = cli_now();
+    if (progress) fprintf(stderr, "yoso: preparing the OpenCL device (compiles kernels on first use)…\r");
     yoso_status st = yoso_context_create(&copt, ctx);
+    if (progress) fprintf(stderr, "\033[K");
     if (st != YOSO_OK) return cli_fail(st);
+    double t1 = cli_now();
+    if (o->verbose) {
+        int hits = 0, builds = 0;
+        yoso_context_cache_stats(*ctx, &hits, &builds);
+        fprintf(stderr, "yoso: device %s ready in %.2f s (%s)\n", yoso_context_device(*ctx)->name,
+                t1 - t0, builds ? "kernels compiled" : "kernels from the cache");
+    }
+    if (progress) fprintf(stderr, "yoso: reading the weights in %s…\r", cli_model_dir(o));
     st = yoso_model_load(*ctx, cli_model_dir(o), &o->model, model);
+    if (progress) fprintf(stderr, "\033[K");
+    if (o->verbose && st == YOSO_OK)
+        fprintf(stderr, "yoso: weights loaded in %.2f s\n", cli_now() - t1);
     if (st != YOSO_OK) {
         int rc = cli_fail(st);
         yoso_context_free(*ctx);

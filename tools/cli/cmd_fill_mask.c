@@ -128,13 +128,6 @@ static int fill_run_batch(yoso_model *model, const yoso_tokenizer *tok, const fi
     return 0;
 }
 
-/* Seconds on a monotonic clock. */
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Parses the command line into o and the list of TEXT arguments; returns -1 to go on, else an
  * exit code. */
 static int fill_parse_args(int argc, char **argv, fill_options *o, char ***texts, int *ntexts) {
@@ -185,15 +178,13 @@ int cmd_fill_mask(int argc, char **argv) {
     line_reader lr = {0};
     if (rc >= 0) goto done;
     rc = 0;
-    double t0 = now_s();
     if ((rc = cli_open_model(&o.common, &ctx, &model))) goto done;
     yoso_status st = yoso_tokenizer_load(cli_model_dir(&o.common), &tok);
     if (st != YOSO_OK) {
         rc = cli_fail(st);
         goto done;
     }
-    if (o.common.verbose) fprintf(stderr, "yoso: model ready in %.2f s\n", now_s() - t0);
-    double t1 = now_s();
+    double t1 = cli_now();
     line_reader_init(&lr, stdin);
     for (int arg = 0;;) {
         fill_item *it = &items[n];
@@ -222,7 +213,7 @@ int cmd_fill_mask(int argc, char **argv) {
         }
     }
     if (n) rc = fill_run_batch(model, tok, &o, items, n);
-    if (o.common.verbose) fprintf(stderr, "yoso: predictions in %.2f s\n", now_s() - t1);
+    if (o.common.verbose) fprintf(stderr, "yoso: tokenize + forward + top-k in %.2f s\n", cli_now() - t1);
 done:
     for (int i = 0; i < FILL_BATCH; i++) fill_item_release(&items[i]);
     line_reader_release(&lr);
