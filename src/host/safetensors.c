@@ -161,9 +161,13 @@ yoso_status yoso_safetensors_read(yoso_tensor_file *file) {
     for (size_t i = 0; i < nr; i++) {
         if (ranges[i].begin == ranges[i].end) continue; /* empty tensors overlap nothing */
         if (ranges[i].begin < covered) {
-            st = yoso_error(YOSO_ERR_INPUT, "%s: tensors '%.200s' and '%.200s' have overlapping "
-                            "data_offsets: the file is corrupt", label,
-                            file->views[last].name, file->views[ranges[i].view].name);
+            const char *prev = file->views[last].name, *cur = file->views[ranges[i].view].name;
+            if (strcmp(prev, cur) == 0)
+                st = yoso_error(YOSO_ERR_INPUT, "%s: tensor '%.200s' appears twice: the file is "
+                                "corrupt", label, cur);
+            else
+                st = yoso_error(YOSO_ERR_INPUT, "%s: tensors '%.200s' and '%.200s' have "
+                                "overlapping data_offsets: the file is corrupt", label, prev, cur);
             goto done;
         }
         covered = ranges[i].end;
