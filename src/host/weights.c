@@ -30,21 +30,21 @@ static yoso_status weights_get(const weights_ctx *ctx, const char *prefix, const
     yoso_shape_format(ndim, shape, want, sizeof want);
     if (!t) {
         if (optional) return YOSO_OK;
-        return yoso_error(YOSO_ERR_INPUT, "the checkpoint has no tensor '%s' (expected shape %s): "
-                          "check that config.json matches the checkpoint", full, want);
+        return yoso_error(YOSO_ERR_INPUT, "%s has no tensor '%s' (expected shape %s): check "
+                          "that config.json matches the checkpoint", ctx->file->label, full, want);
     }
     if (t->dtype != YOSO_DTYPE_F32 && t->dtype != YOSO_DTYPE_F16 && t->dtype != YOSO_DTYPE_BF16)
-        return yoso_error(YOSO_ERR_INPUT, "tensor '%s' has dtype %s, expected a float type (F32, "
-                          "F16 or BF16): the checkpoint is not a YOSO model", full,
-                          yoso_dtype_name(t->dtype));
+        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%s' has dtype %s, expected a float type "
+                          "(F32, F16 or BF16): the checkpoint is not a YOSO model",
+                          ctx->file->label, full, yoso_dtype_name(t->dtype));
     int same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
     if (!same) {
         yoso_shape_format(t->ndim, t->shape, got, sizeof got);
-        return yoso_error(YOSO_ERR_INPUT, "tensor '%s' has shape %s, expected %s from config.json "
-                          "(hidden_size %d, intermediate_size %d, vocab_size %d): check that "
-                          "config.json matches the checkpoint", full, got, want,
-                          ctx->cfg->hidden_size, ctx->cfg->intermediate_size,
+        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%s' has shape %s, expected %s from "
+                          "config.json (hidden_size %d, intermediate_size %d, vocab_size %d): "
+                          "check that config.json matches the checkpoint", ctx->file->label, full,
+                          got, want, ctx->cfg->hidden_size, ctx->cfg->intermediate_size,
                           ctx->cfg->vocab_size);
     }
     return YOSO_OK;
@@ -177,10 +177,10 @@ static yoso_status weights_check_extra(const weights_ctx *ctx, const yoso_weight
                 known = weights_known_layer_tensor(rest, ctx->cfg);
         }
         if (!known)
-            return yoso_error(YOSO_ERR_INPUT, "the checkpoint has tensor '%s', which config.json "
-                              "(%d layers, conv_window %d) does not account for: use the "
-                              "config.json that came with the checkpoint", name,
-                              ctx->cfg->num_hidden_layers, ctx->cfg->conv_window);
+            return yoso_error(YOSO_ERR_INPUT, "%s has tensor '%s', which config.json "
+                              "(num_hidden_layers %d, conv_window %d) does not account for: use "
+                              "the config.json that came with the checkpoint", ctx->file->label,
+                              name, ctx->cfg->num_hidden_layers, ctx->cfg->conv_window);
     }
     return YOSO_OK;
 }
