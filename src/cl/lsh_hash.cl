@@ -1,0 +1,121 @@
+/* lsh_hash.cl — YOSO's fast Hadamard hash (HF use_fast_hash, DESIGN §3).
+ *
+ * Per (row, part p): y = H·D3·H·D2·H·D1·x over dp dims (x zero-padded from head_dim to dp, a
+ * power of two ≥ 32), H the unnormalized Walsh–Hadamard transform in Sylvester order, D the ±1
+ * signs of (row's sign group, round, part). Code j of part p (hash function p·⌊dp/τ⌋ + j, kept if
+ * < num_hash) = Σ_{i<τ} [y[j·τ + i] > 0]·2^i. Padded rows get code −1.
+ *
+ * One work-item per (row, part): y lives in private memory, every loop over dims has a
+ * compile-time trip count (dp is a literal in each kernel below), so the transform is straight-line
+ * code that PoCL vectorizes across work-items and GPUs keep in registers. */
+
+/* y ← H·y over DP entries: butterflies (a + b, a − b), strides DP/2 down to 1 (HF's order, so the
+ * float rounding of the sums is the same as the CUDA kernel's). */
+inline void lsh_wht(float *y, const int dp, const int log2_dp) {
+#pragma unroll
+    for (int k = 1; k <= log2_dp; k++) {
+        const int s = dp >> k;
+#pragma unroll
+        for (int i = 0; i < dp; i++) {
+            if (i & s) continue;
+            const float a = y[i], b = y[i + s];
+            y[i] = a + b;
+            y[i + s] = a - b;
+        }
+    }
+}
+
+/* Bits [start, start + len) of the 128-bit word (lo, hi), len ≤ 16, start + len ≤ 128. */
+inline int lsh_bit_field(const ulong lo, const ulong hi, const int start, const int len) {
+    ulong w;
+    if (start >= 64) w = hi >> (start - 64);
+    else if (start == 0) w = lo;
+    else w = (lo >> start) | (hi << (64 - start));
+    return (int)(w & (ulong)((1 << len) - 1));
+}
+
+/* The body shared by the lsh_hash_<dp> kernels; see lsh_hash_64 for the arguments. */
+inline void lsh_hash_body(const int dp, const int log2_dp, __global const float *x,
+                          __global const int *mask, __global const float *signs,
+                          __global int *codes, const int seq, const int heads, const int head_dim,
+                          const int num_part, const int num_hash, const int tau,
+                          const int sign_rows, __local float *tile) {
+    const int lt = get_local_id(0), ly = get_local_id(1);
+    const int tile_rows = get_local_size(0), ny = get_local_size(1);
+    const int t0 = get_group_id(0) * tile_rows, t = t0 + lt;
+    const int p = get_global_id(1), bh = get_global_id(2);
+    const int rows = min(tile_rows, seq - t0);
+
+    /* tile [dp, tile_rows]: this group's rows, transposed, zero beyond head_dim and seq. */
+    __global const float *src = x + ((size_t)bh * seq + t0) * head_dim;
+    for (int idx = ly * tile_rows + lt; idx < dp * tile_rows; idx += tile_rows * ny) {
+        const int r = idx / dp, c = idx % dp;
+        tile[c * tile_rows + r] = (r < rows && c < head_dim) ? src[r * head_dim + c] : 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    float y[YOSO_MAX_HEAD_DIM];
+#pragma unroll
+    for (int c = 0; c < dp; c++) y[c] = tile[c * tile_rows + lt];
+    const int part = min(p, num_part - 1);
+    __global const float *sg = signs + ((size_t)(bh % sign_rows) * 3 * num_part + part) * dp;
+    for (int round = 0; round < 3; round++) {
+        __global const float *d = sg + (size_t)round * num_part * dp;
+#pragma unroll
+        for (int c = 0; c < dp; c++) y[c] *= d[c];
+        lsh_wht(y, dp, log2_dp);
+    }
+    ulong lo = 0, hi = 0;
+#pragma unroll
+    for (int c = 0; c < dp; c++) {
+        const ulong bit = y[c] > 0.0f ? 1 : 0;
+        if (c < 64) lo |= bit << c;
+        else hi |= bit << (c - 64);
+    }
+
+    const int valid = t < seq && mask[(size_t)(bh / heads) * seq + t] != 0;
+    const int per_part = dp / tau;
+    /* Barriers here only split the work-item loops PoCL builds, so each code's extraction is
+     * vectorized across rows too; every work-item reaches them (nothing returned early). */
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int j = 0; j < per_part; j++) {
+        const int h = p * per_part + j;
+        const int code = valid ? lsh_bit_field(lo, hi, j * tau, tau) : -1;
+        if (t < seq && p < num_part && h < num_hash)
+            codes[((size_t)bh * num_hash + h) * seq + t] = code;
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+/* x [B·nh, L, head_dim] (queries or keys), mask [B, L], signs [sign_rows, 3, num_part, dp] ±1.0
+ * (row bh uses signs row bh % sign_rows), codes [B·nh, num_hash, L] int, −1 for padded rows.
+ * global (round_up(L, TR), round_up(num_part, PY), B·nh), local (TR, PY, 1); tile holds dp·TR
+ * floats. */
+__kernel void lsh_hash_32(__global const float *x, __global const int *mask,
+                          __global const float *signs, __global int *codes, const int seq,
+                          const int heads, const int head_dim, const int num_part,
+                          const int num_hash, const int tau, const int sign_rows,
+                          __local float *tile) {
+    lsh_hash_body(32, 5, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
+                  sign_rows, tile);
+}
+
+/* As lsh_hash_32 with dp = 64. */
+__kernel void lsh_hash_64(__global const float *x, __global const int *mask,
+                          __global const float *signs, __global int *codes, const int seq,
+                          const int heads, const int head_dim, const int num_part,
+                          const int num_hash, const int tau, const int sign_rows,
+                          __local float *tile) {
+    lsh_hash_body(64, 6, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
+                  sign_rows, tile);
+}
+
+/* As lsh_hash_32 with dp = 128. */
+__kernel void lsh_hash_128(__global const float *x, __global const int *mask,
+                           __global const float *signs, __global int *codes, const int seq,
+                           const int heads, const int head_dim, const int num_part,
+                           const int num_hash, const int tau, const int sign_rows,
+                           __local float *tile) {
+    lsh_hash_body(128, 7, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
+                  sign_rows, tile);
+}
