@@ -1,10 +1,16 @@
 /* pretokenize.c — GPT-2's pre-tokenizer: the split regex of HF's ByteLevel, through PCRE2. */
 #include "tok_internal.h"
 
-/* HF tokenizers' ByteLevel regex, character for character (Oniguruma there, PCRE2 here with
- * UTF + UCP so that \s, \p{L}, \p{N} are Unicode-aware). */
+/* HF tokenizers' ByteLevel regex
+ *     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * for PCRE2 (UTF + UCP). HF runs it through Oniguruma, whose \s is U+0009..U+000D, U+0085 and
+ * the Z categories; PCRE2's UCP \s adds U+180E (MONGOLIAN VOWEL SEPARATOR, Cf since Unicode 6.3),
+ * so \s is spelled out as that set (a sweep of every code point against HF found no other
+ * difference). */
+#define TOK_SPACE "\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}"
 static const char k_gpt2_split[] =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" TOK_SPACE "\\p{L}\\p{N}]+"
+    "|[" TOK_SPACE "]+(?![^" TOK_SPACE "])|[" TOK_SPACE "]+";
 
 /* Compiles the split regex and JIT-compiles it when PCRE2 supports JIT here. */
 yoso_status tok_pretok_compile(yoso_tokenizer *tok) {

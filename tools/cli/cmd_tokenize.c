@@ -86,10 +86,23 @@ static yoso_status tokenize_one(const yoso_tokenizer *tok, const tokenize_option
     return YOSO_OK;
 }
 
+/* 1 if a JSON line escapes U+0000 (cJSON would silently cut the string there). */
+static int tokenize_json_has_nul(const char *line, size_t len) {
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (line[i] != '\\') continue;
+        if (line[i + 1] == 'u' && i + 5 < len && !memcmp(line + i + 2, "0000", 4)) return 1;
+        i++; /* skip the escaped character: an escaped backslash before u0000 is no NUL */
+    }
+    return 0;
+}
+
 /* Handles one stdin line (without its newline): plain text, or a JSON object with "text". */
 static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_options *opt,
                                  char *line, size_t len, size_t line_no) {
     if (!opt->jsonl) return tokenize_one(tok, opt, line, len);
+    if (tokenize_json_has_nul(line, len))
+        return yoso_error(YOSO_ERR_INPUT, "stdin line %zu: the text contains U+0000, which "
+                          "--jsonl cannot carry: pass the text as a plain line instead", line_no);
     const cJSON *text;
     cJSON *json = cJSON_ParseWithLength(line, len);
     if (!json || !cJSON_IsString(text = cJSON_GetObjectItemCaseSensitive(json, "text"))) {
