@@ -18,10 +18,12 @@ yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const cJSON *object, const 
     int64_t max_id = -1;
     for (const cJSON *e = object->child; e; e = e->next) {
         double v = e->valuedouble;
-        if (!cJSON_IsNumber(e) || v < 0 || v >= TOK_MAX_ID || v != floor(v))
-            return yoso_error(YOSO_ERR_INPUT, "%s: token \"%.80s\" has id %s, not an integer in "
-                              "[0, %d): replace the file", what, e->string,
-                              cJSON_IsNumber(e) ? "out of range" : "missing", TOK_MAX_ID);
+        if (!cJSON_IsNumber(e))
+            return yoso_error(YOSO_ERR_INPUT, "%s: token \"%.80s\" has no numeric id: replace "
+                              "the file", what, e->string);
+        if (v < 0 || v >= TOK_MAX_ID || v != floor(v))
+            return yoso_error(YOSO_ERR_INPUT, "%s: token \"%.80s\" has id %g, not an integer in "
+                              "[0, %d): replace the file", what, e->string, v, TOK_MAX_ID);
         if ((int64_t)v > max_id) max_id = (int64_t)v;
         bytes += strlen(e->string) + 1;
         count++;
