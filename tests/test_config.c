@@ -32,7 +32,7 @@ static void test_tiny_config(void **state) {
     assert_int_equal(c.use_fast_hash, 1);
 }
 
-/* uw-madison/yoso-4096's values (YosoConfig defaults + transformers 4's position_embedding_type). */
+/* uw-madison/yoso-4096's values: YosoConfig defaults + transformers 4's position_embedding_type. */
 static void test_yoso4096_config(void **state) {
     (void)state;
     yoso_config c;

@@ -81,7 +81,7 @@ static uint8_t *build_zip(const zentry *e, size_t n, size_t *size) {
         put32(&p, 0), put32(&p, (uint32_t)e[i].size), put32(&p, (uint32_t)e[i].size);
         put16(&p, (uint32_t)nl), put16(&p, 0);
         memcpy(p, e[i].name, nl), p += nl;
-        memcpy(p, e[i].data, e[i].size), p += e[i].size;
+        if (e[i].size) memcpy(p, e[i].data, e[i].size), p += e[i].size;
     }
     uint32_t cd = (uint32_t)(p - buf);
     for (size_t i = 0; i < n; i++) {
@@ -109,6 +109,7 @@ typedef struct pbuf {
 } pbuf;
 
 static void p_raw(pbuf *p, const void *data, size_t n) {
+    if (n == 0) return;
     if (p->n + n > p->cap) {
         p->cap = (p->n + n) * 2 + 64;
         p->b = realloc(p->b, p->cap);
@@ -266,7 +267,8 @@ static void check_bin(const char *file, const char *ref_stem, const char *prefix
         if (!t) fail_msg("%s: no tensor %s", file, name);
         ref_check_tensor(&r, &r.entries[i], t);
     }
-    const yoso_tensor_view *word = yoso_tensor_file_find(f, "yoso.embeddings.word_embeddings.weight");
+    const yoso_tensor_view *word =
+        yoso_tensor_file_find(f, "yoso.embeddings.word_embeddings.weight");
     const yoso_tensor_view *dec = yoso_tensor_file_find(f, "cls.predictions.decoder.weight");
     assert_ptr_equal(word->data, dec->data);
     /* The state dict's order is kept. */

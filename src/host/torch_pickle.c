@@ -166,6 +166,7 @@ static yoso_status pk_push_seq(pk_vm *vm, pk_kind kind) {
 /* Appends count object indices to a list or dict. */
 static yoso_status pk_seq_append(pk_vm *vm, uint32_t seq, const uint32_t *items, size_t count) {
     pk_seq *s = &vm->seqs[seq];
+    if (count == 0) return YOSO_OK;
     if (!pk_grow((void **)&s->items, &s->cap, s->count + count, sizeof *s->items))
         return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory reading data.pkl",
                           vm->file->label);
@@ -182,7 +183,7 @@ static yoso_status pk_make_tuple(pk_vm *vm, size_t n) {
         return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory reading data.pkl",
                           vm->file->label);
     uint32_t first = (uint32_t)vm->nrefs;
-    memcpy(vm->refs + vm->nrefs, vm->stack + vm->depth - n, n * sizeof *vm->refs);
+    if (n) memcpy(vm->refs + vm->nrefs, vm->stack + vm->depth - n, n * sizeof *vm->refs);
     vm->nrefs += n;
     vm->depth -= n;
     pk_obj *o;
