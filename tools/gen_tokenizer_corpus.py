@@ -26,7 +26,7 @@ PROSE = [
     "The President of the French Republic lives in the Élysée Palace.",
     "Machine learning models are trained on large amounts of data.",
     "Transformers use self-attention to relate every token to every other token.",
-    "YOSO approximates softmax attention with Bernoulli sampling based on locality sensitive hashing.",
+    "YOSO approximates attention with Bernoulli sampling based on locality sensitive hashing.",
     "She sells sea shells by the sea shore.",
     "A journey of a thousand miles begins with a single step.",
     "The mitochondria is the powerhouse of the cell.",

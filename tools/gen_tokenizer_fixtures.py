@@ -103,7 +103,8 @@ def decode_rows(tok, count=300, seed=7):
     """Random id lists: byte tokens (which split UTF-8 sequences), specials, ordinary tokens."""
     rng = random.Random(seed)
     vocab = len(tok)
-    byte_ids = [tok.convert_tokens_to_ids(c) for c in tok.backend_tokenizer.pre_tokenizer.alphabet()]
+    alphabet = sorted(tok.backend_tokenizer.pre_tokenizer.alphabet())  # a set: fix the order
+    byte_ids = [tok.convert_tokens_to_ids(c) for c in alphabet]
     specials = [0, 1, 2, 3, 50264]
     rows = []
     for i in range(count):

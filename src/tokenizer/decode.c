@@ -1,5 +1,5 @@
 /* decode.c — ids → text like HF: each token's characters back to bytes (ByteLevel decoder),
- * specials optionally skipped, then UTF-8 with each invalid stretch as U+FFFD (errors="replace"). */
+ * specials optionally skipped, then UTF-8 with each invalid stretch as U+FFFD (errors=replace). */
 #include <stdlib.h>
 #include <string.h>
 

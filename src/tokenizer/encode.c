@@ -114,8 +114,8 @@ static yoso_status encode_limit(const yoso_tokenizer *tok, int flags, size_t max
 }
 
 /* Encodes UTF-8 text into ids (see yoso.h). */
-yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len, int flags,
-                                  size_t max_length, int32_t **ids, size_t *count) {
+yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len,
+                                  int flags, size_t max_length, int32_t **ids, size_t *count) {
     if (!tok || !ids || !count || (!text && len))
         return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_encode: tokenizer, text, ids and count "
                           "must not be NULL");

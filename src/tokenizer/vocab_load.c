@@ -1,4 +1,4 @@
-/* vocab_load.c — the BPE model from vocab.json + merges.txt (or the same data in tokenizer.json). */
+/* vocab_load.c — the BPE model from vocab.json + merges.txt (or that data in tokenizer.json). */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>

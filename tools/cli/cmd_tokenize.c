@@ -131,7 +131,8 @@ static yoso_status tokenize_stdin(const yoso_tokenizer *tok, const tokenize_opti
         if (opt->jsonl && len == 0) continue; /* blank lines separate nothing in JSONL */
         st = tokenize_line(tok, opt, line, len, line_no);
     }
-    if (!st && ferror(stdin)) st = yoso_error(YOSO_ERR_IO, "cannot read stdin: %s", strerror(errno));
+    if (!st && ferror(stdin))
+        st = yoso_error(YOSO_ERR_IO, "cannot read stdin: %s", strerror(errno));
     free(line);
     return st;
 }
