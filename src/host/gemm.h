@@ -9,6 +9,14 @@
 
 typedef struct yoso_gemm yoso_gemm;
 
+/* The backends behind the interface. AUTO picks the host BLAS for a CPU device whose buffers live
+ * in host memory (when a fast BLAS can be loaded), else CLBlast. */
+typedef enum yoso_gemm_kind {
+    YOSO_GEMM_AUTO = 0,
+    YOSO_GEMM_CLBLAST,   /* CLBlast kernels on the device (GPUs; CPUs without a host BLAS) */
+    YOSO_GEMM_HOST_BLAS  /* cblas_sgemm of the host's BLAS on mapped (zero-copy) buffers */
+} yoso_gemm_kind;
+
 /* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
  * op(A) is [m, k], op(B) is [k, n], C is [m, n]. Offsets, leading dimensions and strides count
  * floats. trans_b = 1 with B stored [n, k] computes x·Wᵀ for nn.Linear weights. */
@@ -22,12 +30,17 @@ typedef struct yoso_gemm_args {
     size_t batch; /* 0 or 1: a single product */
 } yoso_gemm_args;
 
-/* Creates the GEMM backend for the context's device (CLBlast, with reusable temp buffers). */
+/* Creates the GEMM backend for the context's device: $YOSO_GEMM (clblast, host or auto) or AUTO. */
 yoso_status yoso_gemm_create(yoso_context *ctx, yoso_gemm **out);
+/* Creates a specific backend; HOST_BLAS fails with YOSO_ERR_UNSUPPORTED when no host BLAS loads. */
+yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_gemm **out);
 void yoso_gemm_free(yoso_gemm *gemm);
-/* Enqueues one (batched) product on the context's queue; does not wait for it. */
+/* Enqueues one (batched) product on the context's queue. CLBlast does not wait for it; the host
+ * BLAS backend waits for earlier commands, computes, and returns with the result in place. */
 yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args);
-/* The backend's name, e.g. "CLBlast". */
+/* The backend in use (never AUTO). */
+yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm);
+/* The backend's name, e.g. "CLBlast" or "host BLAS (libopenblas.so.0)". */
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm);
 
 #endif

@@ -1,31 +1,7 @@
 /* gemm_clblast.c — the GEMM interface on CLBlast, with a temp buffer kept between calls. */
 #include <clblast_c.h>
-#include <stdlib.h>
 
-#include "gemm.h"
-#include "runtime.h"
-
-struct yoso_gemm {
-    yoso_context *ctx;
-    cl_mem temp;        /* CLBlast's scratch space, grown on demand and reused */
-    size_t temp_bytes;
-};
-
-yoso_status yoso_gemm_create(yoso_context *ctx, yoso_gemm **out) {
-    yoso_gemm *g = calloc(1, sizeof *g);
-    if (!g) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the GEMM backend");
-    g->ctx = ctx;
-    *out = g;
-    return YOSO_OK;
-}
-
-void yoso_gemm_free(yoso_gemm *gemm) {
-    if (!gemm) return;
-    if (gemm->temp) clReleaseMemObject(gemm->temp);
-    free(gemm);
-}
-
-const char *yoso_gemm_backend_name(const yoso_gemm *gemm) { return "CLBlast"; }
+#include "gemm_internal.h"
 
 /* Makes sure the temp buffer holds at least `bytes`. */
 static yoso_status gemm_reserve_temp(yoso_gemm *g, size_t bytes) {
@@ -43,7 +19,7 @@ fail:
     return status;
 }
 
-yoso_status yoso_gemm_run(yoso_gemm *g, const yoso_gemm_args *a) {
+yoso_status yoso_gemm_clblast_run(yoso_gemm *g, const yoso_gemm_args *a) {
     yoso_status status = YOSO_OK;
     CLBlastTranspose ta = a->trans_a ? CLBlastTransposeYes : CLBlastTransposeNo;
     CLBlastTranspose tb = a->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo;

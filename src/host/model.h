@@ -3,6 +3,7 @@
 #define YOSO_MODEL_H
 
 #include "config.h"
+#include "profile.h"
 #include "runtime.h"
 
 typedef struct yoso_layer_params {
@@ -27,6 +28,8 @@ typedef struct yoso_activations {
     cl_mem ctx;   /* [rows, H] attention output, heads merged */
     cl_mem q, k, v; /* [B, nh, L, d] each */
     cl_mem big;   /* [rows, max(3H, I)] QKV projections, then the FFN's inner activations */
+    cl_mem scores; /* [nh, block, round_up(L, 16)] expectation weights of one query block */
+    size_t scores_floats;
 } yoso_activations;
 
 /* LM head buffers for a chunk of positions. */
@@ -56,16 +59,25 @@ struct yoso_model {
     size_t weight_bytes;         /* device bytes held by weights */
     yoso_activations act;
     yoso_head_buffers head;
-    void *lsh;                   /* LSH attention state (signs, scratch), owned by lsh_attention.c */
+    void *lsh;                   /* LSH attention state (signs, scratch): lsh_attention.c */
+    yoso_profile prof;           /* per-phase times of the last forward (verbose only) */
 };
 
-/* Runs embeddings + all encoder layers; leaves the last hidden states in model->act.h. */
 /* Frees the activation and LM-head buffers (they are re-created on the next forward). */
 void yoso_model_release_buffers(yoso_model *model);
 
 /* Makes sure the activation buffers hold `rows` = B·L tokens. */
 yoso_status yoso_model_reserve(yoso_model *model, size_t rows);
 
+/* 1 when expectation attention runs blocked through the GEMM interface ($YOSO_EXPECTATION =
+ * blocked | tiled; default: blocked when the GEMM backend is the host BLAS). */
+int yoso_expectation_blocked(const yoso_model *model);
+/* ctx_out [B, L, H] = normalized YOSO-E attention of unit q, k and v [B, nh, L, d] under mask
+ * [B, L], per query block: GEMM, weights kernel, GEMM (attention_blocked.c). */
+yoso_status yoso_attention_expectation_blocked(yoso_model *model, cl_mem q, cl_mem k, cl_mem v,
+                                               cl_mem mask, cl_mem ctx_out, int batch, int seq);
+
+/* Runs embeddings + all encoder layers; leaves the last hidden states in model->act.h. */
 yoso_status yoso_model_encode(yoso_model *model, int batch, int seq, const int32_t *ids,
                               const int32_t *mask);
 

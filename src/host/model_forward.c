@@ -65,10 +65,15 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     const size_t I = (size_t)m->cfg.intermediate_size;
     const int heads = m->cfg.num_attention_heads, d = (int)H / heads;
     const float eps = m->cfg.layer_norm_eps;
+    yoso_profile *prof = &m->prof;
     YOSO_TRY(linear(m, a->h, p->qkv_w, a->big, rows, 3 * H, H));
+    yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_QKV);
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
-    if (m->use_expectation)
+    if (m->use_expectation && yoso_expectation_blocked(m))
+        YOSO_TRY(yoso_attention_expectation_blocked(m, a->q, a->k, a->v, a->mask, a->ctx, batch,
+                                                    seq));
+    else if (m->use_expectation)
         YOSO_TRY(yoso_launch_attention_expectation(ctx, a->q, a->k, a->v, a->mask, a->ctx, batch,
                                                    seq, heads, d, m->hash_code_len));
     else
@@ -76,14 +81,17 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     if (p->conv_w)
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
                                                 heads, d, m->cfg.conv_window));
+    yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTENTION);
     YOSO_TRY(linear(m, a->ctx, p->attn_out_w, a->tmp, rows, H, H));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, a->h, p->attn_ln_w, p->attn_ln_b,
                                    a->a, (int)rows, (int)H, eps));
+    yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTN_OUT);
     YOSO_TRY(linear(m, a->a, p->ffn_in_w, a->big, rows, I, H));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, a->big, p->ffn_in_b, (int)rows, (int)I));
     YOSO_TRY(linear(m, a->big, p->ffn_out_w, a->tmp, rows, H, I));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->ffn_out_b, a->a, p->ffn_ln_w, p->ffn_ln_b, a->h,
                                    (int)rows, (int)H, eps));
+    yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_FFN);
 fail:
     return status;
 }
@@ -95,12 +103,15 @@ yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *
     const size_t rows = (size_t)batch * seq;
     const int H = m->cfg.hidden_size;
     YOSO_TRY(yoso_model_reserve(m, rows));
+    m->prof.enabled = m->opt.verbose;
+    yoso_profile_reset(&m->prof, m->ctx->queue);
     YOSO_TRY(encode_upload_inputs(m, rows, ids, mask));
     yoso_activations *a = &m->act;
     YOSO_TRY(yoso_launch_embed_sum(m->ctx, a->ids, m->word_emb, m->pos_emb, m->type_emb, a->tmp,
                                    (int)rows, seq, H));
     YOSO_TRY(yoso_launch_layernorm(m->ctx, a->tmp, NULL, NULL, m->emb_ln_w, m->emb_ln_b, a->h,
                                    (int)rows, H, m->cfg.layer_norm_eps));
+    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_EMBED);
     for (int li = 0; li < m->cfg.num_hidden_layers; li++) YOSO_TRY(encode_layer(m, li, batch, seq));
 fail:
     return status;

@@ -208,10 +208,12 @@ static void release(cl_mem *m) {
 /* Releases the activation and LM-head buffers. */
 void yoso_model_release_buffers(yoso_model *m) {
     yoso_activations *a = &m->act;
-    cl_mem *acts[] = {&a->ids, &a->mask, &a->h, &a->a, &a->tmp, &a->ctx, &a->q, &a->k, &a->v, &a->big,
+    cl_mem *acts[] = {&a->ids, &a->mask, &a->h, &a->a, &a->tmp, &a->ctx, &a->q, &a->k, &a->v,
+                      &a->big, &a->scores,
                       &m->head.rows, &m->head.x, &m->head.t, &m->head.logits};
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) release(acts[i]);
     a->rows = 0;
+    a->scores_floats = 0;
 }
 
 void yoso_model_free(yoso_model *m) {

@@ -31,6 +31,16 @@ fail:
     return status;
 }
 
+/* Prints the phase times and achieved rates of the last forward (verbose only). */
+static void output_report(const yoso_model *m, int batch, int seq) {
+    if (!m->prof.enabled) return;
+    const double H = m->cfg.hidden_size, I = m->cfg.intermediate_size;
+    const double rows = (double)batch * seq, layers = m->cfg.num_hidden_layers;
+    const double dense = 2.0 * rows * (4.0 * H * H + 2.0 * H * I) * layers;
+    const double attention = m->use_expectation ? 4.0 * batch * (double)seq * seq * H * layers : 0.0;
+    yoso_profile_print(&m->prof, batch, seq, dense, attention);
+}
+
 /* Runs the MLM head over a list of positions, chunk by chunk. */
 static yoso_status head_positions(yoso_model *m, const int32_t *positions, int npos, float *out) {
     yoso_status status = YOSO_OK;
@@ -56,6 +66,8 @@ yoso_status yoso_model_hidden(yoso_model *m, int batch, int seq, const int32_t *
     YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
     size_t bytes = (size_t)batch * seq * m->cfg.hidden_size * sizeof(float);
     CL_CHECK(clEnqueueReadBuffer(m->ctx->queue, m->act.h, CL_TRUE, 0, bytes, out, 0, NULL, NULL));
+    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
+    output_report(m, batch, seq);
 fail:
     return status;
 }
@@ -71,6 +83,8 @@ yoso_status yoso_model_logits_at(yoso_model *m, int batch, int seq, const int32_
                               positions[i], batch * seq - 1);
     YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
     YOSO_TRY(head_positions(m, positions, npos, out));
+    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
+    output_report(m, batch, seq);
 fail:
     return status;
 }

@@ -1,0 +1,34 @@
+/* gemm_internal.h — the state shared by the GEMM dispatcher and its backends. */
+#ifndef YOSO_GEMM_INTERNAL_H
+#define YOSO_GEMM_INTERNAL_H
+
+#include "gemm.h"
+#include "runtime.h"
+
+/* cblas_sgemm with the enums as ints (CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112). */
+typedef void (*yoso_cblas_sgemm_fn)(int layout, int trans_a, int trans_b, int m, int n, int k,
+                                    float alpha, const float *a, int lda, const float *b, int ldb,
+                                    float beta, float *c, int ldc);
+
+struct yoso_gemm {
+    yoso_context *ctx;
+    yoso_gemm_kind kind;
+    char name[128];
+    /* CLBlast */
+    cl_mem temp;        /* CLBlast's scratch space, grown on demand and reused */
+    size_t temp_bytes;
+    /* host BLAS */
+    void *blas_handle;  /* dlopen handle of the BLAS library */
+    yoso_cblas_sgemm_fn sgemm;
+};
+
+/* Runs one product through CLBlast. */
+yoso_status yoso_gemm_clblast_run(yoso_gemm *gemm, const yoso_gemm_args *args);
+/* Loads a host BLAS into gemm (sgemm, blas_handle, name); YOSO_ERR_UNSUPPORTED if none loads. */
+yoso_status yoso_gemm_host_open(yoso_gemm *gemm);
+/* Runs one product through the host BLAS on mapped buffers. */
+yoso_status yoso_gemm_host_run(yoso_gemm *gemm, const yoso_gemm_args *args);
+/* Closes the host BLAS library. */
+void yoso_gemm_host_close(yoso_gemm *gemm);
+
+#endif

@@ -1,0 +1,160 @@
+/* test_gemm_backends.c — each GEMM backend (CLBlast, host BLAS) against a plain C loop, with
+ * offsets, padded leading dimensions, batches and A and B in one buffer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gemm.h"
+#include "runtime.h"
+#include "test_support.h"
+
+static yoso_context *g_ctx;
+
+static int setup(void **state) {
+    yoso_context_options opt = {0};
+    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    yoso_context_free(g_ctx);
+    return 0;
+}
+
+/* Deterministic pseudo-random floats in [-1, 1). */
+static void fill_random(float *x, size_t n, unsigned seed) {
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+}
+
+/* Reference C = alpha·op(A)·op(B) + beta·C for every batch entry of args, on host copies. */
+static void gemm_reference(const yoso_gemm_args *g, const float *a, const float *b, float *c) {
+    size_t nb = g->batch > 1 ? g->batch : 1;
+    for (size_t q = 0; q < nb; q++)
+        for (size_t i = 0; i < g->m; i++)
+            for (size_t j = 0; j < g->n; j++) {
+                double s = 0;
+                for (size_t p = 0; p < g->k; p++) {
+                    size_t ai = g->a_offset + q * g->a_stride +
+                                (g->trans_a ? p * g->lda + i : i * g->lda + p);
+                    size_t bi = g->b_offset + q * g->b_stride +
+                                (g->trans_b ? j * g->ldb + p : p * g->ldb + j);
+                    s += (double)a[ai] * b[bi];
+                }
+                float *cv = &c[g->c_offset + q * g->c_stride + i * g->ldc + j];
+                *cv = (float)(g->alpha * s + g->beta * *cv);
+            }
+}
+
+/* Buffer of n random floats; host copy in *host. */
+static cl_mem random_buffer(size_t n, unsigned seed, float **host) {
+    *host = malloc(n * sizeof(float));
+    fill_random(*host, n, seed);
+    cl_int err;
+    cl_mem m = clCreateBuffer(g_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+                              n * sizeof(float), *host, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    return m;
+}
+
+/* Runs args (buffers sized na, nb, nc floats; shared = A and B in one buffer) through backend
+ * `kind` and compares every float of C, including the untouched ones, with the reference. */
+static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, size_t nc,
+                  int shared) {
+    yoso_gemm *gemm = NULL;
+    yoso_status st = yoso_gemm_create_kind(g_ctx, kind, &gemm);
+    if (st == YOSO_ERR_UNSUPPORTED) {
+        printf("[ skipped  ] no host BLAS: %s\n", yoso_last_error());
+        return;
+    }
+    assert_int_equal(st, YOSO_OK);
+    assert_int_equal(yoso_gemm_get_kind(gemm), kind);
+    float *ha, *hb = NULL, *hc;
+    g.a = random_buffer(shared ? (na > nb ? na : nb) : na, 11u + (unsigned)g.m, &ha);
+    g.b = shared ? g.a : random_buffer(nb, 22u + (unsigned)g.n, &hb);
+    if (shared) hb = ha;
+    g.c = random_buffer(nc, 33u, &hc);
+    assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
+    float *out = malloc(nc * sizeof(float));
+    assert_int_equal(clEnqueueReadBuffer(g_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out, 0,
+                                         NULL, NULL),
+                     CL_SUCCESS);
+    gemm_reference(&g, ha, hb, hc);
+    double worst = 0;
+    for (size_t i = 0; i < nc; i++) worst = fmax(worst, fabs((double)out[i] - hc[i]));
+    if (worst > 1e-4 * (1 + sqrt((double)g.k)))
+        fail_msg("%s: m=%zu n=%zu k=%zu batch=%zu: max error %g", yoso_gemm_backend_name(gemm),
+                 g.m, g.n, g.k, g.batch, worst);
+    clReleaseMemObject(g.a);
+    if (!shared) clReleaseMemObject(g.b);
+    clReleaseMemObject(g.c);
+    free(ha);
+    if (!shared) free(hb);
+    free(hc);
+    free(out);
+    yoso_gemm_free(gemm);
+}
+
+/* Offsets and leading dimensions wider than the matrices, for one backend. */
+static void offsets_and_padding(yoso_gemm_kind kind) {
+    yoso_gemm_args g = {.trans_b = 1, .m = 13, .n = 21, .k = 9, .alpha = 1.5f, .beta = 0.5f,
+                        .a_offset = 5, .lda = 12, .b_offset = 3, .ldb = 11, .c_offset = 7,
+                        .ldc = 30};
+    check(kind, g, 5 + 13 * 12, 3 + 21 * 11, 7 + 13 * 30, 0);
+    yoso_gemm_args t = {.trans_a = 1, .m = 10, .n = 6, .k = 17, .alpha = 1.0f, .a_offset = 2,
+                        .lda = 14, .ldb = 8, .c_offset = 1, .ldc = 9};
+    check(kind, t, 2 + 17 * 14, 17 * 8, 1 + 10 * 9, 0);
+}
+
+/* Strided batches whose C matrices interleave (c_stride < m·ldc), like heads merged in a row. */
+static void interleaved_batch(yoso_gemm_kind kind) {
+    const size_t heads = 3, d = 4, rows = 7, keys = 11;
+    yoso_gemm_args g = {.m = rows, .n = d, .k = keys, .alpha = 1.0f, .lda = keys,
+                        .a_stride = rows * keys, .ldb = d, .b_stride = keys * d,
+                        .c_offset = 2 * heads * d, .ldc = heads * d, .c_stride = d,
+                        .batch = heads};
+    check(kind, g, heads * rows * keys, heads * keys * d, (rows + 2) * heads * d, 0);
+}
+
+/* A and B are two regions of one buffer (queries and keys of one tensor), B before A. */
+static void shared_buffer(yoso_gemm_kind kind) {
+    yoso_gemm_args g = {.trans_b = 1, .m = 6, .n = 8, .k = 5, .alpha = 1.0f, .a_offset = 60,
+                        .lda = 5, .a_stride = 6 * 5, .b_offset = 4, .ldb = 5, .b_stride = 8 * 5,
+                        .ldc = 8, .c_stride = 6 * 8, .batch = 2};
+    check(kind, g, 60 + 2 * 30, 4 + 2 * 40, 2 * 48, 1);
+}
+
+static void test_clblast(void **state) {
+    offsets_and_padding(YOSO_GEMM_CLBLAST);
+    interleaved_batch(YOSO_GEMM_CLBLAST);
+    shared_buffer(YOSO_GEMM_CLBLAST);
+}
+
+static void test_host_blas(void **state) {
+    offsets_and_padding(YOSO_GEMM_HOST_BLAS);
+    interleaved_batch(YOSO_GEMM_HOST_BLAS);
+    shared_buffer(YOSO_GEMM_HOST_BLAS);
+}
+
+static void test_output_aliasing_an_input_is_refused(void **state) {
+    yoso_gemm *gemm = NULL;
+    if (yoso_gemm_create_kind(g_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
+    float *h;
+    cl_mem x = random_buffer(64, 1u, &h);
+    yoso_gemm_args g = {.m = 4, .n = 4, .k = 4, .alpha = 1.0f, .a = x, .lda = 4, .b = x,
+                        .ldb = 4, .c = x, .c_offset = 32, .ldc = 4};
+    assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_ERR_USAGE);
+    clReleaseMemObject(x);
+    free(h);
+    yoso_gemm_free(gemm);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clblast),
+        cmocka_unit_test(test_host_blas),
+        cmocka_unit_test(test_output_aliasing_an_input_is_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
