@@ -12,10 +12,10 @@ static const char *const k_role_keys[TOK_ROLE_COUNT] = {
 static const char *const k_role_defaults[TOK_ROLE_COUNT] = {
     "<s>", "</s>", "<unk>", "</s>", "<pad>", "<s>", "<mask>"};
 
-/* Reads dir/name if it exists; *json stays NULL when it does not. */
+/* Reads dir/name if it exists; *json stays NULL when it does not (or dir is NULL). */
 static yoso_status special_read_optional(const char *dir, const char *name, cJSON **json) {
     *json = NULL;
-    if (!tok_file_exists(dir, name)) return YOSO_OK;
+    if (!dir || !tok_file_exists(dir, name)) return YOSO_OK;
     char *path = tok_path_join(dir, name);
     if (!path) return yoso_error(YOSO_ERR_NO_MEMORY, "out of memory");
     yoso_status st = tok_json_read(path, json);

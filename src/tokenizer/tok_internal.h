@@ -228,8 +228,9 @@ yoso_status tok_load_tokenizer_json(yoso_tokenizer *tok, const char *dir);
 
 /* --------------------------------------------------------------- special_tokens.c ---- */
 
-/* Reads special_tokens_map.json / tokenizer_config.json / added_tokens.json (all optional) and
- * registers the role tokens with RoBERTa's defaults; then adds the `[MASK]` alias. */
+/* Reads special_tokens_map.json / tokenizer_config.json / added_tokens.json (all optional; none
+ * when dir is NULL) and registers the role tokens with RoBERTa's defaults; then adds the `[MASK]`
+ * alias. */
 yoso_status tok_load_special_tokens(yoso_tokenizer *tok, const char *dir);
 
 /* ----------------------------------------------------------------- added_tokens.c ---- */

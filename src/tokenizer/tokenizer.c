@@ -1,4 +1,5 @@
 /* tokenizer.c — loading and freeing a tokenizer, and the small lookups of yoso.h. */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,15 +42,8 @@ static yoso_status tokenizer_load_model(yoso_tokenizer *tok, const char *dir) {
                       "merges.txt (or tokenizer.json)", dir);
 }
 
-/* Loads a tokenizer folder (see yoso.h). */
-yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
-    if (!dir || !out)
-        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_load: dir and out must not be NULL");
-    *out = NULL;
-    struct stat info;
-    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
-        return yoso_error(YOSO_ERR_NOT_FOUND, "tokenizer folder %s does not exist: point at a "
-                          "folder with vocab.json + merges.txt (or tokenizer.json)", dir);
+/* Allocates an empty tokenizer: no vocabulary, no roles. */
+static yoso_status tokenizer_alloc(yoso_tokenizer **out) {
     yoso_tokenizer *tok = calloc(1, sizeof *tok);
     if (!tok) return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
     if (pthread_mutex_init(&tok->lock, NULL) != 0) {
@@ -58,7 +52,14 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
     }
     for (int r = 0; r < TOK_ROLE_COUNT; r++) tok->role_ids[r] = -1;
     tok->cls_id = tok->sep_id = -1;
-    yoso_status st = tokenizer_load_model(tok, dir);
+    *out = tok;
+    return YOSO_OK;
+}
+
+/* After the BPE model: special tokens (dir's files, or RoBERTa's defaults when dir is NULL),
+ * lookups, the split regex, decode tables, cache and workspace; frees tok on failure. */
+static yoso_status tokenizer_finish(yoso_tokenizer *tok, const char *dir, yoso_status st,
+                                    yoso_tokenizer **out) {
     if (!st) st = tok_load_special_tokens(tok, dir);
     if (!st) st = tok_added_finish(tok);
     if (!st) st = tok_pretok_compile(tok);
@@ -71,6 +72,39 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
     }
     *out = tok;
     return YOSO_OK;
+}
+
+/* Loads a tokenizer folder (see yoso.h). */
+yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
+    if (!dir || !out)
+        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_load: dir and out must not be NULL");
+    *out = NULL;
+    struct stat info;
+    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
+        return yoso_error(YOSO_ERR_NOT_FOUND, "tokenizer folder %s does not exist: point at a "
+                          "folder with vocab.json + merges.txt (or tokenizer.json)", dir);
+    yoso_tokenizer *tok = NULL;
+    yoso_status st = tokenizer_alloc(&tok);
+    if (st) return st;
+    return tokenizer_finish(tok, dir, tokenizer_load_model(tok, dir), out);
+}
+
+/* Builds a tokenizer from vocab.json and merges.txt bytes (see tokenizer.h). */
+yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len,
+                                       const char *merges, size_t merges_len,
+                                       yoso_tokenizer **out) {
+    if (!out || (!vocab_json && vocab_len) || (!merges && merges_len))
+        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_load_memory: NULL argument");
+    *out = NULL;
+    yoso_tokenizer *tok = NULL;
+    yoso_status st = tokenizer_alloc(&tok);
+    if (st) return st;
+    cJSON *json = cJSON_ParseWithLength(vocab_json ? vocab_json : "", vocab_len);
+    if (!json) st = yoso_error(YOSO_ERR_INPUT, "vocab.json is not valid JSON: replace it");
+    if (!st) st = tok_vocab_from_json(tok, json, "vocab.json");
+    cJSON_Delete(json);
+    if (!st) st = tok_merges_from_text(tok, merges ? merges : "", merges_len, "merges.txt");
+    return tokenizer_finish(tok, NULL, st, out);
 }
 
 /* The vocabulary string of an id (an added token's content for added ids). */
