@@ -80,8 +80,8 @@ yoso_status yoso_npy_read(const char *path, yoso_npy *out) {
         const int64_t *wide = (const int64_t *)raw;
         for (int64_t i = 0; i < n; i++) {
             if (wide[i] < INT32_MIN || wide[i] > INT32_MAX) {
-                free(raw);
                 yoso_error(st, "%s: value %lld does not fit int32", path, (long long)wide[i]);
+                free(raw);
                 goto fail;
             }
             narrow[i] = (int32_t)wide[i];
