@@ -12,3 +12,15 @@ __kernel void embed_sum(__global const int *ids, __global const float *word,
     out[(size_t)row * hidden + h] =
         word[(size_t)id * hidden + h] + type[h] + pos[(size_t)(t + 2) * hidden + h];
 }
+
+/* The same with the word table stored as half bits (fp16 weights): word [V, H] half. */
+__kernel void embed_sum_half(__global const int *ids, __global const half *word,
+                             __global const float *pos, __global const float *type,
+                             __global float *out, const int seq, const int hidden) {
+    const int h = get_global_id(0), row = get_global_id(1);
+    if (h >= hidden) return;
+    const int t = row % seq;
+    const int id = ids[row];
+    out[(size_t)row * hidden + h] =
+        vload_half((size_t)id * hidden + h, word) + type[h] + pos[(size_t)(t + 2) * hidden + h];
+}

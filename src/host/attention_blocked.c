@@ -24,6 +24,7 @@ static yoso_status blocked_reserve(yoso_model *m, size_t floats) {
     yoso_activations *a = &m->act;
     if (a->scores && a->scores_floats >= floats) return YOSO_OK;
     if (a->scores) clReleaseMemObject(a->scores);
+    a->bytes -= a->scores_floats * sizeof(float);
     a->scores = NULL;
     a->scores_floats = 0;
     cl_int err;
@@ -31,6 +32,7 @@ static yoso_status blocked_reserve(yoso_model *m, size_t floats) {
                                &err);
     CL_CHECK_ERR(err, "clCreateBuffer(attention scores)");
     a->scores_floats = floats;
+    a->bytes += floats * sizeof(float);
     return YOSO_OK;
 fail:
     return status;

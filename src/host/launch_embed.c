@@ -2,10 +2,11 @@
 #include "kernels.h"
 
 yoso_status yoso_launch_embed_sum(yoso_context *ctx, cl_mem ids, cl_mem word, cl_mem pos,
-                                  cl_mem type, cl_mem out, int rows, int seq, int hidden) {
+                                  cl_mem type, cl_mem out, int rows, int seq, int hidden,
+                                  int word_half) {
     yoso_status status = YOSO_OK;
     cl_kernel k;
-    YOSO_TRY(yoso_kernel_get(ctx, "embed_sum", &k));
+    YOSO_TRY(yoso_kernel_get(ctx, word_half ? "embed_sum_half" : "embed_sum", &k));
     CL_ARG(k, 0, ids);
     CL_ARG(k, 1, word);
     CL_ARG(k, 2, pos);

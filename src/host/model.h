@@ -6,14 +6,16 @@
 #include "profile.h"
 #include "runtime.h"
 
+/* With fp16 weights (opt.fp16_weights), the matrices marked "matrix" hold half bits and are
+ * expanded into model->wscratch before use; everything else is float32. */
 typedef struct yoso_layer_params {
-    cl_mem qkv_w;                 /* [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
+    cl_mem qkv_w;                 /* matrix [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
     cl_mem qkv_b;                 /* [3H] */
     cl_mem conv_w;                /* [nh, W] or NULL */
-    cl_mem attn_out_w, attn_out_b; /* [H, H], [H] */
+    cl_mem attn_out_w, attn_out_b; /* matrix [H, H], [H] */
     cl_mem attn_ln_w, attn_ln_b;   /* [H], [H] */
-    cl_mem ffn_in_w, ffn_in_b;     /* [I, H], [I] */
-    cl_mem ffn_out_w, ffn_out_b;   /* [H, I], [H] */
+    cl_mem ffn_in_w, ffn_in_b;     /* matrix [I, H], [I] */
+    cl_mem ffn_out_w, ffn_out_b;   /* matrix [H, I], [H] */
     cl_mem ffn_ln_w, ffn_ln_b;     /* [H], [H] */
 } yoso_layer_params;
 
@@ -30,6 +32,7 @@ typedef struct yoso_activations {
     cl_mem big;   /* [rows, max(3H, I)] QKV projections, then the FFN's inner activations */
     cl_mem scores; /* [nh, block, round_up(L, 16)] expectation weights of one query block */
     size_t scores_floats;
+    size_t bytes; /* device bytes held by these buffers and the LM head's */
 } yoso_activations;
 
 /* LM head buffers for a chunk of positions. */
@@ -47,24 +50,31 @@ struct yoso_model {
     yoso_model_options opt;
     int use_expectation; /* after applying options->attention */
     int num_hash, hash_code_len;
-    cl_mem word_emb;  /* [V, H] also the tied decoder */
+    cl_mem word_emb;  /* matrix [V, H] also the tied decoder */
     cl_mem pos_emb;   /* [P + 2, H] */
     cl_mem type_emb;  /* [T, H] */
     cl_mem emb_ln_w, emb_ln_b; /* [H], [H] */
     yoso_layer_params *layers; /* [num_hidden_layers] */
     int has_lm_head;
-    cl_mem head_w, head_b;       /* [H, H], [H] */
+    cl_mem head_w, head_b;       /* matrix [H, H], [H] */
     cl_mem head_ln_w, head_ln_b; /* [H], [H] */
     cl_mem head_bias;            /* [V] */
     size_t weight_bytes;         /* device bytes held by weights */
+    cl_mem wscratch;             /* fp16 only: [4H² + 2HI] one layer's matrices as float32 */
+    size_t wscratch_floats;
+    const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;
     yoso_head_buffers head;
     void *lsh;                   /* LSH attention state (signs, scratch): lsh_attention.c */
+    int forwards;                /* forward passes run so far */
     yoso_profile prof;           /* per-phase times of the last forward (verbose only) */
 };
 
 /* Frees the activation and LM-head buffers (they are re-created on the next forward). */
 void yoso_model_release_buffers(yoso_model *model);
+
+/* With fp16 weights, creates the float32 scratch one layer's matrices expand into. */
+yoso_status yoso_model_reserve_weight_scratch(yoso_model *model);
 
 /* Makes sure the activation buffers hold `rows` = B·L tokens. */
 yoso_status yoso_model_reserve(yoso_model *model, size_t rows);

@@ -1,12 +1,13 @@
 /* model_buffers.c — activation buffers sized for the current batch, grown on demand. */
 #include "model.h"
 
-/* Creates one read-write device buffer of `bytes`. */
-static yoso_status buffer_create(yoso_context *ctx, size_t bytes, cl_mem *out) {
+/* Creates one read-write device buffer of `bytes`, counted in m->act.bytes. */
+static yoso_status buffer_create(yoso_model *m, size_t bytes, cl_mem *out) {
     yoso_status status = YOSO_OK;
     cl_int err;
-    *out = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes ? bytes : 4, NULL, &err);
+    *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_WRITE, bytes ? bytes : 4, NULL, &err);
     CL_CHECK_ERR(err, "clCreateBuffer(activations)");
+    m->act.bytes += bytes;
     return YOSO_OK;
 fail:
     return status;
@@ -21,26 +22,42 @@ yoso_status yoso_model_reserve(yoso_model *m, size_t rows) {
     const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
     const size_t wide = (3 * H > I) ? 3 * H : I;
     const size_t f = sizeof(float);
-    YOSO_TRY(buffer_create(m->ctx, rows * sizeof(int), &a->ids));
-    YOSO_TRY(buffer_create(m->ctx, rows * sizeof(int), &a->mask));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->h));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->a));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->tmp));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->ctx));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->q));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->k));
-    YOSO_TRY(buffer_create(m->ctx, rows * H * f, &a->v));
-    YOSO_TRY(buffer_create(m->ctx, rows * wide * f, &a->big));
+    YOSO_TRY(buffer_create(m, rows * sizeof(int), &a->ids));
+    YOSO_TRY(buffer_create(m, rows * sizeof(int), &a->mask));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->h));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->a));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->tmp));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->ctx));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->q));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->k));
+    YOSO_TRY(buffer_create(m, rows * H * f, &a->v));
+    YOSO_TRY(buffer_create(m, rows * wide * f, &a->big));
     if (m->has_lm_head) {
         const size_t V = (size_t)m->cfg.vocab_size;
-        YOSO_TRY(buffer_create(m->ctx, YOSO_HEAD_CHUNK * sizeof(int), &m->head.rows));
-        YOSO_TRY(buffer_create(m->ctx, YOSO_HEAD_CHUNK * H * f, &m->head.x));
-        YOSO_TRY(buffer_create(m->ctx, YOSO_HEAD_CHUNK * H * f, &m->head.t));
-        YOSO_TRY(buffer_create(m->ctx, YOSO_HEAD_CHUNK * V * f, &m->head.logits));
+        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * sizeof(int), &m->head.rows));
+        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * H * f, &m->head.x));
+        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * H * f, &m->head.t));
+        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * V * f, &m->head.logits));
     }
     a->rows = rows;
     return YOSO_OK;
 fail:
     yoso_model_release_buffers(m);
+    return status;
+}
+
+yoso_status yoso_model_reserve_weight_scratch(yoso_model *m) {
+    yoso_status status = YOSO_OK;
+    if (!m->opt.fp16_weights || m->wscratch) return YOSO_OK;
+    const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
+    m->wscratch_floats = 4 * H * H + 2 * H * I;
+    cl_int err;
+    m->wscratch = clCreateBuffer(m->ctx->context, CL_MEM_READ_WRITE,
+                                 m->wscratch_floats * sizeof(float), NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(fp16 weight scratch)");
+    m->weight_bytes += m->wscratch_floats * sizeof(float);
+    return YOSO_OK;
+fail:
+    m->wscratch_floats = 0;
     return status;
 }

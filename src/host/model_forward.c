@@ -1,4 +1,5 @@
 /* model_forward.c — the encoder: embeddings, then each layer's attention and feed-forward. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,12 +8,38 @@
 #include "lsh_attention.h"
 #include "model.h"
 
+/* A float32 weight matrix on the device: a buffer and the offset (floats) where it starts. */
+typedef struct weight_ref {
+    cl_mem buf;
+    size_t offset;
+} weight_ref;
+
 /* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] (an nn.Linear weight), no bias. */
-static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t rows, size_t n,
+static yoso_status linear(yoso_model *m, cl_mem x, weight_ref w, cl_mem y, size_t rows, size_t n,
                           size_t k) {
     yoso_gemm_args g = {.trans_b = 1, .m = rows, .n = n, .k = k, .alpha = 1.0f, .beta = 0.0f,
-                        .a = x, .lda = k, .b = w, .ldb = k, .c = y, .ldc = n};
+                        .a = x, .lda = k, .b = w.buf, .b_offset = w.offset, .ldb = k, .c = y,
+                        .ldc = n};
     return yoso_gemm_run(m->ctx->gemm, &g);
+}
+
+/* The layer's four matrices as float32: the buffers themselves, or (fp16 weights) their
+ * expansion into model->wscratch, laid out [Wqkv | Wo | Wi | Wo2]. */
+static yoso_status layer_matrices(yoso_model *m, const yoso_layer_params *p, weight_ref out[4]) {
+    yoso_status status = YOSO_OK;
+    const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
+    const cl_mem bufs[4] = {p->qkv_w, p->attn_out_w, p->ffn_in_w, p->ffn_out_w};
+    const size_t sizes[4] = {3 * H * H, H * H, I * H, H * I};
+    size_t at = 0;
+    for (int i = 0; i < 4; i++) {
+        out[i] = (weight_ref){bufs[i], 0};
+        if (!m->opt.fp16_weights) continue;
+        YOSO_TRY(yoso_launch_half_to_float(m->ctx, bufs[i], 0, m->wscratch, at, sizes[i]));
+        out[i] = (weight_ref){m->wscratch, at};
+        at += sizes[i];
+    }
+fail:
+    return status;
 }
 
 /* Checks ids and mask against the model before anything runs. */
@@ -66,7 +93,9 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     const int heads = m->cfg.num_attention_heads, d = (int)H / heads;
     const float eps = m->cfg.layer_norm_eps;
     yoso_profile *prof = &m->prof;
-    YOSO_TRY(linear(m, a->h, p->qkv_w, a->big, rows, 3 * H, H));
+    weight_ref w[4];
+    YOSO_TRY(layer_matrices(m, p, w));
+    YOSO_TRY(linear(m, a->h, w[0], a->big, rows, 3 * H, H));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_QKV);
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
@@ -82,13 +111,13 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
                                                 heads, d, m->cfg.conv_window));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTENTION);
-    YOSO_TRY(linear(m, a->ctx, p->attn_out_w, a->tmp, rows, H, H));
+    YOSO_TRY(linear(m, a->ctx, w[1], a->tmp, rows, H, H));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, a->h, p->attn_ln_w, p->attn_ln_b,
                                    a->a, (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTN_OUT);
-    YOSO_TRY(linear(m, a->a, p->ffn_in_w, a->big, rows, I, H));
+    YOSO_TRY(linear(m, a->a, w[2], a->big, rows, I, H));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, a->big, p->ffn_in_b, (int)rows, (int)I));
-    YOSO_TRY(linear(m, a->big, p->ffn_out_w, a->tmp, rows, H, I));
+    YOSO_TRY(linear(m, a->big, w[3], a->tmp, rows, H, I));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->ffn_out_b, a->a, p->ffn_ln_w, p->ffn_ln_b, a->h,
                                    (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_FFN);
@@ -106,9 +135,12 @@ yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *
     m->prof.enabled = m->opt.verbose;
     yoso_profile_reset(&m->prof, m->ctx->queue);
     YOSO_TRY(encode_upload_inputs(m, rows, ids, mask));
+    if (m->opt.verbose && m->forwards++ == 0)
+        fprintf(stderr, "yoso: first kernel launch %.2f s after the process started\n",
+                yoso_process_age());
     yoso_activations *a = &m->act;
     YOSO_TRY(yoso_launch_embed_sum(m->ctx, a->ids, m->word_emb, m->pos_emb, m->type_emb, a->tmp,
-                                   (int)rows, seq, H));
+                                   (int)rows, seq, H, m->opt.fp16_weights));
     YOSO_TRY(yoso_launch_layernorm(m->ctx, a->tmp, NULL, NULL, m->emb_ln_w, m->emb_ln_b, a->h,
                                    (int)rows, H, m->cfg.layer_norm_eps));
     yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_EMBED);

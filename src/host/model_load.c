@@ -3,11 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lsh_attention.h"
 #include "model.h"
 #include "tensor_file.h"
+#include "tensor_file_internal.h"
 #include "weights.h"
 
 /* 1 if path names an existing regular file. */
@@ -29,56 +33,127 @@ static yoso_status model_find_weights(const char *dir, char *out, size_t n) {
                       dir);
 }
 
-/* Creates a device buffer holding `count` floats copied from host. */
-static yoso_status model_upload(yoso_model *m, const float *host, size_t count, cl_mem *out) {
-    yoso_status status = YOSO_OK;
-    cl_int err;
-    *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                          count * sizeof(float), (void *)host, &err);
-    CL_CHECK_ERR(err, "clCreateBuffer(weights)");
-    m->weight_bytes += count * sizeof(float);
+/* float32 → IEEE half bits, round to nearest even (finite input; |x| ≤ 65504 checked by the
+ * caller); tiny values become half subnormals or zero. */
+static uint16_t model_float_to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    x &= 0x7fffffffu;
+    if (x >= 0x38800000u) { /* normal half: rebias the exponent, round 13 mantissa bits */
+        uint32_t h = (x - 0x38000000u) >> 13, rest = x & 0x1fffu;
+        if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) h++;
+        return (uint16_t)(sign | h);
+    }
+    if (x < 0x33000000u) return (uint16_t)sign; /* below half the smallest subnormal */
+    const uint32_t mant = (x & 0x7fffffu) | 0x800000u, shift = 126u - (x >> 23);
+    uint32_t h = mant >> shift, rest = mant & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    if (rest > half || (rest == half && (h & 1u))) h++;
+    return (uint16_t)(sign | h);
+}
+
+/* Converts `count` floats to half bits; fails when one is outside the half range. */
+static yoso_status model_floats_to_half(const float *src, size_t count, uint16_t *dst,
+                                        const char *name) {
+    for (size_t i = 0; i < count; i++) {
+        if (fabsf(src[i]) > 65504.0f)
+            return yoso_error(YOSO_ERR_UNSUPPORTED, "%s holds %g, outside the fp16 range: load "
+                              "the model without --fp16", name, src[i]);
+        dst[i] = model_float_to_half(src[i]);
+    }
     return YOSO_OK;
+}
+
+/* Gives the pages of a tensor's bytes in the mapped checkpoint back to the kernel once they are
+ * on the device, so the file does not count twice in the resident memory. */
+static void model_release_source(const yoso_model *m, const yoso_tensor_view *view) {
+    const yoso_tensor_file *f = m->load_file;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t lo = (uintptr_t)view->data, hi = lo + view->nbytes;
+    if (!f || !f->mapped || lo < (uintptr_t)f->base || hi > (uintptr_t)f->base + f->size) return;
+    const uintptr_t first = (lo + page - 1) / page * page, last = hi / page * page;
+    if (last > first) madvise((void *)first, last - first, MADV_DONTNEED);
+}
+
+/* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
+ * elements through `tmp`, so no whole-tensor copy is made on the host. */
+static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half,
+                                      float *tmp, size_t chunk) {
+    yoso_status status = YOSO_OK;
+    const size_t count = (size_t)yoso_tensor_numel(v), esize = yoso_dtype_size(v->dtype);
+    if (!as_half) return yoso_tensor_to_f32(v, dst);
+    for (size_t at = 0; at < count; at += chunk) {
+        size_t n = count - at < chunk ? count - at : chunk;
+        yoso_tensor_view part = *v; /* a 1-D slice of the same bytes */
+        part.ndim = 1;
+        part.shape[0] = (int64_t)n;
+        part.data = (const char *)v->data + at * esize;
+        part.nbytes = n * esize;
+        YOSO_TRY(yoso_tensor_to_f32(&part, tmp));
+        YOSO_TRY(model_floats_to_half(tmp, n, (uint16_t *)dst + at, v->name));
+    }
 fail:
     return status;
 }
 
-/* Converts one or more tensors, laid end to end, to float32 and uploads them as one buffer. */
+/* Converts one or more tensors, laid end to end, straight into one new device buffer (mapped
+ * for writing: no host copy on a CPU device), as float32 or, when as_half, half. */
 static yoso_status model_upload_views(yoso_model *m, const yoso_tensor_view *const *views, int n,
-                                      cl_mem *out) {
+                                      int as_half, cl_mem *out) {
     yoso_status status = YOSO_OK;
+    enum { CHUNK = 1 << 16 };
+    float *tmp = NULL;
+    void *dst = NULL;
     size_t total = 0;
+    const size_t esize = as_half ? sizeof(uint16_t) : sizeof(float);
     for (int i = 0; i < n; i++) total += (size_t)yoso_tensor_numel(views[i]);
-    float *host = malloc((total ? total : 1) * sizeof(float));
-    if (!host) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory converting weights");
+    const size_t bytes = (total ? total : 1) * esize;
+    cl_int err;
+    *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY, bytes, NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(weights)");
+    m->weight_bytes += bytes;
+    if (as_half && !(tmp = malloc(CHUNK * sizeof(float))))
+        return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory converting weights");
+    dst = clEnqueueMapBuffer(m->ctx->queue, *out, CL_TRUE, CL_MAP_WRITE, 0, bytes, 0, NULL, NULL,
+                             &err);
+    CL_CHECK_ERR(err, "clEnqueueMapBuffer(weights)");
     size_t at = 0;
     for (int i = 0; i < n; i++) {
-        YOSO_TRY(yoso_tensor_to_f32(views[i], host + at));
+        YOSO_TRY(model_convert_view(views[i], (char *)dst + at * esize, as_half, tmp, CHUNK));
         at += (size_t)yoso_tensor_numel(views[i]);
+        model_release_source(m, views[i]);
     }
-    status = model_upload(m, host, total, out);
 fail:
-    free(host);
+    if (dst) clEnqueueUnmapMemObject(m->ctx->queue, *out, dst, 0, NULL, NULL);
+    free(tmp);
     return status;
 }
 
-/* Uploads a single tensor. */
+/* Uploads a single tensor as float32. */
 static yoso_status model_upload_one(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
-    return model_upload_views(m, &view, 1, out);
+    return model_upload_views(m, &view, 1, 0, out);
+}
+
+/* Uploads a weight matrix: half when the model stores weights as fp16, else float32. */
+static yoso_status model_upload_matrix(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
+    return model_upload_views(m, &view, 1, m->opt.fp16_weights, out);
 }
 
 /* Checks that the weights fit the device: each buffer under the max allocation, all in memory. */
 static yoso_status model_check_fits(const yoso_model *m, const yoso_weights *w) {
     const yoso_device_info *dev = &m->ctx->info;
-    uint64_t largest = (uint64_t)yoso_tensor_numel(w->word_emb) * 4;
+    const uint64_t es = m->opt.fp16_weights ? 2 : 4; /* bytes per matrix element */
+    uint64_t largest = (uint64_t)yoso_tensor_numel(w->word_emb) * es;
     uint64_t total = 0;
     for (int i = 0; i < w->num_layers; i++) {
         const yoso_layer_weights *l = &w->layers[i];
-        uint64_t ffn = (uint64_t)yoso_tensor_numel(l->ffn_in_w) * 4;
+        uint64_t ffn = (uint64_t)yoso_tensor_numel(l->ffn_in_w) * es;
         if (ffn > largest) largest = ffn;
-        total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * 4 + 2 * ffn +
-                 (uint64_t)yoso_tensor_numel(l->attn_out_w) * 4;
+        total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * es + 2 * ffn +
+                 (uint64_t)yoso_tensor_numel(l->attn_out_w) * es;
     }
-    total += (uint64_t)yoso_tensor_numel(w->word_emb) * 4 + (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
+    total += (uint64_t)yoso_tensor_numel(w->word_emb) * es +
+             (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
     if (largest > dev->max_alloc_bytes)
         return yoso_error(YOSO_ERR_NO_MEMORY,
                           "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per "
@@ -98,16 +173,16 @@ static yoso_status model_upload_layer(yoso_model *m, const yoso_layer_weights *l
     yoso_status status = YOSO_OK;
     const yoso_tensor_view *qkv_w[3] = {l->q_w, l->k_w, l->v_w};
     const yoso_tensor_view *qkv_b[3] = {l->q_b, l->k_b, l->v_b};
-    YOSO_TRY(model_upload_views(m, qkv_w, 3, &p->qkv_w));
-    YOSO_TRY(model_upload_views(m, qkv_b, 3, &p->qkv_b));
+    YOSO_TRY(model_upload_views(m, qkv_w, 3, m->opt.fp16_weights, &p->qkv_w));
+    YOSO_TRY(model_upload_views(m, qkv_b, 3, 0, &p->qkv_b));
     if (l->conv_w) YOSO_TRY(model_upload_one(m, l->conv_w, &p->conv_w));
-    YOSO_TRY(model_upload_one(m, l->attn_out_w, &p->attn_out_w));
+    YOSO_TRY(model_upload_matrix(m, l->attn_out_w, &p->attn_out_w));
     YOSO_TRY(model_upload_one(m, l->attn_out_b, &p->attn_out_b));
     YOSO_TRY(model_upload_one(m, l->attn_ln_w, &p->attn_ln_w));
     YOSO_TRY(model_upload_one(m, l->attn_ln_b, &p->attn_ln_b));
-    YOSO_TRY(model_upload_one(m, l->ffn_in_w, &p->ffn_in_w));
+    YOSO_TRY(model_upload_matrix(m, l->ffn_in_w, &p->ffn_in_w));
     YOSO_TRY(model_upload_one(m, l->ffn_in_b, &p->ffn_in_b));
-    YOSO_TRY(model_upload_one(m, l->ffn_out_w, &p->ffn_out_w));
+    YOSO_TRY(model_upload_matrix(m, l->ffn_out_w, &p->ffn_out_w));
     YOSO_TRY(model_upload_one(m, l->ffn_out_b, &p->ffn_out_b));
     YOSO_TRY(model_upload_one(m, l->ffn_ln_w, &p->ffn_ln_w));
     YOSO_TRY(model_upload_one(m, l->ffn_ln_b, &p->ffn_ln_b));
@@ -119,7 +194,7 @@ fail:
 static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     yoso_status status = YOSO_OK;
     YOSO_TRY(model_check_fits(m, w));
-    YOSO_TRY(model_upload_one(m, w->word_emb, &m->word_emb));
+    YOSO_TRY(model_upload_matrix(m, w->word_emb, &m->word_emb));
     YOSO_TRY(model_upload_one(m, w->pos_emb, &m->pos_emb));
     YOSO_TRY(model_upload_one(m, w->type_emb, &m->type_emb));
     YOSO_TRY(model_upload_one(m, w->emb_ln_w, &m->emb_ln_w));
@@ -129,7 +204,7 @@ static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     for (int i = 0; i < w->num_layers; i++) YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
     m->has_lm_head = w->has_lm_head;
     if (w->has_lm_head) {
-        YOSO_TRY(model_upload_one(m, w->head_dense_w, &m->head_w));
+        YOSO_TRY(model_upload_matrix(m, w->head_dense_w, &m->head_w));
         YOSO_TRY(model_upload_one(m, w->head_dense_b, &m->head_b));
         YOSO_TRY(model_upload_one(m, w->head_ln_w, &m->head_ln_w));
         YOSO_TRY(model_upload_one(m, w->head_ln_b, &m->head_ln_b));
@@ -187,7 +262,11 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     YOSO_TRY(model_find_weights(dir, path, sizeof path));
     YOSO_TRY(yoso_tensor_file_open(path, &file));
     YOSO_TRY(yoso_weights_bind(file, &m->cfg, &w));
-    YOSO_TRY(model_upload_all(m, &w));
+    m->load_file = file;
+    status = model_upload_all(m, &w);
+    m->load_file = NULL;
+    if (status != YOSO_OK) goto fail;
+    YOSO_TRY(yoso_model_reserve_weight_scratch(m));
     yoso_weights_release(&w);
     yoso_tensor_file_close(file);
     *out = m;
@@ -214,6 +293,7 @@ void yoso_model_release_buffers(yoso_model *m) {
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) release(acts[i]);
     a->rows = 0;
     a->scores_floats = 0;
+    a->bytes = 0;
 }
 
 void yoso_model_free(yoso_model *m) {
@@ -229,7 +309,7 @@ void yoso_model_free(yoso_model *m) {
         for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) release(all[j]);
     }
     free(m->layers);
-    cl_mem *top[] = {&m->word_emb, &m->pos_emb, &m->type_emb, &m->emb_ln_w, &m->emb_ln_b,
+    cl_mem *top[] = {&m->wscratch, &m->word_emb, &m->pos_emb, &m->type_emb, &m->emb_ln_w, &m->emb_ln_b,
                      &m->head_w, &m->head_b, &m->head_ln_w, &m->head_ln_b, &m->head_bias};
     for (size_t j = 0; j < sizeof top / sizeof top[0]; j++) release(top[j]);
     free(m);

@@ -1,4 +1,5 @@
 /* model_output.c — the public forward calls: hidden states, all logits, logits at positions. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gemm.h"
@@ -14,16 +15,32 @@ static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, fl
     CL_CHECK(clEnqueueWriteBuffer(ctx->queue, hb->rows, CL_FALSE, 0, (size_t)n * sizeof(int32_t),
                                   positions, 0, NULL, NULL));
     YOSO_TRY(yoso_launch_gather_rows(ctx, m->act.h, hb->rows, hb->x, n, (int)H));
+    cl_mem head_w = m->head_w, word = m->word_emb;
+    if (m->opt.fp16_weights) {
+        YOSO_TRY(yoso_launch_half_to_float(ctx, m->head_w, 0, m->wscratch, 0, H * H));
+        head_w = m->wscratch;
+    }
     yoso_gemm_args dense = {.trans_b = 1, .m = (size_t)n, .n = H, .k = H, .alpha = 1.0f,
-                            .a = hb->x, .lda = H, .b = m->head_w, .ldb = H, .c = hb->t, .ldc = H};
+                            .a = hb->x, .lda = H, .b = head_w, .ldb = H, .c = hb->t, .ldc = H};
     YOSO_TRY(yoso_gemm_run(ctx->gemm, &dense));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_b, n, (int)H));
     YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
                                    (int)H, m->cfg.layer_norm_eps));
-    yoso_gemm_args decode = {.trans_b = 1, .m = (size_t)n, .n = V, .k = H, .alpha = 1.0f,
-                             .a = hb->x, .lda = H, .b = m->word_emb, .ldb = H, .c = hb->logits,
-                             .ldc = V};
-    YOSO_TRY(yoso_gemm_run(ctx->gemm, &decode));
+    /* logits = x · word_embᵀ, over vocabulary slices that fit the scratch with fp16 weights */
+    const size_t slice = m->opt.fp16_weights ? m->wscratch_floats / H : V;
+    for (size_t v0 = 0; v0 < V; v0 += slice) {
+        const size_t nv = V - v0 < slice ? V - v0 : slice;
+        size_t b_offset = v0 * H;
+        if (m->opt.fp16_weights) {
+            YOSO_TRY(yoso_launch_half_to_float(ctx, m->word_emb, v0 * H, m->wscratch, 0, nv * H));
+            word = m->wscratch;
+            b_offset = 0;
+        }
+        yoso_gemm_args decode = {.trans_b = 1, .m = (size_t)n, .n = nv, .k = H, .alpha = 1.0f,
+                                 .a = hb->x, .lda = H, .b = word, .b_offset = b_offset, .ldb = H,
+                                 .c = hb->logits, .c_offset = v0, .ldc = V};
+        YOSO_TRY(yoso_gemm_run(ctx->gemm, &decode));
+    }
     YOSO_TRY(yoso_launch_bias_add(ctx, hb->logits, m->head_bias, n, (int)V));
     CL_CHECK(clEnqueueReadBuffer(ctx->queue, hb->logits, CL_TRUE, 0, (size_t)n * V * sizeof(float),
                                  out, 0, NULL, NULL));
@@ -39,6 +56,8 @@ static void output_report(const yoso_model *m, int batch, int seq) {
     const double dense = 2.0 * rows * (4.0 * H * H + 2.0 * H * I) * layers;
     const double attention = m->use_expectation ? 4.0 * batch * (double)seq * seq * H * layers : 0.0;
     yoso_profile_print(&m->prof, batch, seq, dense, attention);
+    fprintf(stderr, "yoso: device memory: weights %.1f MiB, activations %.1f MiB\n",
+            m->weight_bytes / 1048576.0, m->act.bytes / 1048576.0);
 }
 
 /* Runs the MLM head over a list of positions, chunk by chunk. */

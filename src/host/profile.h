@@ -22,6 +22,8 @@ typedef struct yoso_profile {
 
 /* Seconds on a monotonic clock. */
 double yoso_now(void);
+/* Seconds since this process started (Linux /proc; -1 where unknown). */
+double yoso_process_age(void);
 /* Zeroes the phase times and starts the clock (waits for the queue first). */
 void yoso_profile_reset(yoso_profile *p, cl_command_queue queue);
 /* Waits for the queue and adds the time since the previous mark to `phase`. No-op if disabled. */
