@@ -119,18 +119,26 @@ static void check_hash_case(const hash_case *hc, uint64_t seed) {
     cl_mem dmask = ref_upload(g_ctx, mask, sizeof(int32_t) * s.batch * s.seq);
     cl_mem dsigns = ref_upload(g_ctx, signs, nsign * sizeof(float));
     cl_mem dcodes = ref_device_buffer(g_ctx, ncode * sizeof(int32_t));
-    assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dmask, dsigns, rows, dcodes, &s), YOSO_OK);
-    ref_download(g_ctx, dcodes, got, ncode * sizeof(int32_t));
-    size_t mismatches = 0, padded = 0;
+    size_t padded = 0;
     for (size_t i = 0; i < ncode; i++) {
-        mismatches += got[i] != expect[i];
         padded += expect[i] == -1;
         assert_true(expect[i] >= -1 && expect[i] < (1 << s.tau));
     }
-    if (mismatches)
-        fprintf(stderr, "case B%d nh%d L%d d%d m%d tau%d: %zu of %zu codes differ\n", hc->batch,
-                hc->heads, hc->seq, hc->head_dim, hc->num_hash, hc->tau, mismatches, ncode);
-    assert_int_equal(mismatches, 0);
+    for (int layout = YOSO_LSH_LAYOUT_ITEMS; layout <= YOSO_LSH_LAYOUT_ROWS; layout++) {
+        memset(got, 0x55, ncode * sizeof(int32_t));
+        assert_int_equal(clEnqueueWriteBuffer(g_ctx->queue, dcodes, CL_TRUE, 0, ncode * 4, got, 0,
+                                              NULL, NULL), CL_SUCCESS);
+        assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dmask, dsigns, rows, dcodes, &s,
+                                              (yoso_lsh_layout)layout), YOSO_OK);
+        ref_download(g_ctx, dcodes, got, ncode * sizeof(int32_t));
+        size_t mismatches = 0;
+        for (size_t i = 0; i < ncode; i++) mismatches += got[i] != expect[i];
+        if (mismatches)
+            fprintf(stderr, "layout %d, B%d nh%d L%d d%d m%d tau%d: %zu of %zu codes differ\n",
+                    layout, hc->batch, hc->heads, hc->seq, hc->head_dim, hc->num_hash, hc->tau,
+                    mismatches, ncode);
+        assert_int_equal(mismatches, 0);
+    }
     size_t expect_padded = 0;
     for (int b = 0; b < s.batch; b++) expect_padded += (size_t)(s.seq - lens[b]) * s.heads;
     assert_int_equal(padded, expect_padded * s.num_hash);
@@ -145,7 +153,8 @@ static void check_hash_case(const hash_case *hc, uint64_t seed) {
     free(mask);
 }
 
-/* Codes equal the reference for every padded size, τ that straddles 64-bit words, many parts. */
+/* Codes equal the reference, in both kernel layouts, for every padded size, τ that straddles
+ * 64-bit words, many parts, row counts that are not multiples of 16 or 32. */
 static void test_codes_match_reference(void **state) {
     static const hash_case cases[] = {
         {2, 3, 37, 64, 64, 9, 0, {37, 20}}, /* yoso-4096's geometry, a padded row */
@@ -172,7 +181,8 @@ static void test_codes_scale_invariant(void **state) {
     cl_mem dx = ref_upload(g_ctx, x, sizeof x), dm = ref_upload(g_ctx, mask, sizeof mask);
     cl_mem ds = ref_upload(g_ctx, signs, sizeof signs);
     cl_mem dc = ref_device_buffer(g_ctx, sizeof codes);
-    assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dm, ds, 1, dc, &s), YOSO_OK);
+    assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dm, ds, 1, dc, &s, YOSO_LSH_LAYOUT_AUTO),
+                     YOSO_OK);
     ref_download(g_ctx, dc, codes, sizeof codes);
     for (int h = 0; h < 64; h++) assert_int_equal(codes[h * 2], codes[h * 2 + 1]);
     clReleaseMemObject(dx);

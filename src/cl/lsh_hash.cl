@@ -1,17 +1,17 @@
-/* lsh_hash.cl — YOSO's fast Hadamard hash (HF use_fast_hash, DESIGN §3).
+/* lsh_hash.cl — YOSO's fast Hadamard hash (HF use_fast_hash, DESIGN §3), GPU layout.
  *
  * Per (row, part p): y = H·D3·H·D2·H·D1·x over dp dims (x zero-padded from head_dim to dp, a
  * power of two ≥ 32), H the unnormalized Walsh–Hadamard transform in Sylvester order, D the ±1
  * signs of (row's sign group, round, part). Code j of part p (hash function p·⌊dp/τ⌋ + j, kept if
  * < num_hash) = Σ_{i<τ} [y[j·τ + i] > 0]·2^i. Padded rows get code −1.
  *
- * One work-item per (row, part): y lives in private memory, every loop over dims has a
- * compile-time trip count (dp is a literal in each kernel below), so the transform is straight-line
- * code that PoCL vectorizes across work-items and GPUs keep in registers. */
+ * One work-item per (row, part), y in private memory with compile-time trip counts (dp is a
+ * literal in each kernel), so GPUs keep it in registers. CPUs use lsh_hash_rows.cl, which does the
+ * same float operations in the same order on 16 rows at once. */
 
 /* y ← H·y over DP entries: butterflies (a + b, a − b), strides DP/2 down to 1 (HF's order, so the
  * float rounding of the sums is the same as the CUDA kernel's). */
-inline void lsh_wht(float *y, const int dp, const int log2_dp) {
+static __attribute__((always_inline)) void lsh_wht(float *y, const int dp, const int log2_dp) {
 #pragma unroll
     for (int k = 1; k <= log2_dp; k++) {
         const int s = dp >> k;
@@ -26,7 +26,7 @@ inline void lsh_wht(float *y, const int dp, const int log2_dp) {
 }
 
 /* Bits [start, start + len) of the 128-bit word (lo, hi), len ≤ 16, start + len ≤ 128. */
-inline int lsh_bit_field(const ulong lo, const ulong hi, const int start, const int len) {
+static inline int lsh_bit_field(const ulong lo, const ulong hi, const int start, const int len) {
     ulong w;
     if (start >= 64) w = hi >> (start - 64);
     else if (start == 0) w = lo;
@@ -35,11 +35,11 @@ inline int lsh_bit_field(const ulong lo, const ulong hi, const int start, const 
 }
 
 /* The body shared by the lsh_hash_<dp> kernels; see lsh_hash_64 for the arguments. */
-inline void lsh_hash_body(const int dp, const int log2_dp, __global const float *x,
-                          __global const int *mask, __global const float *signs,
-                          __global int *codes, const int seq, const int heads, const int head_dim,
-                          const int num_part, const int num_hash, const int tau,
-                          const int sign_rows, __local float *tile) {
+static __attribute__((always_inline)) void lsh_hash_body(
+        const int dp, const int log2_dp, __global const float *x, __global const int *mask,
+        __global const float *signs, __global int *codes, const int seq, const int heads,
+        const int head_dim, const int num_part, const int num_hash, const int tau,
+        const int sign_rows, __local float *tile) {
     const int lt = get_local_id(0), ly = get_local_id(1);
     const int tile_rows = get_local_size(0), ny = get_local_size(1);
     const int t0 = get_group_id(0) * tile_rows, t = t0 + lt;
@@ -73,18 +73,12 @@ inline void lsh_hash_body(const int dp, const int log2_dp, __global const float 
         else hi |= bit << (c - 64);
     }
 
-    const int valid = t < seq && mask[(size_t)(bh / heads) * seq + t] != 0;
+    if (t >= seq || p >= num_part) return;
+    const int valid = mask[(size_t)(bh / heads) * seq + t] != 0;
     const int per_part = dp / tau;
-    /* Barriers here only split the work-item loops PoCL builds, so each code's extraction is
-     * vectorized across rows too; every work-item reaches them (nothing returned early). */
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int j = 0; j < per_part; j++) {
-        const int h = p * per_part + j;
-        const int code = valid ? lsh_bit_field(lo, hi, j * tau, tau) : -1;
-        if (t < seq && p < num_part && h < num_hash)
-            codes[((size_t)bh * num_hash + h) * seq + t] = code;
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    for (int j = 0; j < per_part && p * per_part + j < num_hash; j++)
+        codes[((size_t)bh * num_hash + p * per_part + j) * seq + t] =
+            valid ? lsh_bit_field(lo, hi, j * tau, tau) : -1;
 }
 
 /* x [B·nh, L, head_dim] (queries or keys), mask [B, L], signs [sign_rows, 3, num_part, dp] ±1.0

@@ -49,22 +49,35 @@ void yoso_lsh_dmat_release(yoso_lsh_dmat *dmat);
 
 /* ---------------------------------------------------------------------- launchers ---- */
 
+/* Which kernels run: one work-item per value dim / (row, part) (GPUs), or one per table row /
+ * query / 16 rows with explicit vectors (CPUs, where PoCL does not vectorize the former well).
+ * Both do the same float operations in the same order: identical bits. */
+typedef enum yoso_lsh_layout {
+    YOSO_LSH_LAYOUT_AUTO = 0, /* ROWS on CPU devices, ITEMS elsewhere */
+    YOSO_LSH_LAYOUT_ITEMS,
+    YOSO_LSH_LAYOUT_ROWS
+} yoso_lsh_layout;
+
+/* Resolves AUTO for this device; other values are returned unchanged. */
+yoso_lsh_layout yoso_lsh_layout_resolve(const yoso_context *ctx, yoso_lsh_layout layout);
+
 /* codes [B·nh, num_hash, L] int (−1 for padded rows) of x [B·nh, L, head_dim] under mask [B, L];
  * signs [sign_rows, 3, num_part, dp] float ±1, row bh uses bh % sign_rows. */
 yoso_status yoso_launch_lsh_hash(yoso_context *ctx, cl_mem x, cl_mem mask, cl_mem signs,
-                                 int sign_rows, cl_mem codes, const yoso_lsh_shape *s);
+                                 int sign_rows, cl_mem codes, const yoso_lsh_shape *s,
+                                 yoso_lsh_layout layout);
 
 /* tables [nbh, nhc, 2^τ, head_dim] = bucket sums of v for pairs (bh0.., h0..); only the buckets
  * that queries or keys use are cleared unless clear_all. */
 yoso_status yoso_launch_lsh_fill(yoso_context *ctx, cl_mem q_codes, cl_mem k_codes, cl_mem v,
                                  cl_mem tables, const yoso_lsh_shape *s, int bh0, int nbh, int h0,
-                                 int nhc, int clear_all);
+                                 int nhc, int clear_all, yoso_lsh_layout layout);
 
 /* acc [B·nh, L, head_dim] (+)= Σ_{h in chunk} tables[code_h(q_i)] for bh0..bh0+nbh-1, starting
  * from 0 when first, scaled by 1/num_hash when last. */
 yoso_status yoso_launch_lsh_read(yoso_context *ctx, cl_mem q_codes, cl_mem tables, cl_mem acc,
                                  const yoso_lsh_shape *s, int bh0, int nbh, int h0, int nhc,
-                                 int first, int last);
+                                 int first, int last, yoso_lsh_layout layout);
 
 /* ctx_out [B, L, nh·d] = acc / max(‖acc‖, 1e-12) per head, zeros at padded queries. */
 yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask, cl_mem ctx_out,
@@ -75,6 +88,7 @@ yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask
 /* Device scratch of LSH attention, grown on demand and reused across calls. */
 typedef struct yoso_lsh_scratch {
     size_t table_budget;      /* bytes the bucket tables may take (0: the default, 128 MiB) */
+    yoso_lsh_layout layout;   /* kernels to run (AUTO: by device type) */
     size_t codes_bytes;       /* capacity of q_codes and k_codes */
     cl_mem q_codes, k_codes;  /* [B·nh, num_hash, L] int */
     size_t acc_bytes;

@@ -82,9 +82,9 @@ yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *sc, const yos
         for (int h0 = 0; h0 < s->num_hash; h0 += nhc) {
             const int nh = s->num_hash - h0 < nhc ? s->num_hash - h0 : nhc;
             YOSO_TRY(yoso_launch_lsh_fill(ctx, sc->q_codes, sc->k_codes, v, sc->tables, s, bh0, nb,
-                                          h0, nh, clear_all));
+                                          h0, nh, clear_all, sc->layout));
             YOSO_TRY(yoso_launch_lsh_read(ctx, sc->q_codes, sc->tables, sc->acc, s, bh0, nb, h0,
-                                          nh, h0 == 0, h0 + nh == s->num_hash));
+                                          nh, h0 == 0, h0 + nh == s->num_hash, sc->layout));
             sc->chunks++;
         }
     }
@@ -97,8 +97,8 @@ yoso_status yoso_lsh_run(yoso_context *ctx, yoso_lsh_scratch *sc, const yoso_lsh
                          cl_mem ctx_out) {
     yoso_status status = YOSO_OK;
     YOSO_TRY(yoso_lsh_scratch_reserve(ctx, sc, s));
-    YOSO_TRY(yoso_launch_lsh_hash(ctx, q, mask, signs, sign_rows, sc->q_codes, s));
-    YOSO_TRY(yoso_launch_lsh_hash(ctx, k, mask, signs, sign_rows, sc->k_codes, s));
+    YOSO_TRY(yoso_launch_lsh_hash(ctx, q, mask, signs, sign_rows, sc->q_codes, s, sc->layout));
+    YOSO_TRY(yoso_launch_lsh_hash(ctx, k, mask, signs, sign_rows, sc->k_codes, s, sc->layout));
     YOSO_TRY(yoso_lsh_cumulate(ctx, sc, s, v));
     YOSO_TRY(yoso_launch_lsh_normalize(ctx, sc->acc, mask, ctx_out, s));
 fail:

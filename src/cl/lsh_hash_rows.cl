@@ -1,0 +1,90 @@
+/* lsh_hash_rows.cl — the fast Hadamard hash of lsh_hash.cl, CPU layout: one work-item hashes 16
+ * rows at once with float16 arithmetic (one SIMD lane per row), doing exactly the same float
+ * operations in the same order, so the codes are identical bit for bit. PoCL's own vectorization
+ * across work-items does not reach this kernel's loops; explicit vectors do. */
+
+/* y ← H·y for 16 rows at once: the butterflies of lsh_wht, strides dp/2 down to 1. */
+static __attribute__((always_inline)) void lsh_wht16(float16 *y, const int dp, const int log2_dp) {
+    for (int k = 1; k <= log2_dp; k++) {
+        const int s = dp >> k;
+        for (int i0 = 0; i0 < dp; i0 += 2 * s)
+            for (int i = i0; i < i0 + s; i++) {
+                const float16 a = y[i], b = y[i + s];
+                y[i] = a + b;
+                y[i + s] = a - b;
+            }
+    }
+}
+
+/* The body of the lsh_hash_rows_<dp> kernels; arguments as lsh_hash_64's. */
+static __attribute__((always_inline)) void lsh_hash_rows_body(
+        const int dp, const int log2_dp, __global const float *x, __global const int *mask,
+        __global const float *signs, __global int *codes, const int seq, const int heads,
+        const int head_dim, const int num_part, const int num_hash, const int tau,
+        const int sign_rows) {
+    const int t0 = get_global_id(0) * 16, bh = get_global_id(1);
+    if (t0 >= seq) return;
+    const int rows = min(16, seq - t0);
+    float xt[YOSO_MAX_HEAD_DIM * 16]; /* [dp, 16]: the rows transposed, zero-padded */
+    int lane_valid[16];               /* −1 for a real token, 0 for padding or past seq */
+    __global const float *src = x + ((size_t)bh * seq + t0) * head_dim;
+    __global const int *mrow = mask + (size_t)(bh / heads) * seq + t0;
+    for (int r = 0; r < 16; r++) {
+        for (int c = 0; c < dp; c++)
+            xt[c * 16 + r] = (r < rows && c < head_dim) ? src[r * head_dim + c] : 0.0f;
+        lane_valid[r] = (r < rows && mrow[r] != 0) ? -1 : 0;
+    }
+    const int16 valid = vload16(0, lane_valid);
+    const int per_part = dp / tau;
+    __global const float *sg = signs + (size_t)(bh % sign_rows) * 3 * num_part * dp;
+    for (int p = 0; p < num_part; p++) {
+        float16 y[YOSO_MAX_HEAD_DIM];
+        for (int c = 0; c < dp; c++) y[c] = vload16(c, xt);
+        for (int round = 0; round < 3; round++) {
+            __global const float *d = sg + ((size_t)round * num_part + p) * dp;
+            for (int c = 0; c < dp; c++) y[c] *= d[c];
+            lsh_wht16(y, dp, log2_dp);
+        }
+        for (int j = 0; j < per_part && p * per_part + j < num_hash; j++) {
+            int16 code = 0;
+            for (int i = 0; i < tau; i++)
+                code |= (y[j * tau + i] > (float16)0.0f) & (int16)(1 << i);
+            code = valid ? code : (int16)(-1); /* per lane: the sign bit of valid selects */
+            __global int *dst = codes + ((size_t)bh * num_hash + p * per_part + j) * seq + t0;
+            if (rows == 16) {
+                vstore16(code, 0, dst);
+            } else {
+                int lanes[16];
+                vstore16(code, 0, lanes);
+                for (int r = 0; r < rows; r++) dst[r] = lanes[r];
+            }
+        }
+    }
+}
+
+/* As lsh_hash_32, 16 rows per work-item: global (ceil(L / 16), B·nh), any local size. */
+__kernel void lsh_hash_rows_32(__global const float *x, __global const int *mask,
+                               __global const float *signs, __global int *codes, const int seq,
+                               const int heads, const int head_dim, const int num_part,
+                               const int num_hash, const int tau, const int sign_rows) {
+    lsh_hash_rows_body(32, 5, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
+                       tau, sign_rows);
+}
+
+/* As lsh_hash_rows_32 with dp = 64. */
+__kernel void lsh_hash_rows_64(__global const float *x, __global const int *mask,
+                               __global const float *signs, __global int *codes, const int seq,
+                               const int heads, const int head_dim, const int num_part,
+                               const int num_hash, const int tau, const int sign_rows) {
+    lsh_hash_rows_body(64, 6, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
+                       tau, sign_rows);
+}
+
+/* As lsh_hash_rows_32 with dp = 128. */
+__kernel void lsh_hash_rows_128(__global const float *x, __global const int *mask,
+                                __global const float *signs, __global int *codes, const int seq,
+                                const int heads, const int head_dim, const int num_part,
+                                const int num_hash, const int tau, const int sign_rows) {
+    lsh_hash_rows_body(128, 7, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
+                       tau, sign_rows);
+}
