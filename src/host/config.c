@@ -69,10 +69,15 @@ static yoso_status config_expect_string(const cJSON *root, const char *label, co
     return YOSO_OK;
 }
 
-/* Reads a special-token id: an integer in [0, vocab), null (-1), or a list (its first item). */
+/* Reads a special-token id: an integer in [0, vocab), null (-1), or a list (its first item);
+ * a missing field keeps YosoConfig's default, which must then lie inside the vocabulary too. */
 static yoso_status config_token_id(const cJSON *root, const char *label, const char *key,
                                    int vocab, int *out) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!item && *out >= vocab)
+        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' is missing and its default %d is not a "
+                          "token id of the %d-token vocabulary: add it (or null) to config.json",
+                          label, key, *out, vocab);
     if (!item) return YOSO_OK;
     if (cJSON_IsNull(item)) {
         *out = -1;
