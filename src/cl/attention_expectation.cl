@@ -47,60 +47,61 @@ __kernel void attention_expectation(__global const float *q, __global const floa
     for (int c = 0; c < head_dim; c++) out[c] = acc[c] * scale;
 }
 
-/* w = 1 − acos(x)/π for x in [−1, 1], 8 lanes, branch-free: acos(|x|) = sqrt(1 − |x|)·P(|x|) with
- * the Abramowitz–Stegun 4.4.46 polynomial (|error| ≤ 2e-8), and acos(−x) = π − acos(x). */
-inline float8 yoso_expectation_base8(float8 x) {
-    const float8 ax = fabs(x);
-    float8 p = (float8)(-0.0012624911f);
-    p = mad(p, ax, (float8)(0.0066700901f));
-    p = mad(p, ax, (float8)(-0.0170881256f));
-    p = mad(p, ax, (float8)(0.0308918810f));
-    p = mad(p, ax, (float8)(-0.0501743046f));
-    p = mad(p, ax, (float8)(0.0889789874f));
-    p = mad(p, ax, (float8)(-0.2145988016f));
-    p = mad(p, ax, (float8)(1.5707963050f));
-    const float8 r = sqrt((float8)(1.0f) - ax) * p * M_1_PI_F; /* acos(|x|)/π */
-    return select(r, (float8)(1.0f) - r, x >= (float8)(0.0f));
+/* w = 1 − acos(x)/π for x in [−1, 1], 16 lanes, branch-free: acos(|x|) = sqrt(1 − |x|)·P(|x|)
+ * with the Abramowitz–Stegun 4.4.46 polynomial (|error| ≤ 2e-8), and acos(−x) = π − acos(x). */
+inline float16 yoso_expectation_base16(float16 x) {
+    const float16 ax = fabs(x);
+    float16 p = (float16)(-0.0012624911f);
+    p = mad(p, ax, (float16)(0.0066700901f));
+    p = mad(p, ax, (float16)(-0.0170881256f));
+    p = mad(p, ax, (float16)(0.0308918810f));
+    p = mad(p, ax, (float16)(-0.0501743046f));
+    p = mad(p, ax, (float16)(0.0889789874f));
+    p = mad(p, ax, (float16)(-0.2145988016f));
+    p = mad(p, ax, (float16)(1.5707963050f));
+    const float16 r = sqrt((float16)(1.0f) - ax) * p * M_1_PI_F; /* acos(|x|)/π */
+    return select(r, (float16)(1.0f) - r, x >= (float16)(0.0f));
 }
 
-/* scores[row, j] ← (1 − acos(clamp(s, −1, 1))/π)^τ where key j is valid, else 0, 8 columns per
- * work-item. scores [heads·rows, ld] with ld a multiple of 8 (columns seq..ld−1 become 0);
- * mask [B, L] read from mask_offset = b·L on. global (ld / 8, heads·rows). */
+/* scores[row, j] ← (1 − acos(clamp(s, −1, 1))/π)^τ where key j is valid, else 0. Each work-item
+ * does `per` runs of 16 columns (a loop per item keeps CPU devices' scheduling cost low).
+ * scores [heads·rows, ld], ld a multiple of 16 (columns seq..ld−1 become 0); mask [B, L] read
+ * from mask_offset = b·L on. global (ceil(ld / 16 / per), heads·rows). */
 __kernel void expectation_weights(__global float *scores, __global const int *mask,
                                   const int mask_offset, const int seq, const int ld,
-                                  const int tau) {
-    const int j8 = get_global_id(0), row = get_global_id(1);
-    if (j8 * 8 >= ld) return;
-    __global float *s = scores + (size_t)row * ld + (size_t)j8 * 8;
-    const float8 base = yoso_expectation_base8(clamp(vload8(0, s), -1.0f, 1.0f));
-    float8 w = (float8)(1.0f), b = base;
-    for (int e = tau; e; e >>= 1) { /* base^τ by squaring */
-        if (e & 1) w *= b;
-        b *= b;
+                                  const int tau, const int per) {
+    const int part = get_global_id(0), row = get_global_id(1);
+    const int end = min((part + 1) * per, ld / 16);
+    __global const int *m = mask + mask_offset;
+    for (int j16 = part * per; j16 < end; j16++) {
+        __global float *s = scores + (size_t)row * ld + (size_t)j16 * 16;
+        float16 b = yoso_expectation_base16(clamp(vload16(0, s), -1.0f, 1.0f));
+        float16 w = (float16)(1.0f);
+        for (int e = tau; e; e >>= 1) { /* base^τ by squaring */
+            if (e & 1) w *= b;
+            b *= b;
+        }
+        const int j = j16 * 16;
+        int16 valid;
+        if (j + 16 <= seq) {
+            valid = vload16(j16, m);
+        } else {
+            int v[16];
+            for (int c = 0; c < 16; c++) v[c] = (j + c < seq) ? m[j + c] : 0;
+            valid = vload16(0, v);
+        }
+        vstore16(select((float16)(0.0f), w, valid != (int16)(0)), 0, s);
     }
-    int8 valid;
-    const int j = j8 * 8;
-    if (j + 8 <= seq) {
-        valid = vload8(0, mask + mask_offset + j);
-    } else {
-        int m[8];
-        for (int c = 0; c < 8; c++) m[c] = (j + c < seq) ? mask[mask_offset + j + c] : 0;
-        valid = vload8(0, m);
-    }
-    vstore8(select((float8)(0.0f), w, valid != (int8)(0)), 0, s);
 }
 
 /* ctx[b, t, h·d : h·d + d] ← that slice / max(‖slice‖, 1e-12), or zeros for a padded query t.
- * ctx [B, L, nh·d], mask [B, L]; one work-group of `local` items per (b·L + t, h);
- * global (local, B·L, nh). scratch: local floats. */
+ * ctx [B, L, nh·d], mask [B, L]; one work-item per (head, b·L + t): global (nh, B·L). */
 __kernel void attention_normalize_heads(__global float *ctx, __global const int *mask,
-                                        const int head_dim, __local float *scratch) {
-    const int lid = get_local_id(0), n = get_local_size(0);
-    const int row = get_global_id(1), h = get_global_id(2), heads = get_global_size(2);
+                                        const int head_dim) {
+    const int h = get_global_id(0), row = get_global_id(1), heads = get_global_size(0);
     __global float *x = ctx + ((size_t)row * heads + h) * head_dim;
     float ss = 0.0f;
-    for (int c = lid; c < head_dim; c += n) ss += x[c] * x[c];
-    const float total = yoso_group_sum(ss, scratch);
-    const float scale = mask[row] ? 1.0f / fmax(sqrt(total), 1e-12f) : 0.0f;
-    for (int c = lid; c < head_dim; c += n) x[c] *= scale;
+    for (int c = 0; c < head_dim; c++) ss += x[c] * x[c];
+    const float scale = mask[row] ? 1.0f / fmax(sqrt(ss), 1e-12f) : 0.0f;
+    for (int c = 0; c < head_dim; c++) x[c] *= scale;
 }

@@ -38,7 +38,7 @@ yoso_status yoso_launch_attention_expectation(yoso_context *ctx, cl_mem q, cl_me
                                               cl_mem mask, cl_mem ctx_out, int batch, int seq,
                                               int heads, int head_dim, int tau);
 /* scores [rows, ld] ← (1 − acos(s)/π)^τ where mask[mask_offset + j], else 0 (also for j ≥ seq);
- * ld must be a multiple of 8. */
+ * ld must be a multiple of 16. */
 yoso_status yoso_launch_expectation_weights(yoso_context *ctx, cl_mem scores, cl_mem mask,
                                             int mask_offset, int seq, int ld, int rows, int tau);
 /* ctx_out [rows, heads·d]: each head's slice L2-normalized; rows whose mask is 0 become zeros. */
