@@ -5,25 +5,27 @@
 
 #include "tok_internal.h"
 
-#define CACHE_SLOTS (1u << 16)         /* hash slots (half may be used) */
-#define CACHE_KEY_BYTES (1u << 20)     /* bytes of cached pieces */
-#define CACHE_IDS (1u << 18)           /* cached ids */
-#define CACHE_MAX_PIECE 256            /* longer pieces are not cached (HF does the same) */
+#define CACHE_SLOTS (1u << 17)     /* hash slots (up to half are used) */
+#define CACHE_KEY_BYTES (2u << 20) /* bytes of cached pieces longer than CACHE_INLINE_KEY */
+#define CACHE_IDS (1u << 19)       /* ids of pieces with more than CACHE_INLINE_IDS ids */
+#define CACHE_MAX_PIECE 255        /* longer pieces are not cached (HF does the same) */
+#define CACHE_INLINE_KEY 14
+#define CACHE_INLINE_IDS 2
 
+/* One cache line holds most entries whole: short pieces and their one or two ids inline. */
 typedef struct cache_slot {
-    uint64_t hash;    /* tok_hash_bytes of the piece; 0 = empty */
-    uint32_t key_off; /* piece bytes at keys + key_off */
-    uint32_t key_len;
-    uint32_t ids_off; /* ids at ids + ids_off */
-    uint32_t ids_len;
+    uint64_t hash;                  /* tok_hash_bytes of the piece; 0 = empty */
+    uint8_t key_len, ids_len;
+    uint8_t key[CACHE_INLINE_KEY];  /* the piece, or (longer pieces) its uint32 offset in keys */
+    int32_t ids[CACHE_INLINE_IDS];  /* the ids, or (more ids) ids[0] = their offset in ids */
 } cache_slot;
 
 struct tok_bpe_cache {
     cache_slot *slots; /* [CACHE_SLOTS] */
     uint32_t used;     /* occupied slots */
-    uint8_t *keys;     /* [CACHE_KEY_BYTES] piece bytes */
+    uint8_t *keys;     /* [CACHE_KEY_BYTES] long pieces */
     uint32_t keys_len;
-    int32_t *ids;      /* [CACHE_IDS] */
+    int32_t *ids;      /* [CACHE_IDS] long id lists */
     uint32_t ids_len;
 };
 
@@ -58,6 +60,14 @@ static inline uint64_t cache_hash(const uint8_t *piece, size_t len) {
     return h ? h : 1;
 }
 
+/* The piece bytes a slot holds. */
+static inline const uint8_t *cache_key(const tok_bpe_cache *c, const cache_slot *s) {
+    if (s->key_len <= CACHE_INLINE_KEY) return s->key;
+    uint32_t off;
+    memcpy(&off, s->key, sizeof off);
+    return c->keys + off;
+}
+
 /* Finds the piece's slot or the empty slot where it belongs. */
 static cache_slot *cache_slot_of(const tok_bpe_cache *c, const uint8_t *piece, size_t len,
                                  uint64_t h) {
@@ -65,8 +75,7 @@ static cache_slot *cache_slot_of(const tok_bpe_cache *c, const uint8_t *piece, s
     for (;;) {
         cache_slot *s = &c->slots[i];
         if (!s->hash) return s;
-        if (s->hash == h && s->key_len == len && !memcmp(c->keys + s->key_off, piece, len))
-            return s;
+        if (s->hash == h && s->key_len == len && !memcmp(cache_key(c, s), piece, len)) return s;
         i = (i + 1) & mask;
     }
 }
@@ -77,7 +86,7 @@ int tok_bpe_cache_get(const tok_bpe_cache *c, const uint8_t *piece, size_t len,
     if (len > CACHE_MAX_PIECE) return 0;
     const cache_slot *s = cache_slot_of(c, piece, len, cache_hash(piece, len));
     if (!s->hash) return 0;
-    *ids = c->ids + s->ids_off;
+    *ids = s->ids_len <= CACHE_INLINE_IDS ? s->ids : c->ids + s->ids[0];
     *count = s->ids_len;
     return 1;
 }
@@ -86,18 +95,32 @@ int tok_bpe_cache_get(const tok_bpe_cache *c, const uint8_t *piece, size_t len,
 void tok_bpe_cache_put(tok_bpe_cache *c, const uint8_t *piece, size_t len, const int32_t *ids,
                        size_t count) {
     if (len > CACHE_MAX_PIECE || count > CACHE_MAX_PIECE) return;
-    if (c->used + 1 > CACHE_SLOTS / 2 || c->keys_len + len > CACHE_KEY_BYTES ||
-        c->ids_len + count > CACHE_IDS) {
+    size_t key_extra = len > CACHE_INLINE_KEY ? len : 0;
+    size_t ids_extra = count > CACHE_INLINE_IDS ? count : 0;
+    if (c->used + 1 > CACHE_SLOTS / 2 || c->keys_len + key_extra > CACHE_KEY_BYTES ||
+        c->ids_len + ids_extra > CACHE_IDS) {
         memset(c->slots, 0, CACHE_SLOTS * sizeof *c->slots);
         c->used = c->keys_len = c->ids_len = 0;
     }
     uint64_t h = cache_hash(piece, len);
     cache_slot *s = cache_slot_of(c, piece, len, h);
     if (s->hash) return; /* already there */
-    memcpy(c->keys + c->keys_len, piece, len);
-    memcpy(c->ids + c->ids_len, ids, count * sizeof *ids);
-    *s = (cache_slot){h, c->keys_len, (uint32_t)len, c->ids_len, (uint32_t)count};
-    c->keys_len += (uint32_t)len;
-    c->ids_len += (uint32_t)count;
+    s->hash = h;
+    s->key_len = (uint8_t)len;
+    s->ids_len = (uint8_t)count;
+    if (key_extra) {
+        memcpy(c->keys + c->keys_len, piece, len);
+        memcpy(s->key, &c->keys_len, sizeof c->keys_len);
+        c->keys_len += (uint32_t)len;
+    } else {
+        memcpy(s->key, piece, len);
+    }
+    if (ids_extra) {
+        memcpy(c->ids + c->ids_len, ids, count * sizeof *ids);
+        s->ids[0] = (int32_t)c->ids_len;
+        c->ids_len += (uint32_t)count;
+    } else {
+        memcpy(s->ids, ids, count * sizeof *ids);
+    }
     c->used++;
 }
