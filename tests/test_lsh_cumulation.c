@@ -190,8 +190,8 @@ static float *random_signs(const yoso_lsh_shape *s, int rows, uint64_t seed) {
 }
 
 /* A whole run with explicit signs: codes equal the reference bit for bit, the output is within
- * 1e-5 of the reference cumulation + normalization, both kernel layouts give the same bits. Keys are near their queries so buckets are
- * shared. Lengths 1, 7, 9, 4095 and 4096 (the tail HF's CUDA drops), padded rows masked. */
+ * 1e-5 of the reference cumulation + normalization, both kernel layouts give the same bits.
+ * Keys are near their queries so buckets are shared. Lengths 1, 7, 9, 4095 and 4096 (the tail HF's CUDA drops), padded rows masked. */
 static void check_explicit_run(int batch, int heads, int seq, int d, int m, int tau,
                                const int *lens) {
     yoso_lsh_shape s;

@@ -169,7 +169,7 @@ static void test_codes_match_reference(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_hash_case(&cases[i], 11 + i);
 }
 
-/* A vector and a (power-of-two) multiple of it hash alike; the hash does not need normalized inputs. */
+/* A vector and a (power-of-two) multiple of it hash alike: the hash needs no normalized inputs. */
 static void test_codes_scale_invariant(void **state) {
     yoso_lsh_shape s;
     assert_int_equal(yoso_lsh_shape_init(&s, 1, 1, 2, 64, 64, 9), YOSO_OK);

@@ -132,7 +132,8 @@ static void test_collision_rate_cos_0_9(void **state) {
     }
     int32_t *mask = ref_mask(1, seq, NULL), *qc = malloc((size_t)m * seq * 4);
     int32_t *kc = malloc((size_t)m * seq * 4);
-    cl_mem dq = ref_upload(g_ctx, q, (size_t)seq * d * 4), dk = ref_upload(g_ctx, k, (size_t)seq * d * 4);
+    cl_mem dq = ref_upload(g_ctx, q, (size_t)seq * d * 4);
+    cl_mem dk = ref_upload(g_ctx, k, (size_t)seq * d * 4);
     cl_mem dm = ref_upload(g_ctx, mask, (size_t)seq * 4);
     cl_mem dqc = ref_device_buffer(g_ctx, (size_t)m * seq * 4);
     cl_mem dkc = ref_device_buffer(g_ctx, (size_t)m * seq * 4);

@@ -155,8 +155,8 @@ static yoso_status bench_attention(yoso_context *ctx, const bench_options *o) {
         if (o->phases) {
             double t[3] = {0, 0, 0};
             if ((status = bench_lsh_phases(ctx, &sc, &s, ds, dq, dk, dv, dm, dout, t))) goto next;
-            printf("%8s   phases: hash %.1f ms, cumulation %.1f ms (%d chunks), normalize %.1f ms\n",
-                   "", t[0] * 1e3, t[1] * 1e3, sc.chunks, t[2] * 1e3);
+            printf("%8s   phases: hash %.1f ms, cumulation %.1f ms (%d chunks), "
+                   "normalize %.1f ms\n", "", t[0] * 1e3, t[1] * 1e3, sc.chunks, t[2] * 1e3);
         }
         fflush(stdout);
     next:

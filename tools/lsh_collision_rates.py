@@ -54,7 +54,8 @@ def main():
     parser.add_argument("--reps", type=int, default=10)
     args = parser.parse_args()
     rng = np.random.default_rng(2024)
-    print(f"{'dp':>4} {'tau':>4} {'cos':>5} {'hadamard':>10} {'± se':>8} {'formula':>9} {'ratio':>6}")
+    print(f"{'dp':>4} {'tau':>4} {'cos':>5} {'hadamard':>10} {'± se':>8} {'formula':>9} "
+          f"{'ratio':>6}")
     for dp, tau, cos in [(32, 8, 0.9), (64, 8, 0.9), (128, 8, 0.9),
                          (64, 9, 0.9), (64, 9, 0.7), (64, 9, 0.5), (64, 9, 0.1)]:
         rate, se = collision_rate(dp, tau, cos, args.pairs, args.reps, rng)
