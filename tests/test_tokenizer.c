@@ -106,8 +106,9 @@ static void test_mask_spellings(void **state) {
 /* Decoding gives the text back (byte-level BPE loses nothing) and skips specials on request. */
 static void test_round_trip(void **state) {
     (void)state;
-    const char *texts[] = {"Hello world", "  two  spaces\tand a tab\n", "caf\xC3\xA9 \xE6\xBC\xA2"
-                           "\xE5\xAD\x97 \xF0\x9F\x98\x80", "The capital of France is <mask>."};
+    const char *texts[] = {"Hello world", "  two  spaces\tand a tab\n",
+                           ("caf\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 \xF0\x9F\x98\x80"),
+                           "The capital of France is <mask>."};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         int32_t *ids = NULL;
         size_t n = 0;

@@ -7,22 +7,20 @@ static int byte_map_is_printable(unsigned b) {
 }
 
 /* Maps a byte to its code point: printable bytes to themselves, the other 68 bytes, in byte
- * order, to U+0100, U+0101, … */
+ * order, to U+0100, U+0101, …: 0x00..0x20 → U+0100..U+0120, 0x7F..0xA0 → U+0121..U+0142,
+ * 0xAD → U+0143. */
 uint32_t tok_byte_to_cp(uint8_t byte) {
     if (byte_map_is_printable(byte)) return byte;
-    unsigned n = 0;
-    for (unsigned b = 0; b < byte; b++) n += !byte_map_is_printable(b);
-    return 256 + n;
+    if (byte <= 0x20) return 256u + byte;
+    if (byte <= 0xA0) return 256u + 33u + (byte - 0x7Fu);
+    return 256u + 67u; /* 0xAD, the soft hyphen */
 }
 
 /* Maps a code point back to the byte it stands for, or -1. */
 int tok_cp_to_byte(uint32_t cp) {
     if (cp < 256) return byte_map_is_printable(cp) ? (int)cp : -1;
-    if (cp >= 256 + 68) return -1;
-    unsigned n = cp - 256;
-    for (unsigned b = 0; b < 256; b++) {
-        if (byte_map_is_printable(b)) continue;
-        if (n-- == 0) return (int)b;
-    }
+    if (cp < 256 + 33) return (int)(cp - 256);
+    if (cp < 256 + 67) return (int)(cp - 256 - 33 + 0x7F);
+    if (cp == 256 + 67) return 0xAD;
     return -1;
 }

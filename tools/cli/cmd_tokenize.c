@@ -143,7 +143,7 @@ static char *tokenize_model_dir(const char *flag) {
     if (flag && *flag) return strdup(flag);
     if (env && *env) return strdup(env);
     const char *home = getenv("HOME");
-    const char *tail = YOSO_TOKENIZER_DEFAULT_DIR + 1; /* "/.cache/yoso/yoso-4096" */
+    const char *tail = &YOSO_TOKENIZER_DEFAULT_DIR[1]; /* "/.cache/yoso/yoso-4096" */
     char *dir = malloc(strlen(home ? home : "") + strlen(tail) + 1);
     if (dir) sprintf(dir, "%s%s", home ? home : "", tail);
     return dir;
