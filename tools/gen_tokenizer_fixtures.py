@@ -156,6 +156,14 @@ VARIANTS = [
             "mask_token": {"content": "<mask>", "single_word": False, "lstrip": True,
                            "rstrip": False, "normalized": False}}},
     },
+    {   # add_prefix_space: a space before each stretch of text (after <s>, between added tokens)
+        "name": "add_prefix_space",
+        "files": {"tokenizer_config.json": {
+            "tokenizer_class": "RobertaTokenizer", "add_prefix_space": True,
+            "mask_token": {"__type": "AddedToken", "content": "<mask>", "lstrip": True,
+                           "rstrip": False, "normalized": False, "single_word": False,
+                           "special": True}}},
+    },
 ]
 
 

@@ -1,6 +1,7 @@
 /* special_tokens.c — the special tokens (<s>, </s>, <unk>, <pad>, <mask>) from
  * special_tokens_map.json / tokenizer_config.json / added_tokens.json, with RoBERTa's defaults
- * when those files are absent, and the `[MASK]` alias of the mask token. */
+ * when those files are absent, and the `[MASK]` alias of the mask token (plus
+ * tokenizer_config.json's add_prefix_space, the one other setting RobertaTokenizer takes). */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,10 @@ yoso_status tok_load_special_tokens(yoso_tokenizer *tok, const char *dir) {
     if (!st) st = special_read_optional(dir, "special_tokens_map.json", &map);
     if (!st) st = special_read_optional(dir, "added_tokens.json", &added);
     if (!st) st = special_added_decoder(tok, config);
+    /* RobertaTokenizer(add_prefix_space=…) from tokenizer_config.json; tokenizer.json says its own */
+    const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(config, "add_prefix_space");
+    if (!tok->from_tokenizer_json && cJSON_IsBool(prefix))
+        tok->add_prefix_space = cJSON_IsTrue(prefix);
     for (int r = 0; r < TOK_ROLE_COUNT && !st; r++) {
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(map, k_role_keys[r]);
         const char *source = "special_tokens_map.json";

@@ -164,6 +164,7 @@ struct yoso_tokenizer {
     uint16_t byte_cp[256];  /* tok_byte_to_cp of each byte, precomputed */
     int ignore_merges;      /* HF BPE ignore_merges: a piece in the vocabulary is one token */
     int add_prefix_space;   /* ByteLevel add_prefix_space: " " before each text segment */
+    int from_tokenizer_json; /* the model came from tokenizer.json (its settings win) */
 
     /* merges */
     tok_pair_map merges;

@@ -38,6 +38,7 @@ static yoso_status json_check_pre_tokenizer(yoso_tokenizer *tok, const cJSON *pr
         return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: ByteLevel with use_regex false is not "
                           "supported", path);
     tok->add_prefix_space = json_flag(pre, "add_prefix_space");
+    tok->from_tokenizer_json = 1;
     return YOSO_OK;
 }
 
