@@ -10,6 +10,8 @@ typedef struct tok_symbol {
     int32_t id;         /* vocabulary id of this symbol */
     int32_t prev, next; /* neighbours in the list, -1 at the ends */
     uint32_t len;       /* bytes covered; 0 once merged into its left neighbour */
+    uint32_t rank;      /* rank of the merge of this symbol and the next, UINT32_MAX if none */
+    int32_t merged;     /* the id that merge gives */
 } tok_symbol;
 
 /* Releases the scratch buffers. */
@@ -73,6 +75,16 @@ static int32_t bpe_whole_word(const yoso_tokenizer *tok, tok_bpe_scratch *s, con
     return tok_str_map_get(&tok->vocab, (const char *)s->mapped, n);
 }
 
+/* Looks up the merge of the symbol at pos with its right neighbour and queues it. */
+static inline void bpe_queue_pair(const yoso_tokenizer *tok, tok_symbol *sym, int32_t pos,
+                                  uint64_t *heap, size_t *heap_n) {
+    tok_symbol *a = &sym[pos];
+    a->rank = UINT32_MAX;
+    if (a->next >= 0 &&
+        tok_pair_map_get(&tok->merges, a->id, sym[a->next].id, &a->rank, &a->merged))
+        heap_push(heap, heap_n, (uint64_t)a->rank << 32 | (uint32_t)pos);
+}
+
 /* Runs the merges on one piece and appends the resulting ids. */
 yoso_status tok_bpe_word(const yoso_tokenizer *tok, tok_bpe_scratch *s, const uint8_t *piece,
                          size_t len, tok_ids *out) {
@@ -88,33 +100,23 @@ yoso_status tok_bpe_word(const yoso_tokenizer *tok, tok_bpe_scratch *s, const ui
     size_t heap_n = 0;
     for (size_t i = 0; i < len; i++)
         sym[i] = (tok_symbol){tok->byte_ids[piece[i]], (int32_t)i - 1,
-                              i + 1 < len ? (int32_t)i + 1 : -1, 1};
-    uint32_t rank;
-    int32_t merged;
-    for (size_t i = 0; i + 1 < len; i++)
-        if (tok_pair_map_get(&tok->merges, sym[i].id, sym[i + 1].id, &rank, &merged))
-            heap_push(heap, &heap_n, (uint64_t)rank << 32 | i);
+                              i + 1 < len ? (int32_t)i + 1 : -1, 1, UINT32_MAX, -1};
+    for (size_t i = 0; i + 1 < len; i++) bpe_queue_pair(tok, sym, (int32_t)i, heap, &heap_n);
     while (heap_n) {
         uint64_t top = heap_pop(heap, &heap_n);
-        uint32_t pos = (uint32_t)top, top_rank = (uint32_t)(top >> 32);
+        int32_t pos = (int32_t)(uint32_t)top;
         tok_symbol *cur = &sym[pos];
-        if (cur->len == 0 || cur->next < 0) continue;
+        /* stale: merged away, or the pair at pos changed since it was queued (sym[].rank is
+         * kept current, and a rank names one pair) */
+        if (cur->len == 0 || cur->rank != (uint32_t)(top >> 32)) continue;
         tok_symbol *right = &sym[cur->next];
-        /* a stale entry: the pair at pos changed since it was queued */
-        if (!tok_pair_map_get(&tok->merges, cur->id, right->id, &rank, &merged) ||
-            rank != top_rank)
-            continue;
-        cur->id = merged;
+        cur->id = cur->merged;
         cur->len += right->len;
         right->len = 0;
         cur->next = right->next;
-        if (cur->next >= 0) sym[cur->next].prev = (int32_t)pos;
-        if (cur->prev >= 0 &&
-            tok_pair_map_get(&tok->merges, sym[cur->prev].id, cur->id, &rank, &merged))
-            heap_push(heap, &heap_n, (uint64_t)rank << 32 | (uint32_t)cur->prev);
-        if (cur->next >= 0 &&
-            tok_pair_map_get(&tok->merges, cur->id, sym[cur->next].id, &rank, &merged))
-            heap_push(heap, &heap_n, (uint64_t)rank << 32 | pos);
+        if (cur->next >= 0) sym[cur->next].prev = pos;
+        if (cur->prev >= 0) bpe_queue_pair(tok, sym, cur->prev, heap, &heap_n);
+        bpe_queue_pair(tok, sym, pos, heap, &heap_n);
     }
     /* symbol 0 always survives (merges fold the right symbol into the left one) */
     size_t n = 0;
