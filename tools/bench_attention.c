@@ -94,83 +94,119 @@ fail:
     return status;
 }
 
-/* Times both attentions at every length and prints the table. */
-static yoso_status bench_attention(yoso_context *ctx, const bench_options *o) {
+/* One length's inputs on the device. */
+typedef struct bench_case {
+    int seq;
+    yoso_lsh_shape shape;
+    cl_mem q, k, v, mask, out, signs; /* [nh, L, d] ×3 (unit q, k rows), [L], [L, nh·d], signs */
+    double lsh_wall, lsh_cpu, exp_wall;
+} bench_case;
+
+/* Process CPU time in seconds (all threads, PoCL's workers included). */
+static double cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Uploads random inputs for one length. */
+static yoso_status bench_case_init(yoso_context *ctx, const bench_options *o, int seq,
+                                   bench_case *bc) {
     yoso_status status = YOSO_OK;
     const int nh = o->heads, d = o->head_dim;
-    double t_lsh[MAX_LENGTHS] = {0}, t_exp[MAX_LENGTHS] = {0};
+    const size_t n = (size_t)nh * seq * d;
+    float *q = malloc(n * 4), *k = malloc(n * 4), *v = malloc(n * 4), *signs = NULL;
+    int32_t *mask = malloc((size_t)seq * 4);
+    memset(bc, 0, sizeof *bc);
+    bc->seq = seq;
+    if (!q || !k || !v || !mask) {
+        status = yoso_error_oom();
+        goto fail;
+    }
+    random_rows(q, (size_t)nh * seq, d, 1 + seq, 1);
+    random_rows(k, (size_t)nh * seq, d, 2 + seq, 1);
+    random_rows(v, (size_t)nh * seq, d, 3 + seq, 0);
+    for (int t = 0; t < seq; t++) mask[t] = 1;
+    YOSO_TRY(yoso_lsh_shape_init(&bc->shape, 1, nh, seq, d, o->num_hash, o->tau));
+    const size_t nsign = (size_t)nh * 3 * bc->shape.num_part * bc->shape.dp;
+    signs = malloc(nsign * sizeof(float));
+    if (!signs) {
+        status = yoso_error_oom();
+        goto fail;
+    }
+    yoso_lsh_signs_fill(0, 0, &bc->shape, signs);
+    YOSO_TRY(upload(ctx, q, n * 4, &bc->q));
+    YOSO_TRY(upload(ctx, k, n * 4, &bc->k));
+    YOSO_TRY(upload(ctx, v, n * 4, &bc->v));
+    YOSO_TRY(upload(ctx, mask, (size_t)seq * 4, &bc->mask));
+    YOSO_TRY(upload(ctx, v, n * 4, &bc->out));
+    YOSO_TRY(upload(ctx, signs, nsign * sizeof(float), &bc->signs));
+fail:
+    free(q), free(k), free(v), free(mask), free(signs);
+    return status;
+}
+
+static void bench_case_release(bench_case *bc) {
+    cl_mem all[] = {bc->q, bc->k, bc->v, bc->mask, bc->out, bc->signs};
+    for (int i = 0; i < 6; i++)
+        if (all[i]) clReleaseMemObject(all[i]);
+}
+
+/* Times both attentions at every length and prints the table. LSH runs in rounds over all
+ * lengths (best of `repeat` rounds), so a busy machine slows every length alike. */
+static yoso_status bench_attention(yoso_context *ctx, const bench_options *o) {
+    yoso_status status = YOSO_OK;
+    bench_case cases[MAX_LENGTHS];
     yoso_lsh_scratch sc = {0};
-    printf("attention only: batch 1, %d heads, d %d, num_hash %d, tau %d, device %s\n", nh, d,
-           o->num_hash, o->tau, ctx->info.name);
-    printf("%8s %16s %12s %10s %12s\n", "L", "expectation ms", "lsh ms", "exp/lsh", "lsh growth");
+    int ready = 0;
+    for (; ready < o->num_lengths; ready++)
+        YOSO_TRY(bench_case_init(ctx, o, o->lengths[ready], &cases[ready]));
+    for (int li = 0; li < o->num_lengths; li++) cases[li].lsh_wall = cases[li].lsh_cpu = INFINITY;
+    for (int r = 0; r <= o->repeat; r++) /* round 0 warms up (kernel builds, buffers) */
+        for (int li = 0; li < o->num_lengths; li++) {
+            bench_case *bc = &cases[li];
+            const double w0 = now(), c0 = cpu_now();
+            YOSO_TRY(yoso_lsh_run(ctx, &sc, &bc->shape, bc->signs, o->heads, bc->q, bc->k, bc->v,
+                                  bc->mask, bc->out));
+            CL_CHECK(clFinish(ctx->queue));
+            if (r > 0 && now() - w0 < bc->lsh_wall) bc->lsh_wall = now() - w0;
+            if (r > 0 && cpu_now() - c0 < bc->lsh_cpu) bc->lsh_cpu = cpu_now() - c0;
+        }
+    printf("attention only: batch 1, %d heads, d %d, num_hash %d, tau %d, device %s\n", o->heads,
+           o->head_dim, o->num_hash, o->tau, ctx->info.name);
+    printf("%8s %16s %12s %10s %12s %14s\n", "L", "expectation ms", "lsh ms", "exp/lsh",
+           "lsh growth", "lsh cpu ms");
     for (int li = 0; li < o->num_lengths; li++) {
-        const int L = o->lengths[li];
-        const size_t n = (size_t)nh * L * d;
-        float *q = malloc(n * 4), *k = malloc(n * 4), *v = malloc(n * 4), *signs = NULL;
-        int32_t *mask = malloc((size_t)L * 4);
-        cl_mem dq = NULL, dk = NULL, dv = NULL, dm = NULL, dout = NULL, ds = NULL;
-        yoso_lsh_shape s;
-        if (!q || !k || !v || !mask) {
-            status = yoso_error_oom();
-            goto next;
-        }
-        random_rows(q, (size_t)nh * L, d, 1 + L, 1);
-        random_rows(k, (size_t)nh * L, d, 2 + L, 1);
-        random_rows(v, (size_t)nh * L, d, 3 + L, 0);
-        for (int t = 0; t < L; t++) mask[t] = 1;
-        YOSO_TRY(yoso_lsh_shape_init(&s, 1, nh, L, d, o->num_hash, o->tau));
-        signs = malloc(sizeof(float) * nh * 3 * s.num_part * s.dp);
-        if (!signs) {
-            status = yoso_error_oom();
-            goto next;
-        }
-        yoso_lsh_signs_fill(0, 0, &s, signs);
-        if ((status = upload(ctx, q, n * 4, &dq)) || (status = upload(ctx, k, n * 4, &dk)) ||
-            (status = upload(ctx, v, n * 4, &dv)) || (status = upload(ctx, mask, L * 4, &dm)) ||
-            (status = upload(ctx, v, n * 4, &dout)) ||
-            (status = upload(ctx, signs, sizeof(float) * nh * 3 * s.num_part * s.dp, &ds)))
-            goto next;
-        /* LSH: one warm-up, then the best of `repeat`. */
-        t_lsh[li] = INFINITY;
-        for (int r = 0; r <= o->repeat; r++) {
-            double t0 = now();
-            if ((status = yoso_lsh_run(ctx, &sc, &s, ds, nh, dq, dk, dv, dm, dout))) goto next;
-            clFinish(ctx->queue);
-            if (r > 0 && now() - t0 < t_lsh[li]) t_lsh[li] = now() - t0;
-        }
-        /* Expectation: one warm-up at short lengths only (it is quadratic), then the best. */
-        t_exp[li] = INFINITY;
-        for (int r = L > 1024 ? 1 : 0; r <= (L > 1024 ? 1 : o->repeat); r++) {
-            double t0 = now();
-            if ((status = yoso_launch_attention_expectation(ctx, dq, dk, dv, dm, dout, 1, L, nh, d,
-                                                            o->tau)))
-                goto next;
-            clFinish(ctx->queue);
-            if (r > 0 && now() - t0 < t_exp[li]) t_exp[li] = now() - t0;
+        bench_case *bc = &cases[li];
+        const int L = bc->seq, runs = L > 1024 ? 1 : o->repeat;
+        bc->exp_wall = INFINITY;
+        for (int r = L > 1024 ? 1 : 0; r <= runs; r++) { /* quadratic: no warm-up when long */
+            const double w0 = now();
+            YOSO_TRY(yoso_launch_attention_expectation(ctx, bc->q, bc->k, bc->v, bc->mask, bc->out,
+                                                       1, L, o->heads, o->head_dim, o->tau));
+            CL_CHECK(clFinish(ctx->queue));
+            if (r > 0 && now() - w0 < bc->exp_wall) bc->exp_wall = now() - w0;
         }
         char growth[32] = "";
-        if (li > 0) snprintf(growth, sizeof growth, "%.2fx", t_lsh[li] / t_lsh[li - 1]);
-        printf("%8d %16.1f %12.1f %9.1fx %12s\n", L, t_exp[li] * 1e3, t_lsh[li] * 1e3,
-               t_exp[li] / t_lsh[li], growth);
+        if (li > 0) snprintf(growth, sizeof growth, "%.2fx", bc->lsh_wall / cases[li - 1].lsh_wall);
+        printf("%8d %16.1f %12.1f %9.1fx %12s %14.1f\n", L, bc->exp_wall * 1e3,
+               bc->lsh_wall * 1e3, bc->exp_wall / bc->lsh_wall, growth, bc->lsh_cpu * 1e3);
         if (o->phases) {
             double t[3] = {0, 0, 0};
-            if ((status = bench_lsh_phases(ctx, &sc, &s, ds, dq, dk, dv, dm, dout, t))) goto next;
+            YOSO_TRY(bench_lsh_phases(ctx, &sc, &bc->shape, bc->signs, bc->q, bc->k, bc->v,
+                                      bc->mask, bc->out, t));
             printf("%8s   phases: hash %.1f ms, cumulation %.1f ms (%d chunks), "
                    "normalize %.1f ms\n", "", t[0] * 1e3, t[1] * 1e3, sc.chunks, t[2] * 1e3);
         }
         fflush(stdout);
-    next:
-        free(q), free(k), free(v), free(mask), free(signs);
-        cl_mem all[] = {dq, dk, dv, dm, dout, ds};
-        for (int i = 0; i < 6; i++)
-            if (all[i]) clReleaseMemObject(all[i]);
-        if (status != YOSO_OK) break;
     }
-    for (int a = 0; a < o->num_lengths && status == YOSO_OK; a++)
+    for (int a = 0; a < o->num_lengths; a++)
         for (int b = 0; b < o->num_lengths; b++)
             if (o->lengths[a] == 1024 && o->lengths[b] == 4096)
-                printf("lsh t(4096)/t(1024) = %.2f (linear: 4)\n", t_lsh[b] / t_lsh[a]);
+                printf("lsh t(4096)/t(1024) = %.2f wall, %.2f cpu (linear: 4)\n",
+                       cases[b].lsh_wall / cases[a].lsh_wall, cases[b].lsh_cpu / cases[a].lsh_cpu);
 fail:
+    for (int li = 0; li < ready; li++) bench_case_release(&cases[li]);
     yoso_lsh_scratch_release(&sc);
     return status;
 }
@@ -222,7 +258,7 @@ fail:
 
 int main(int argc, char **argv) {
     bench_options o = {.lengths = {512, 1024, 2048, 4096}, .num_lengths = 4,
-                       .model_lengths = {512, 4096}, .num_model_lengths = 2, .repeat = 3,
+                       .model_lengths = {512, 4096}, .num_model_lengths = 2, .repeat = 5,
                        .heads = 12, .head_dim = 64, .num_hash = 64, .tau = 9};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -87,7 +87,7 @@ yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask
 
 /* Device scratch of LSH attention, grown on demand and reused across calls. */
 typedef struct yoso_lsh_scratch {
-    size_t table_budget;      /* bytes the bucket tables may take (0: the default, 128 MiB) */
+    size_t table_budget;      /* bytes the bucket tables may take (0: the default, 64 MiB) */
     yoso_lsh_layout layout;   /* kernels to run (AUTO: by device type) */
     size_t codes_bytes;       /* capacity of q_codes and k_codes */
     cl_mem q_codes, k_codes;  /* [B·nh, num_hash, L] int */

@@ -2,7 +2,7 @@
 #include "lsh_internal.h"
 
 /* The default memory budget of one chunk of bucket tables. */
-#define LSH_TABLE_BUDGET ((size_t)128 << 20)
+#define LSH_TABLE_BUDGET ((size_t)64 << 20)
 
 /* Makes sure *buf holds at least `bytes` (its contents are not kept). */
 static yoso_status scratch_grow(yoso_context *ctx, cl_mem *buf, size_t *cap, size_t bytes,
