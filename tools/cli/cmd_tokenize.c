@@ -24,6 +24,7 @@ static void tokenize_usage(FILE *to) {
             "\n"
             "Prints the token ids of each TEXT (or of each stdin line) as a JSON array, one line\n"
             "per input, wrapped in <s> … </s>. `[MASK]` and `<mask>` both give the mask id.\n"
+            "Put -- before a TEXT that starts with '-'.\n"
             "\n"
             "  -m, --model DIR     tokenizer folder: vocab.json + merges.txt, or tokenizer.json\n"
             "                      (default: $YOSO_MODEL, else %s)\n"
