@@ -248,6 +248,9 @@ static void test_variants(void **state) {
         }
         yoso_tokenizer *tok = NULL;
         assert_int_equal(yoso_tokenizer_load(dir, &tok), YOSO_OK);
+        assert_int_equal(yoso_tokenizer_vocab_size(tok),
+                         (size_t)cJSON_GetObjectItemCaseSensitive(v, "vocab_size")->valuedouble);
+        int reports = 0, bad_dec = 0;
         for (const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "cases")->child; c;
              c = c->next) {
             size_t len, nw, ng;
@@ -260,10 +263,14 @@ static void test_variants(void **state) {
                            nw, got, ng);
             assert_int_equal(ng, nw);
             assert_memory_equal(got, want, nw * sizeof *want);
+            bad_dec += check_decode(tok, want, nw, 0, c, "decoded", &reports);
+            bad_dec += check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL, c, "decoded_skip",
+                                    &reports);
             free(text);
             free(want);
             free(got);
         }
+        assert_int_equal(bad_dec, 0);
         yoso_tokenizer_free(tok);
         test_remove_tree(dir);
         free(dir);

@@ -137,7 +137,9 @@ def truncation_rows(tok, texts):
 
 
 VARIANT_TEXTS = ["Hello <mask> world", "a  <mask>  b", "<mask>", "x\t<mask>\ty", "[MASK] z",
-                 "<s> <pad> </s> <unk>", "Hello world"]
+                 "<s> <pad> </s> <unk>", "Hello world", "yoso is fast", "yosofast yoso",
+                 "a yoso, b", "x <sep2>  y", "yo yoso yoyo", "\u00e9yoso yoso_ 1yoso",
+                 "a<sep2><mask>b", "<sep2>\u3000<sep2>\u00a0"]
 
 VARIANTS = [
     {   # the mask written out without lstrip, with rstrip: it eats the spaces after it instead
@@ -155,6 +157,22 @@ VARIANTS = [
             "pad_token": "<pad>", "cls_token": "<s>",
             "mask_token": {"content": "<mask>", "single_word": False, "lstrip": True,
                            "rstrip": False, "normalized": False}}},
+    },
+    {   # added tokens: single_word, lstrip+rstrip, normalized (second pass) and not, one whose
+        # string is already in the vocabulary (HF keeps the vocabulary's id, not the one asked)
+        "name": "added_tokens",
+        "files": {"tokenizer_config.json": {
+            "tokenizer_class": "RobertaTokenizer",
+            "mask_token": {"__type": "AddedToken", "content": "<mask>", "lstrip": True,
+                           "rstrip": False, "normalized": False, "single_word": False,
+                           "special": True},
+            "added_tokens_decoder": {
+                "50265": {"content": "yoso", "lstrip": False, "rstrip": False,
+                          "normalized": True, "single_word": True, "special": False},
+                "50266": {"content": "<sep2>", "lstrip": True, "rstrip": True,
+                          "normalized": False, "single_word": False, "special": True},
+                "50267": {"content": "yo", "lstrip": False, "rstrip": False,
+                          "normalized": True, "single_word": False, "special": False}}}},
     },
     {   # add_prefix_space: a space before each stretch of text (after <s>, between added tokens)
         "name": "add_prefix_space",
@@ -177,9 +195,13 @@ def variant_rows():
                 with open(os.path.join(d, name), "w", encoding="utf-8") as f:
                     json.dump(content, f)
             tok = RobertaTokenizer.from_pretrained(d)
-            cases = [{"text": t, "ids": tok(t.replace("[MASK]", "<mask>"))["input_ids"]}
-                     for t in VARIANT_TEXTS]
-        out.append({"name": v["name"], "files": v["files"], "cases": cases})
+            cases = []
+            for t in VARIANT_TEXTS:
+                ids = tok(t.replace("[MASK]", "<mask>"))["input_ids"]
+                cases.append({"text": t, "ids": ids, "decoded": tok.decode(ids),
+                              "decoded_skip": tok.decode(ids, skip_special_tokens=True)})
+            out.append({"name": v["name"], "files": v["files"], "vocab_size": len(tok),
+                        "cases": cases})
     return out
 
 

@@ -67,6 +67,13 @@ static yoso_status special_register(yoso_tokenizer *tok, const cJSON *value, int
     return tok_added_register(tok, content, strlen(content), *id, &flags);
 }
 
+/* The id an added token gets: HF keeps the vocabulary's id of a string it already has, whatever
+ * id the file asks for. */
+static int32_t special_added_id(const yoso_tokenizer *tok, const char *content, int32_t asked) {
+    int32_t id = tok_str_map_get(&tok->vocab, content, strlen(content));
+    return id >= 0 ? id : asked;
+}
+
 /* Registers tokenizer_config.json's added_tokens_decoder ({"id": {content, flags}}). */
 static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *config) {
     const cJSON *decoder = cJSON_GetObjectItemCaseSensitive(config, "added_tokens_decoder");
@@ -87,7 +94,8 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
             .explicit_set = 1,
         };
         yoso_status st = tok_added_register(tok, c->valuestring, strlen(c->valuestring),
-                                            (int32_t)id, &flags);
+                                            special_added_id(tok, c->valuestring, (int32_t)id),
+                                            &flags);
         if (st) return st;
     }
     return YOSO_OK;
@@ -101,7 +109,9 @@ static yoso_status special_added_tokens_file(yoso_tokenizer *tok, const cJSON *a
                               e->string);
         tok_added flags = {.normalized = 1};
         yoso_status st = tok_added_register(tok, e->string, strlen(e->string),
-                                            (int32_t)e->valuedouble, &flags);
+                                            special_added_id(tok, e->string,
+                                                             (int32_t)e->valuedouble),
+                                            &flags);
         if (st) return st;
     }
     return YOSO_OK;
