@@ -81,7 +81,7 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
         char *end;
         long id = strtol(e->string, &end, 10);
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content");
-        if (*end || id < 0 || id >= (1 << 24) || !cJSON_IsString(c))
+        if (*end || id < 0 || id >= TOK_MAX_ID || !cJSON_IsString(c))
             return yoso_error(YOSO_ERR_INPUT, "tokenizer_config.json: added_tokens_decoder entry "
                               "\"%.40s\" is not an id with a \"content\"", e->string);
         tok_added flags = {
@@ -104,7 +104,7 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
 /* Registers added_tokens.json ({"token": id}, plain added tokens). */
 static yoso_status special_added_tokens_file(yoso_tokenizer *tok, const cJSON *added) {
     for (const cJSON *e = added ? added->child : NULL; e; e = e->next) {
-        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble >= (1 << 24))
+        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble >= TOK_MAX_ID)
             return yoso_error(YOSO_ERR_INPUT, "added_tokens.json: \"%.40s\" has no valid id",
                               e->string);
         tok_added flags = {.normalized = 1};

@@ -18,6 +18,9 @@
 #include "tokenizer.h"
 #include "yoso.h"
 
+/* Ids must be below this (4 Mi: far above any real BPE vocabulary; bounds the per-id tables). */
+#define TOK_MAX_ID (1 << 22)
+
 /* ------------------------------------------------------------------------- utf8.c ---- */
 
 /* Returns 1 if bytes[0..n) is strict UTF-8 (no overlongs, surrogates or values past U+10FFFF);

@@ -97,7 +97,7 @@ static yoso_status json_read_added(yoso_tokenizer *tok, const cJSON *added, cons
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(a, "content");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "id");
         if (!cJSON_IsString(content) || !cJSON_IsNumber(id) || id->valuedouble < 0 ||
-            id->valuedouble >= (1 << 24))
+            id->valuedouble >= TOK_MAX_ID)
             return yoso_error(YOSO_ERR_INPUT, "%s: an added token lacks \"content\" or a valid "
                               "\"id\"", path);
         tok_added flags = {

@@ -6,9 +6,6 @@
 
 #include "tok_internal.h"
 
-/* The largest id we accept in a vocabulary (far above any real BPE vocabulary). */
-#define TOK_MAX_ID (1 << 24)
-
 /* Fills id_tokens/vocab from a JSON object of "token": id pairs. */
 yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const cJSON *object, const char *what) {
     if (!cJSON_IsObject(object))
