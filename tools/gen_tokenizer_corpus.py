@@ -430,7 +430,7 @@ def systematic():
               0x200D, 0x2028, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF]:
         ch = chr(c)
         out.append(f"a{ch}a {ch}1{ch}!{ch} {ch}  {ch}\t{ch}x{ch}{ch} '{ch} {ch}{ch}")
-    # what the mask's lstrip absorbs: White_Space (Rust's \\s) yes; U+001C..U+001F (Python's
+    # what the mask's lstrip absorbs: White_Space (Rust's \s) yes; U+001C..U+001F (Python's
     # isspace), U+180E, U+200B, U+2060, U+FEFF no
     for c in [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x180E, 0x2000,
               0x200A, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF]:
