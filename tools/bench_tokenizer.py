@@ -4,8 +4,9 @@
 Generates a few MB of text (deterministic: Zipf-distributed words taken from the vocabulary,
 sentences with punctuation, numbers, capitals, glued compounds, and lines of the multilingual
 test corpus), writes it one document per line, then
-  - HF: Tokenizer.from_file(tests/data/tokenizer/roberta-json/tokenizer.json), encode_batch over
-    the lines (Rayon: all cores) and encode line by line (one core);
+  - HF: Tokenizer.from_file(tests/data/tokenizer/roberta-json/tokenizer.json), encode line by
+    line (one core), encode_batch and encode_batch_fast (no offsets) over the lines (Rayon: all
+    cores);
   - C:  bench_tokenizer -m tests/data/roberta-bpe on the same file (one thread, and --threads N);
 checks that both produce the same ids (count + FNV-1a checksum), and prints MB/s.
 Not a test; run from the repository root after building:
@@ -112,6 +113,12 @@ def main():
                                                 "roberta-json", "tokenizer.json"))
         _, hf_one_first, hf_one_best = best_of(lambda: [tok1.encode(s) for s in lines],
                                                args.repeat)
+        fast = None
+        if hasattr(tok, "encode_batch_fast"):  # no offsets: HF's quickest path
+            fast_out, fast_first, fast_best = best_of(lambda: tok.encode_batch_fast(lines),
+                                                      args.repeat)
+            assert [e.ids for e in fast_out] == [e.ids for e in batch]
+            fast = (fast_first, fast_best)
         hf_ids = [e.ids for e in batch]
         hf_count, hf_sum = sum(len(i) for i in hf_ids), fnv(hf_ids)
 
@@ -133,6 +140,7 @@ def main():
     rows = [
         ("HF tokenizers encode, 1 thread", hf_one_first, hf_one_best),
         (f"HF tokenizers encode_batch, {threads} threads", hf_batch_first, hf_batch_best),
+    ] + ([(f"HF tokenizers encode_batch_fast, {threads} thr.", *fast)] if fast else []) + [
         ("C yoso tokenizer, 1 thread", one["first_s"], one["best_s"]),
         (f"C yoso tokenizer, {threads} threads", many["first_s"], many["best_s"]),
     ]
