@@ -2,7 +2,8 @@
  * several lengths (12 heads, d 64, m 64, τ 9 by default), plus optional whole-model times.
  *
  *   bench_attention [-d DEVICE] [--lengths 512,1024,2048,4096] [--repeat N] [--phases]
- *                   [--model DIR [--model-lengths 512,4096]]
+ *                   [--num-hash N] [--hash-code-len N]
+ *                   [--model DIR [--model-lengths 512,4096] [--model-exp-max 4096]]
  *
  * Prints a table on stdout; LSH must grow linearly (t(4096)/t(1024) ≤ 4.5) and beat the
  * expectation attention at 4096. */
@@ -22,6 +23,7 @@ typedef struct bench_options {
     int lengths[MAX_LENGTHS], num_lengths;
     int model_lengths[MAX_LENGTHS], num_model_lengths;
     int repeat, phases, heads, head_dim, num_hash, tau;
+    int model_exp_max; /* longest whole-model expectation run (it is quadratic) */
     const char *model_dir;
 } bench_options;
 
@@ -211,54 +213,57 @@ fail:
     return status;
 }
 
-/* Whole-model forward times (hidden states) at each length, expectation vs LSH. */
+/* Whole-model forward times (hidden states) at each length, expectation vs LSH; one model in
+ * memory at a time, a short warm-up run first, expectation skipped above --model-exp-max. */
 static yoso_status bench_model(yoso_context *ctx, const bench_options *o) {
     yoso_status status = YOSO_OK;
-    yoso_model *models[2] = {NULL, NULL};
+    yoso_model *model = NULL;
     float *out = NULL;
     int32_t *ids = NULL;
-    for (int i = 0; i < 2; i++) {
-        yoso_model_options mo = {.attention = i ? YOSO_ATTENTION_LSH : YOSO_ATTENTION_EXPECTATION};
-        YOSO_TRY(yoso_model_load(ctx, o->model_dir, &mo, &models[i]));
+    double times[2][MAX_LENGTHS];
+    yoso_model_info info = {0};
+    for (int mode = 0; mode < 2; mode++) {
+        yoso_model_options mo = {.attention = mode ? YOSO_ATTENTION_LSH
+                                                   : YOSO_ATTENTION_EXPECTATION};
+        YOSO_TRY(yoso_model_load(ctx, o->model_dir, &mo, &model));
+        yoso_model_get_info(model, &info);
+        for (int li = -1; li < o->num_model_lengths; li++) {
+            const int L = li < 0 ? 16 : o->model_lengths[li]; /* li −1: warm-up */
+            if (li >= 0) times[mode][li] = NAN;
+            if (L > info.max_tokens || (!mode && L > o->model_exp_max)) continue;
+            free(ids);
+            free(out);
+            ids = malloc((size_t)L * 4);
+            out = malloc((size_t)L * info.hidden_size * 4);
+            if (!ids || !out) {
+                status = yoso_error_oom();
+                goto fail;
+            }
+            for (int t = 0; t < L; t++) ids[t] = 3 + (t * 7919) % (info.vocab_size - 3);
+            const double t0 = now();
+            YOSO_TRY(yoso_model_hidden(model, 1, L, ids, NULL, out));
+            if (li >= 0) times[mode][li] = now() - t0;
+        }
+        yoso_model_free(model);
+        model = NULL;
     }
-    yoso_model_info info;
-    yoso_model_get_info(models[0], &info);
     printf("\nwhole model (%s, %d layers, hidden states): batch 1\n", o->model_dir,
            info.num_layers);
     printf("%8s %16s %12s %10s\n", "L", "expectation ms", "lsh ms", "exp/lsh");
-    for (int li = 0; li < o->num_model_lengths; li++) {
-        const int L = o->model_lengths[li];
-        if (L > info.max_tokens) continue;
-        free(ids);
-        free(out);
-        ids = malloc((size_t)L * 4);
-        out = malloc((size_t)L * info.hidden_size * 4);
-        if (!ids || !out) {
-            status = yoso_error_oom();
-            goto fail;
-        }
-        for (int t = 0; t < L; t++) ids[t] = 3 + (t * 7919) % (info.vocab_size - 3);
-        double t[2];
-        for (int i = 0; i < 2; i++) {
-            YOSO_TRY(yoso_model_hidden(models[i], 1, L, ids, NULL, out)); /* warm-up */
-            double t0 = now();
-            YOSO_TRY(yoso_model_hidden(models[i], 1, L, ids, NULL, out));
-            t[i] = now() - t0;
-        }
-        printf("%8d %16.1f %12.1f %9.1fx\n", L, t[0] * 1e3, t[1] * 1e3, t[0] / t[1]);
-        fflush(stdout);
-    }
+    for (int li = 0; li < o->num_model_lengths; li++)
+        printf("%8d %16.1f %12.1f %9.1fx\n", o->model_lengths[li], times[0][li] * 1e3,
+               times[1][li] * 1e3, times[0][li] / times[1][li]);
 fail:
     free(ids);
     free(out);
-    yoso_model_free(models[0]);
-    yoso_model_free(models[1]);
+    yoso_model_free(model);
     return status;
 }
 
 int main(int argc, char **argv) {
     bench_options o = {.lengths = {512, 1024, 2048, 4096}, .num_lengths = 4,
                        .model_lengths = {512, 4096}, .num_model_lengths = 2, .repeat = 5,
+                       .model_exp_max = 4096,
                        .heads = 12, .head_dim = 64, .num_hash = 64, .tau = 9};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -268,12 +273,14 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--model-lengths") && v)
             o.num_model_lengths = parse_lengths(argv[++i], o.model_lengths);
         else if (!strcmp(a, "--repeat") && v) o.repeat = atoi(argv[++i]);
+        else if (!strcmp(a, "--model-exp-max") && v) o.model_exp_max = atoi(argv[++i]);
         else if (!strcmp(a, "--model") && v) o.model_dir = argv[++i];
         else if (!strcmp(a, "--num-hash") && v) o.num_hash = atoi(argv[++i]);
         else if (!strcmp(a, "--hash-code-len") && v) o.tau = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: %s [-d DEVICE] [--lengths L1,L2,...] [--repeat N] [--phases] "
-                    "[--num-hash N] [--hash-code-len N] [--model DIR [--model-lengths ...]]\n",
+                    "[--num-hash N] [--hash-code-len N] [--model DIR [--model-lengths ...] "
+                    "[--model-exp-max L]]\n",
                     argv[0]);
             return 2;
         }

@@ -6,7 +6,9 @@
  * a time so the tables stay within a memory budget; the running sum acc is carried across chunks
  * in memory, so the order of additions (and the bits) do not depend on the chunking, nor on the
  * layout: GPUs run one work-item per value dim (lsh_fill with slice 1, lsh_read), CPUs one per
- * table or query row (lsh_fill with slice head_dim, lsh_read_rows), with the same additions. */
+ * table or query row (lsh_fill with slice head_dim, lsh_read_rows), with the same additions.
+ * On PoCL (2 cores, L 1024, 12 heads, m 64) the row layout's plain inner loops vectorize where
+ * PoCL's work-item loops do not: fill 9 ms vs 67 ms, read 4 ms vs 100 ms. */
 
 /* Fills tables [nbh, nhc, 2^τ, head_dim] for pairs (bh0 + b, h0 + g) from key codes k_codes and
  * v [B·nh, L, head_dim] (codes [B·nh, num_hash, L], −1 = padded key, adds nothing). Work-item s

@@ -1,7 +1,8 @@
 /* lsh_hash_rows.cl — the fast Hadamard hash of lsh_hash.cl, CPU layout: one work-item hashes 16
  * rows at once with float16 arithmetic (one SIMD lane per row), doing exactly the same float
  * operations in the same order, so the codes are identical bit for bit. PoCL's own vectorization
- * across work-items does not reach this kernel's loops; explicit vectors do. */
+ * across work-items does not reach lsh_hash_<dp>'s unrolled transform; explicit vectors do
+ * (PoCL, 2 cores, 12 heads × 1024 rows × 10 parts: 9 ms here, 125 ms with lsh_hash_64). */
 
 /* y ← H·y for 16 rows at once: the butterflies of lsh_wht, strides dp/2 down to 1. */
 static __attribute__((always_inline)) void lsh_wht16(float16 *y, const int dp, const int log2_dp) {
