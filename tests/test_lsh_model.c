@@ -250,8 +250,10 @@ static void test_dmat_errors(void **state) {
     expect_dmat_error(path, "layer.1.Dmat");
     write_dmat(path, 2, 4, s.num_part, s.dp, d, "F32", -1);
     expect_dmat_error(path, "int32");
-    write_dmat(path, 2, 4, s.num_part + 1, s.dp, d, NULL, -1);
+    int32_t *big[2] = {seeded_dmat(1, 0, 5), seeded_dmat(1, 1, 5)}; /* room for 23 parts */
+    write_dmat(path, 2, 4, s.num_part + 1, s.dp, big, NULL, -1);
     expect_dmat_error(path, "shape [rows, 3, 22, 32]");
+    free(big[0]), free(big[1]);
     write_dmat(path, 2, 3, s.num_part, s.dp, d, NULL, -1);
     expect_dmat_error(path, "sign rows");
     d[1][17] = 0;
