@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gemm_internal.h"
+#include "gemm_tuning.h"
 
 /* 1 when the device is a CPU whose buffers are host memory, so mapping them costs nothing. */
 static int gemm_device_shares_host_memory(const yoso_context *ctx) {
@@ -51,8 +52,17 @@ yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_g
         }
     }
     if (g->kind != YOSO_GEMM_HOST_BLAS) {
+        const char *source = "previously applied";
+        if (!ctx->clblast_tuning_applied) { /* once per context: later overrides stay */
+            yoso_status status = yoso_tuning_apply(ctx, &source);
+            if (status != YOSO_OK) {
+                free(g);
+                return status;
+            }
+            ctx->clblast_tuning_applied = 1;
+        }
         g->kind = YOSO_GEMM_CLBLAST;
-        snprintf(g->name, sizeof g->name, "CLBlast");
+        snprintf(g->name, sizeof g->name, "CLBlast (%s parameters)", source);
     }
     if (ctx->verbose) fprintf(stderr, "yoso: GEMM backend: %s\n", g->name);
     *out = g;

@@ -27,6 +27,7 @@ struct yoso_context {
         cl_kernel kernel;
     } kernels[YOSO_MAX_KERNELS];
     yoso_gemm *gemm;
+    int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
 };
 
 /* Finds the device matching spec ("P:D" or a name substring; NULL = prefer a GPU). */
