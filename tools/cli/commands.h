@@ -9,5 +9,6 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_logits(int argc, char **argv);
 int cmd_fill_mask(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 #endif

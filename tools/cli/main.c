@@ -16,6 +16,7 @@ static const command k_commands[] = {
     {"tokenize", cmd_tokenize, "print the token ids of each text"},
     {"convert", cmd_convert, "rewrite pytorch_model.bin as model.safetensors (optionally fp16)"},
     {"devices", cmd_devices, "list the OpenCL devices and mark the default"},
+    {"tune", cmd_tune, "tune CLBlast's GEMM for the device and store the parameters"},
 };
 
 /* Prints the list of subcommands. */
