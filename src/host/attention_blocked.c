@@ -9,7 +9,7 @@
 #include "model.h"
 
 /* Upper bound of the score block in bytes (DESIGN §2: never all L×L weights at once). */
-#define YOSO_SCORES_BYTES (64u << 20)
+#define YOSO_SCORES_BYTES (32u << 20)
 
 int yoso_expectation_blocked(const yoso_model *m) {
     const char *env = getenv("YOSO_EXPECTATION");

@@ -35,13 +35,15 @@ typedef struct yoso_activations {
     size_t bytes; /* device bytes held by these buffers and the LM head's */
 } yoso_activations;
 
-/* LM head buffers for a chunk of positions. */
+/* LM head buffers for up to `capacity` ≤ YOSO_HEAD_CHUNK positions, sized on first use. */
 #define YOSO_HEAD_CHUNK 256
 typedef struct yoso_head_buffers {
-    cl_mem rows;   /* [CHUNK] int: flat positions b·L + t */
-    cl_mem x;      /* [CHUNK, H] gathered hidden states, then the transformed ones */
-    cl_mem t;      /* [CHUNK, H] dense output */
-    cl_mem logits; /* [CHUNK, V] */
+    int capacity;
+    size_t bytes;  /* counted in act.bytes */
+    cl_mem rows;   /* [capacity] int: flat positions b·L + t */
+    cl_mem x;      /* [capacity, H] gathered hidden states, then the transformed ones */
+    cl_mem t;      /* [capacity, H] dense output */
+    cl_mem logits; /* [capacity, V] */
 } yoso_head_buffers;
 
 struct yoso_model {
@@ -75,6 +77,9 @@ void yoso_model_release_buffers(yoso_model *model);
 
 /* With fp16 weights, creates the float32 scratch one layer's matrices expand into. */
 yoso_status yoso_model_reserve_weight_scratch(yoso_model *model);
+
+/* Makes sure the LM head buffers hold n ≤ YOSO_HEAD_CHUNK positions. */
+yoso_status yoso_model_reserve_head(yoso_model *model, int n);
 
 /* Makes sure the activation buffers hold `rows` = B·L tokens. */
 yoso_status yoso_model_reserve(yoso_model *model, size_t rows);

@@ -32,13 +32,6 @@ yoso_status yoso_model_reserve(yoso_model *m, size_t rows) {
     YOSO_TRY(buffer_create(m, rows * H * f, &a->k));
     YOSO_TRY(buffer_create(m, rows * H * f, &a->v));
     YOSO_TRY(buffer_create(m, rows * wide * f, &a->big));
-    if (m->has_lm_head) {
-        const size_t V = (size_t)m->cfg.vocab_size;
-        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * sizeof(int), &m->head.rows));
-        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * H * f, &m->head.x));
-        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * H * f, &m->head.t));
-        YOSO_TRY(buffer_create(m, YOSO_HEAD_CHUNK * V * f, &m->head.logits));
-    }
     a->rows = rows;
     return YOSO_OK;
 fail:
@@ -59,5 +52,31 @@ yoso_status yoso_model_reserve_weight_scratch(yoso_model *m) {
     return YOSO_OK;
 fail:
     m->wscratch_floats = 0;
+    return status;
+}
+
+yoso_status yoso_model_reserve_head(yoso_model *m, int n) {
+    yoso_status status = YOSO_OK;
+    yoso_head_buffers *hb = &m->head;
+    if (n <= hb->capacity) return YOSO_OK;
+    cl_mem *bufs[] = {&hb->rows, &hb->x, &hb->t, &hb->logits};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        if (*bufs[i]) clReleaseMemObject(*bufs[i]);
+        *bufs[i] = NULL;
+    }
+    m->act.bytes -= hb->bytes;
+    hb->capacity = 0;
+    hb->bytes = 0;
+    const size_t H = (size_t)m->cfg.hidden_size, V = (size_t)m->cfg.vocab_size;
+    const size_t rows = (size_t)n, before = m->act.bytes;
+    YOSO_TRY(buffer_create(m, rows * sizeof(int), &hb->rows));
+    YOSO_TRY(buffer_create(m, rows * H * sizeof(float), &hb->x));
+    YOSO_TRY(buffer_create(m, rows * H * sizeof(float), &hb->t));
+    YOSO_TRY(buffer_create(m, rows * V * sizeof(float), &hb->logits));
+    hb->capacity = n;
+    hb->bytes = m->act.bytes - before;
+    return YOSO_OK;
+fail:
+    hb->bytes = m->act.bytes - before;
     return status;
 }

@@ -294,6 +294,8 @@ void yoso_model_release_buffers(yoso_model *m) {
     a->rows = 0;
     a->scores_floats = 0;
     a->bytes = 0;
+    m->head.capacity = 0;
+    m->head.bytes = 0;
 }
 
 void yoso_model_free(yoso_model *m) {

@@ -64,6 +64,7 @@ static void output_report(const yoso_model *m, int batch, int seq) {
 static yoso_status head_positions(yoso_model *m, const int32_t *positions, int npos, float *out) {
     yoso_status status = YOSO_OK;
     const size_t V = (size_t)m->cfg.vocab_size;
+    YOSO_TRY(yoso_model_reserve_head(m, npos < YOSO_HEAD_CHUNK ? npos : YOSO_HEAD_CHUNK));
     for (int i = 0; i < npos; i += YOSO_HEAD_CHUNK) {
         int n = npos - i < YOSO_HEAD_CHUNK ? npos - i : YOSO_HEAD_CHUNK;
         YOSO_TRY(head_chunk(m, positions + i, n, out + (size_t)i * V));
