@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -126,7 +127,11 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old);
-    FILE *f = fopen(tmp, "wb");
+    /* A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming the temp
+     * file over it would replace the device node with a regular file. */
+    struct stat sb;
+    const int in_place = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+    FILE *f = fopen(in_place ? path : tmp, "wb");
     if (!f) {
         int e = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
@@ -140,9 +145,9 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     ok = ok && fputc('\n', f) != EOF;
     ok = ok && fwrite(data, sizeof(float), (size_t)n, f) == (size_t)n;
     ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || (!in_place && rename(tmp, path) != 0)) {
         int e = errno;
-        unlink(tmp);
+        if (!in_place) unlink(tmp);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }

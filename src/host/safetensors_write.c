@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -92,7 +93,11 @@ yoso_status yoso_safetensors_write(const char *path, const yoso_tensor_file *fil
     sigaddset(&block, SIGTERM);
     sigprocmask(SIG_BLOCK, &block, &old);
     yoso_status st = YOSO_OK;
-    FILE *f = fopen(tmp, "wb");
+    /* A device or pipe (/dev/null, a FIFO) is written in place: renaming the temp file over it
+     * would replace the device node with a regular file. */
+    struct stat sb;
+    const int in_place = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+    FILE *f = fopen(in_place ? path : tmp, "wb");
     if (!f) {
         st = yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(errno));
         goto done;
@@ -106,9 +111,9 @@ yoso_status yoso_safetensors_write(const char *path, const yoso_tensor_file *fil
     ok = (fclose(f) == 0) && ok;
     if (st == YOSO_ERR_IO || (st == YOSO_OK && !ok))
         st = yoso_error(YOSO_ERR_IO, "cannot write %s: %s (disk full?)", path, strerror(errno));
-    if (st == YOSO_OK && rename(tmp, path) != 0)
+    if (st == YOSO_OK && !in_place && rename(tmp, path) != 0)
         st = yoso_error(YOSO_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    if (st != YOSO_OK) unlink(tmp);
+    if (st != YOSO_OK && !in_place) unlink(tmp);
 done:
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(header);
