@@ -110,6 +110,15 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     ctx->program = clCreateProgramWithSource(ctx->context, (cl_uint)n, srcs, NULL, &err);
     CL_CHECK_ERR(err, "clCreateProgramWithSource");
     err = clBuildProgram(ctx->program, 1, &ctx->device, opts, NULL, NULL);
+    if (err == CL_INVALID_BUILD_OPTIONS) {
+        const char *extra = getenv("YOSO_CL_OPTIONS");
+        int user = extra && *extra;
+        return yoso_error(user ? YOSO_ERR_USAGE : YOSO_ERR_OPENCL,
+                          "the OpenCL compiler of %s rejected the build options \"%s\"%s: %s",
+                          ctx->info.name, opts, user ? " (YOSO_CL_OPTIONS adds some)" : "",
+                          user ? "fix or unset YOSO_CL_OPTIONS"
+                               : "update the driver or choose another device with -d");
+    }
     if (err == CL_BUILD_PROGRAM_FAILURE) {
         program_print_build_log(ctx, ctx->program);
         return yoso_error(YOSO_ERR_OPENCL,
