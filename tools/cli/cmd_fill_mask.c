@@ -75,7 +75,9 @@ static int parse_jsonl(const char *line, long lineno, const fill_options *o, fil
     it->text = strdup(text->valuestring);
     it->top_k = o->top_k;
     if (k && !cJSON_IsNull(k)) {
-        if (!cJSON_IsNumber(k) || k->valuedouble != (double)(int)k->valuedouble) {
+        double v = cJSON_IsNumber(k) ? k->valuedouble : 0.5; /* range first: (int)1e10 is UB */
+        if (!cJSON_IsNumber(k) || !(v >= -2147483648.0 && v <= 2147483647.0) ||
+            v != (double)(int)v) {
             fprintf(stderr, "yoso: stdin line %ld: \"top_k\" must be an integer\n", lineno);
             rc = 2;
             goto done;
@@ -87,6 +89,12 @@ static int parse_jsonl(const char *line, long lineno, const fill_options *o, fil
         it->targets[0] = strdup(targets->valuestring);
         it->num_targets = 1;
     } else if (cJSON_IsArray(targets)) {
+        if (cJSON_GetArraySize(targets) == 0) {
+            fprintf(stderr, "yoso: stdin line %ld: \"targets\" is an empty list: give at least "
+                    "one word or leave it out\n", lineno);
+            rc = 2;
+            goto done;
+        }
         it->targets = calloc((size_t)cJSON_GetArraySize(targets) + 1, sizeof(char *));
         const cJSON *t;
         cJSON_ArrayForEach(t, targets) {
@@ -150,7 +158,7 @@ static int fill_parse_args(int argc, char **argv, fill_options *o, char ***texts
             o->top_k = (int)k;
             i++;
         } else if (!strcmp(a, "--targets")) {
-            if (i + 1 >= argc || !*argv[i + 1])
+            if (i + 1 >= argc || strspn(argv[i + 1], ",") == strlen(argv[i + 1]))
                 return cli_usage_error("fill-mask", "--targets needs a comma-separated word list");
             o->targets_csv = argv[++i];
         } else if (!strcmp(a, "--")) {
