@@ -208,7 +208,7 @@ static yoso_status bench_attention(yoso_context *ctx, const bench_options *o) {
                 printf("lsh t(4096)/t(1024) = %.2f wall, %.2f cpu (linear: 4)\n",
                        cases[b].lsh_wall / cases[a].lsh_wall, cases[b].lsh_cpu / cases[a].lsh_cpu);
 fail:
-    for (int li = 0; li < ready; li++) bench_case_release(&cases[li]);
+    for (int li = 0; li <= ready && li < o->num_lengths; li++) bench_case_release(&cases[li]);
     yoso_lsh_scratch_release(&sc);
     return status;
 }
