@@ -50,6 +50,7 @@ struct yoso_model {
     yoso_context *ctx;
     yoso_config cfg;
     yoso_model_options opt;
+    char *lsh_dmat_path; /* owned copy of opt.lsh_dmat_path (opt points at it) */
     int use_expectation; /* after applying options->attention */
     int num_hash, hash_code_len;
     cl_mem word_emb;  /* matrix [V, H] also the tied decoder */

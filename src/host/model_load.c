@@ -249,6 +249,18 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     if (!m) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
     m->ctx = ctx;
     if (options) m->opt = *options;
+    if (m->opt.lsh_dmat_path) {
+        if (!(m->lsh_dmat_path = strdup(m->opt.lsh_dmat_path))) {
+            free(m);
+            return yoso_error_oom();
+        }
+        m->opt.lsh_dmat_path = m->lsh_dmat_path;
+        if (!file_exists(m->lsh_dmat_path)) {
+            status = yoso_error(YOSO_ERR_NOT_FOUND, "LSH sign file %s does not exist: give a "
+                                "safetensors file with layer.<i>.Dmat tensors", m->lsh_dmat_path);
+            goto fail;
+        }
+    }
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (!file_exists(path)) {
         status = yoso_error(YOSO_ERR_NOT_FOUND,
@@ -302,6 +314,7 @@ void yoso_model_free(yoso_model *m) {
     if (!m) return;
     if (m->ctx && m->ctx->queue) clFinish(m->ctx->queue);
     yoso_lsh_free(m);
+    free(m->lsh_dmat_path);
     yoso_model_release_buffers(m);
     for (int i = 0; m->layers && i < m->cfg.num_hidden_layers; i++) {
         yoso_layer_params *p = &m->layers[i];
