@@ -259,8 +259,13 @@ static void test_dmat_errors(void **state) {
     d[1][17] = 0;
     write_dmat(path, 2, 4, s.num_part, s.dp, d, NULL, -1);
     expect_dmat_error(path, "+1 or -1");
+    /* A sign file that does not exist is refused when the model loads, before any forward. */
     snprintf(path, sizeof path, "%s/missing.safetensors", g_tmp);
-    expect_dmat_error(path, "missing.safetensors");
+    yoso_model_options o = {.attention = YOSO_ATTENTION_LSH, .lsh_dmat_path = path};
+    yoso_model *m = NULL;
+    assert_int_equal(yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &m), YOSO_ERR_NOT_FOUND);
+    assert_null(m);
+    assert_non_null(strstr(yoso_last_error(), "missing.safetensors"));
     free(d[0]), free(d[1]);
 }
 
