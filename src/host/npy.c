@@ -2,7 +2,6 @@
 #include "npy.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "signal_guard.h"
 
 /* Parses "(2, 3, )" style shape text into shape/ndim. */
 static int npy_parse_shape(const char *p, int *ndim, int64_t *shape) {
@@ -121,12 +121,8 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     int total = 10 + len + 1;
     int pad = (64 - total % 64) % 64;
     /* Ctrl-C during the write waits until the file is complete and renamed (or removed). */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    yoso_signal_guard guard;
+    yoso_signal_guard_begin(&guard);
     /* A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming the temp
      * file over it would replace the device node with a regular file. */
     struct stat sb;
@@ -134,7 +130,7 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     FILE *f = fopen(in_place ? path : tmp, "wb");
     if (!f) {
         int e = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        yoso_signal_guard_end(&guard);
         return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
     unsigned short hlen = (unsigned short)(len + pad + 1);
@@ -148,9 +144,9 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
     if (!ok || (!in_place && rename(tmp, path) != 0)) {
         int e = errno;
         if (!in_place) unlink(tmp);
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        yoso_signal_guard_end(&guard);
         return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    yoso_signal_guard_end(&guard);
     return YOSO_OK;
 }

@@ -4,7 +4,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "signal_guard.h"
 
 uint16_t yoso_float_to_half(float value) {
     uint32_t x;
@@ -87,11 +87,8 @@ yoso_status yoso_safetensors_write(const char *path, const yoso_tensor_file *fil
     char *header = write_header(file, to_f16);
     if (!header) return yoso_error_oom();
     size_t hlen = strlen(header), padded = (hlen + 7) / 8 * 8;
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigprocmask(SIG_BLOCK, &block, &old);
+    yoso_signal_guard guard; /* Ctrl-C waits until the file is complete and renamed */
+    yoso_signal_guard_begin(&guard);
     yoso_status st = YOSO_OK;
     /* A device or pipe (/dev/null, a FIFO) is written in place: renaming the temp file over it
      * would replace the device node with a regular file. */
@@ -115,7 +112,7 @@ yoso_status yoso_safetensors_write(const char *path, const yoso_tensor_file *fil
         st = yoso_error(YOSO_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
     if (st != YOSO_OK && !in_place) unlink(tmp);
 done:
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    yoso_signal_guard_end(&guard);
     free(header);
     return st;
 }
