@@ -1,5 +1,11 @@
 /* common.cl — definitions shared by every kernel (this file is placed first in the program). */
 
+/* A deliberate compile error, to test the failed-build path (tests/test_errors_runtime.c):
+ * YOSO_CL_OPTIONS=-DYOSO_FORCE_BUILD_ERROR. */
+#ifdef YOSO_FORCE_BUILD_ERROR
+#error "YOSO_FORCE_BUILD_ERROR is defined: this build fails on purpose"
+#endif
+
 /* The largest attention head dimension the attention kernels keep in private memory. */
 #define YOSO_MAX_HEAD_DIM 128
 
