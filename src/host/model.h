@@ -63,7 +63,7 @@ struct yoso_model {
     cl_mem head_ln_w, head_ln_b; /* [H], [H] */
     cl_mem head_bias;            /* [V] */
     size_t weight_bytes;         /* device bytes held by weights */
-    cl_mem wscratch;             /* fp16 only: [4H² + 2HI] one layer's matrices as float32 */
+    cl_mem wscratch;             /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
     size_t wscratch_floats;
     const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;
@@ -76,7 +76,7 @@ struct yoso_model {
 /* Frees the activation and LM-head buffers (they are re-created on the next forward). */
 void yoso_model_release_buffers(yoso_model *model);
 
-/* With fp16 weights, creates the float32 scratch one layer's matrices expand into. */
+/* With fp16 weights, creates the float32 scratch each matrix expands into before its GEMM. */
 yoso_status yoso_model_reserve_weight_scratch(yoso_model *model);
 
 /* Makes sure the LM head buffers hold n ≤ YOSO_HEAD_CHUNK positions. */

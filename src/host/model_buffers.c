@@ -43,7 +43,7 @@ yoso_status yoso_model_reserve_weight_scratch(yoso_model *m) {
     yoso_status status = YOSO_OK;
     if (!m->opt.fp16_weights || m->wscratch) return YOSO_OK;
     const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
-    m->wscratch_floats = 4 * H * H + 2 * H * I;
+    m->wscratch_floats = 3 * H * H > H * I ? 3 * H * H : H * I; /* the largest matrix */
     cl_int err;
     m->wscratch = clCreateBuffer(m->ctx->context, CL_MEM_READ_WRITE,
                                  m->wscratch_floats * sizeof(float), NULL, &err);

@@ -23,23 +23,16 @@ static yoso_status linear(yoso_model *m, cl_mem x, weight_ref w, cl_mem y, size_
     return yoso_gemm_run(m->ctx->gemm, &g);
 }
 
-/* The layer's four matrices as float32: the buffers themselves, or (fp16 weights) their
- * expansion into model->wscratch, laid out [Wqkv | Wo | Wi | Wo2]. */
-static yoso_status layer_matrices(yoso_model *m, const yoso_layer_params *p, weight_ref out[4]) {
-    yoso_status status = YOSO_OK;
+/* Matrix i (0 Wqkv, 1 Wo, 2 Wi, 3 Wo2) of a layer as float32: the buffer itself, or (fp16
+ * weights) its expansion into model->wscratch, reused by the next matrix after its GEMM. */
+static yoso_status layer_matrix(yoso_model *m, const yoso_layer_params *p, int i, weight_ref *out) {
     const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
     const cl_mem bufs[4] = {p->qkv_w, p->attn_out_w, p->ffn_in_w, p->ffn_out_w};
     const size_t sizes[4] = {3 * H * H, H * H, I * H, H * I};
-    size_t at = 0;
-    for (int i = 0; i < 4; i++) {
-        out[i] = (weight_ref){bufs[i], 0};
-        if (!m->opt.fp16_weights) continue;
-        YOSO_TRY(yoso_launch_half_to_float(m->ctx, bufs[i], 0, m->wscratch, at, sizes[i]));
-        out[i] = (weight_ref){m->wscratch, at};
-        at += sizes[i];
-    }
-fail:
-    return status;
+    *out = (weight_ref){bufs[i], 0};
+    if (!m->opt.fp16_weights) return YOSO_OK;
+    *out = (weight_ref){m->wscratch, 0};
+    return yoso_launch_half_to_float(m->ctx, bufs[i], 0, m->wscratch, 0, sizes[i]);
 }
 
 /* Checks ids and mask against the model before anything runs. */
@@ -93,9 +86,9 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     const int heads = m->cfg.num_attention_heads, d = (int)H / heads;
     const float eps = m->cfg.layer_norm_eps;
     yoso_profile *prof = &m->prof;
-    weight_ref w[4];
-    YOSO_TRY(layer_matrices(m, p, w));
-    YOSO_TRY(linear(m, a->h, w[0], a->big, rows, 3 * H, H));
+    weight_ref w;
+    YOSO_TRY(layer_matrix(m, p, 0, &w));
+    YOSO_TRY(linear(m, a->h, w, a->big, rows, 3 * H, H));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_QKV);
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
@@ -111,13 +104,16 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
                                                 heads, d, m->cfg.conv_window));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTENTION);
-    YOSO_TRY(linear(m, a->ctx, w[1], a->tmp, rows, H, H));
+    YOSO_TRY(layer_matrix(m, p, 1, &w));
+    YOSO_TRY(linear(m, a->ctx, w, a->tmp, rows, H, H));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, a->h, p->attn_ln_w, p->attn_ln_b,
                                    a->a, (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTN_OUT);
-    YOSO_TRY(linear(m, a->a, w[2], a->big, rows, I, H));
+    YOSO_TRY(layer_matrix(m, p, 2, &w));
+    YOSO_TRY(linear(m, a->a, w, a->big, rows, I, H));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, a->big, p->ffn_in_b, (int)rows, (int)I));
-    YOSO_TRY(linear(m, a->big, w[3], a->tmp, rows, H, I));
+    YOSO_TRY(layer_matrix(m, p, 3, &w));
+    YOSO_TRY(linear(m, a->big, w, a->tmp, rows, H, I));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->ffn_out_b, a->a, p->ffn_ln_w, p->ffn_ln_b, a->h,
                                    (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_FFN);
