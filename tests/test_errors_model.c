@@ -184,6 +184,10 @@ static void huge_eps(cJSON *c) {
 static void relu_act(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "hidden_act", cJSON_CreateString("relu"));
 }
+static void one_token_no_pad(cJSON *c) { /* YosoConfig's default pad id 1 is then outside */
+    cJSON_ReplaceItemInObjectCaseSensitive(c, "vocab_size", cJSON_CreateNumber(1));
+    cJSON_DeleteItemFromObjectCaseSensitive(c, "pad_token_id");
+}
 static void bigger_hidden(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "hidden_size", cJSON_CreateNumber(128));
 }
@@ -205,6 +209,8 @@ static void test_config_absurd_fields(void **state) {
         {string_heads, 2, "'num_attention_heads' must be an integer", "config.json"},
         {huge_eps, 2, "'layer_norm_eps' must be a number in (0, 1)", "config.json"},
         {relu_act, 2, "'hidden_act' is \"relu\"", "only \"gelu\" is supported"},
+        {one_token_no_pad, 2, "'pad_token_id' is missing and its default 1 is not a token id",
+         "add it (or null) to config.json"},
         {bigger_hidden, 2, "expected [", "check that config.json matches the checkpoint"},
     };
     for (size_t i = 0; i < sizeof k_cases / sizeof k_cases[0]; i++) {

@@ -70,6 +70,7 @@ static inline void err_expect_failure(const err_result *r, int rc, ...) {
     for (const char *key; (key = va_arg(ap, const char *));) ok = ok && strstr(r->err, key);
     va_end(ap);
     if (!ok) err_dump(r, "unexpected failure output");
+    else printf("exit %d: %s", r->rc, r->err); /* the log documents what users see */
     assert_true(ok);
 }
 
