@@ -37,12 +37,14 @@ yoso_status yoso_gemm_clblast_run(yoso_gemm *g, const yoso_gemm_args *a) {
     size_t temp = 0;
     rc = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->a_offset,
                                     a->lda, a->b_offset, a->ldb, a->c_offset, a->ldc, &q, &temp);
-    if (rc != CLBlastSuccess) return yoso_clblast_fail(rc, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
+    if (rc != CLBlastSuccess)
+        return yoso_clblast_fail(rc, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
     YOSO_TRY(gemm_reserve_temp(g, temp));
     rc = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->alpha, a->a,
                                     a->a_offset, a->lda, a->b, a->b_offset, a->ldb, a->beta, a->c,
                                     a->c_offset, a->ldc, &q, NULL, g->temp);
-    if (rc != CLBlastSuccess) return yoso_clblast_fail(rc, "CLBlastSgemmWithTempBuffer", __FILE__, __LINE__);
+    if (rc != CLBlastSuccess)
+        return yoso_clblast_fail(rc, "CLBlastSgemmWithTempBuffer", __FILE__, __LINE__);
     return YOSO_OK;
 fail:
     return status;

@@ -54,7 +54,8 @@ static void output_report(const yoso_model *m, int batch, int seq) {
     const double H = m->cfg.hidden_size, I = m->cfg.intermediate_size;
     const double rows = (double)batch * seq, layers = m->cfg.num_hidden_layers;
     const double dense = 2.0 * rows * (4.0 * H * H + 2.0 * H * I) * layers;
-    const double attention = m->use_expectation ? 4.0 * batch * (double)seq * seq * H * layers : 0.0;
+    const double attention =
+        m->use_expectation ? 4.0 * batch * (double)seq * seq * H * layers : 0.0;
     yoso_profile_print(&m->prof, batch, seq, dense, attention);
     fprintf(stderr, "yoso: device memory: weights %.1f MiB, activations %.1f MiB\n",
             m->weight_bytes / 1048576.0, m->act.bytes / 1048576.0);

@@ -25,13 +25,14 @@ typedef struct tune_options {
 } tune_options;
 
 static void tune_usage(void) {
-    printf("usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] [--runs N]]\n\n"
+    printf("usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] "
+           "[--runs N]]\n\n"
            "Tunes CLBlast's GEMM kernel for the device and stores the fastest parameters in the\n"
-           "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that uses\n"
-           "CLBlast on this device applies them. By default a short search times N configurations\n"
-           "spread over CLBlast's search space (each compiles CLBlast's kernel: seconds on a GPU,\n"
-           "~10 s on PoCL); --full runs CLBlast's own\n"
-           "tuner (clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
+           "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that\n"
+           "uses CLBlast on this device applies them. By default a short search times N\n"
+           "configurations spread over CLBlast's search space (each compiles CLBlast's kernel:\n"
+           "seconds on a GPU, ~10 s on PoCL); --full runs CLBlast's own tuner\n"
+           "(clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
            "CPU devices normally use the host BLAS instead (YOSO_GEMM=clblast forces CLBlast).\n\n"
            "  -d, --device SPEC   OpenCL device: P:D or part of its name (default: $YOSO_DEVICE)\n"
            "  --size N            m = n = k of the timed product (default 512)\n"
