@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/ (committed; CI
 never runs Python). Deterministic: rerunning gives the same bytes with the same torch version.
+Files named regress_* are inputs that once failed a target; they are kept as they are.
 
     python3 tests/fuzz/make_corpus.py
 """
 import io
 import json
 import os
-import shutil
 import struct
 import zipfile
 from collections import OrderedDict
@@ -69,7 +69,8 @@ def pickle_seeds():
 
     states = {
         "plain.pkl": {"a": f32().reshape(4, 4)},
-        "views.pkl": (lambda t: {"t": t, "row": t[2], "col": t[:, 1], "tr": t.t()})(f32().reshape(4, 4)),
+        "views.pkl": (lambda t: {"t": t, "row": t[2], "col": t[:, 1], "tr": t.t()})(
+            f32().reshape(4, 4)),
         "dtypes.pkl": {"f": f32(), "h": torch.arange(32).half(), "b": torch.arange(32).bfloat16(),
                        "i": torch.arange(8)},
         "ordered.pkl": OrderedDict([("x.weight", f32().reshape(2, 8)), ("x.bias", f32()[3:7])]),
@@ -138,10 +139,12 @@ def vocab_merges_seeds():
 
 
 def tokenize_seeds():
-    """Texts for fuzz_tokenize: the first byte is the mode (0 plain, 1 truncated, 2 ids, 3 specials)."""
+    """Texts for fuzz_tokenize; the first byte is the mode (0 plain, 1 truncated, 2 ids,
+    3 specials)."""
     texts = [
         b"\x00Hello world",
-        b"\x00caf\xc3\xa9 na\xc3\xafve \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80 it's 12,5%",
+        b"\x00caf\xc3\xa9 na\xc3\xafve \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80"
+        b" it's 12,5%",
         b"\x00  spaces\t\ttabs\nnew\r\nlines   ",
         b"\x00\xff\xfe not UTF-8 \xc0\xaf \xed\xa0\x80",
         b"\x21Paris is the <mask> of France. " * 3,
@@ -153,7 +156,11 @@ def tokenize_seeds():
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
+    # start clean, but keep the regression seeds (inputs that once failed), named regress_*
+    for root, _, files in os.walk(OUT):
+        for f in files:
+            if not f.startswith("regress_"):
+                os.remove(os.path.join(root, f))
     torch.manual_seed(0)
     safetensors_seeds()
     torch_seeds()

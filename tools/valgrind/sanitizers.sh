@@ -25,7 +25,7 @@ ctest --test-dir "$build" --output-on-failure "$@" 2>&1 | tee "$log" || status=$
 [ $status -eq 0 ] && exit 0
 if grep -q "LeakSanitizer has encountered a fatal error" "$log" &&
    ! grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer: detected|runtime error:" "$log"; then
-  echo "sanitizers: LeakSanitizer's tracer crashed (see the note in $0): rerunning the failed tests once"
+  echo "sanitizers: LeakSanitizer's tracer crashed (see $0): rerunning the failed tests once"
   ctest --test-dir "$build" --output-on-failure --rerun-failed
   exit $?
 fi
