@@ -14,10 +14,11 @@ For each length L (tokens, including <s>, </s> and one <mask>) and attention mod
 warm (the same caches, now filled). It records the wall time, the phases that `-v` prints
 (startup to the first kernel launch, the forward's phases, GFLOP/s), the peak RSS of the
 process (wait4) and the device memory the library reports. Hugging Face runs in a child
-process (torch threads = the number of cores): load, a short fill-mask call to warm up, then one
-timed pipeline call on the same text; its peak RSS is measured the same way. HF has only the expectation mode on CPU,
+process (torch threads = the number of cores): load, one fill-mask pipeline call to warm up, then
+one timed call on the same text; its peak RSS is measured the same way. HF has only the expectation mode on CPU,
 so the LSH rows compare with HF's expectation time. Machine peak: best of 5 SGEMMs of
-4096×768×3072 through numpy (OpenBLAS) and through the system OpenBLAS yoso loads.
+4096×768×3072 through numpy (OpenBLAS) and through the system OpenBLAS yoso loads, measured again
+(numpy) right before each row's yoso runs (the machine is shared: its load changes during a run).
 
 Writes OUT/results.json, OUT/results.md (the table the README shows) and OUT/bench.png
 (gnuplot). The machine is shared and noisy: compare the ratios of one run, not absolute times.
@@ -145,7 +146,7 @@ tok = AutoTokenizer.from_pretrained(model_dir)
 tok.model_max_length = 4096
 model = YosoForMaskedLM.from_pretrained(model_dir, dtype=torch.float32).eval()
 fill = pipeline("fill-mask", model=model, tokenizer=tok, device="cpu")
-fill("Warm <mask> up.")
+fill(text)  # warm-up on the same text: shape-specific first-call costs are not timed
 t2 = time.perf_counter()
 ids = tok(text, return_tensors="pt")
 answer = fill(text)
@@ -156,7 +157,7 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "call_s": t3 - t2,
 
 
 def bench_hf(args, text):
-    """Hugging Face in a child process: load, a short warm-up call, one timed pipeline call."""
+    """Hugging Face in a child process: load, a warm-up call, one timed pipeline call."""
     path = os.path.join(tempfile.gettempdir(), "yoso_bench_hf_worker.py")
     with open(path, "w") as f:
         f.write(HF_WORKER)
@@ -175,7 +176,7 @@ def bench_hf(args, text):
     return r
 
 
-def sgemm_peak():
+def sgemm_peak(reps=5):
     """Best GFLOP/s of 4096×768×3072 SGEMM: numpy, and the system OpenBLAS through cblas."""
     import numpy as np
     m, k, n = 4096, 768, 3072
@@ -183,7 +184,7 @@ def sgemm_peak():
     b = np.random.rand(n, k).astype(np.float32)
     c = np.empty((m, n), np.float32)
     best = 0.0
-    for _ in range(5):
+    for _ in range(reps):
         t = time.perf_counter()
         np.matmul(a, b.T, out=c)
         best = max(best, 2.0 * m * n * k / (time.perf_counter() - t) / 1e9)
@@ -196,7 +197,7 @@ def sgemm_peak():
                                             ctypes.c_float, fp, ctypes.c_int]
         pa, pb, pc = (x.ctypes.data_as(fp) for x in (a, b, c))
         best = 0.0
-        for _ in range(5):
+        for _ in range(reps):
             t = time.perf_counter()
             sg(101, 111, 112, m, n, k, 1.0, pa, k, pb, k, 0.0, pc, n)
             best = max(best, 2.0 * m * n * k / (time.perf_counter() - t) / 1e9)
@@ -219,15 +220,16 @@ def write_table(path, meta, rows):
         f"OpenBLAS {meta['peak'].get('system_openblas', float('nan')):.0f} GFLOP/s · "
         f"weights {'fp16' if meta['fp16'] else 'fp32'}.",
         "",
-        "| L | mode | yoso call s | HF call s | speed-up | yoso forward s | dense GFLOP/s (% peak) "
+        "| L | mode | yoso call s | HF call s | speed-up | yoso forward s | SGEMM peak GFLOP/s "
+        "| dense GFLOP/s (% peak) "
         "| all GEMM GFLOP/s (% peak) | yoso peak RSS MiB | HF peak RSS MiB | device MiB "
         "| warm start → 1st kernel s | cold run wall s | warm run wall s | HF run wall s |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         y, c, h = r["warm"], r["cold"], r["hf"]
         if "error" in y:
-            lines.append(f"| {r['L']} | {r['mode']} | {y['error']} |" + " |" * 14)
+            lines.append(f"| {r['L']} | {r['mode']} | {y['error']} |" + " |" * 15)
             continue
         dense, attn = count_flops(r["L"])
         if r["mode"] != "expectation":
@@ -237,9 +239,11 @@ def write_table(path, meta, rows):
         hf_call = h.get("call_s")
         d_rate = dense / fwd / 1e9 if fwd else None
         a_rate = (dense + attn) / fwd / 1e9 if fwd else None
+        peak = r.get("peak", meta["peak"]["numpy"])
         lines.append(
             f"| {r['L']} | {r['mode']} | {fmt(call)} | {fmt(hf_call)} | "
             f"{fmt(hf_call / call if call and hf_call else None)}× | {fmt(fwd)} | "
+            f"{fmt(peak, '.0f')} | "
             f"{fmt(d_rate, '.0f')} ({fmt(100 * d_rate / peak if d_rate else None, '.0f')} %) | "
             f"{fmt(a_rate, '.0f')} ({fmt(100 * a_rate / peak if a_rate else None, '.0f')} %) | "
             f"{fmt(y['rss_mib'], '.0f')} | {fmt(h.get('rss_mib'), '.0f')} | "
@@ -252,7 +256,8 @@ def write_table(path, meta, rows):
         "warmed-up process). Speed-up = HF call / yoso call. yoso forward: the encoder + LM head "
         "at the mask, from `-v`. "
         "GFLOP/s: dense encoder FLOPs (and, for expectation, + the 4·L²·H attention GEMM FLOPs "
-        "per layer) over the whole yoso forward; % of the numpy SGEMM peak. Peak RSS: the whole "
+        "per layer) over the whole yoso forward; % of the numpy SGEMM peak measured right before "
+        "that row's yoso runs. Peak RSS: the whole "
         "process (wait4), including the weights (on a CPU device, device memory is host memory). "
         "Cold run: empty YOSO_CACHE_DIR and POCL_CACHE_DIR; warm run: the same caches filled. "
         "HF runs expectation attention only (its LSH mode needs CUDA), so LSH rows compare with it.",
@@ -329,13 +334,15 @@ def main():
         hf = {} if args.no_hf else bench_hf(args, text)
         print(f"bench: L={L} HF {json.dumps(hf)}", file=sys.stderr)
         for mode in modes:
+            peak_now = sgemm_peak(3)["numpy"]
             with tempfile.TemporaryDirectory(prefix="yoso-bench-") as tmp:
                 caches = (os.path.join(tmp, "yoso"), os.path.join(tmp, "pocl"))
                 cold = bench_yoso(args, text, mode, caches)
                 warm = bench_yoso(args, text, mode, caches)
             print(f"bench: L={L} {mode} cold {json.dumps(cold)}\n"
                   f"bench: L={L} {mode} warm {json.dumps(warm)}", file=sys.stderr)
-            rows.append({"L": L, "mode": mode, "cold": cold, "warm": warm, "hf": hf})
+            rows.append({"L": L, "mode": mode, "cold": cold, "warm": warm, "hf": hf,
+                         "peak": peak_now})
 
     dev = subprocess.run([args.yoso, "devices"], capture_output=True, text=True).stdout
     device = next((ln.split(None, 1)[1].strip() for ln in dev.splitlines() if "*" in ln), "?")
