@@ -194,8 +194,9 @@ static void test_cache_corrupt_entry(void **state) {
     free(dir);
 }
 
-static void test_cache_two_processes_fill_at_once(void **state) {
-    char *dir = test_make_temp_dir();
+/* Starts two fill-mask processes at the same moment on the empty cache dir/cache; checks both
+ * answers and the cache left behind; returns how many of them compiled the kernels. */
+static int fill_cache_at_once(const char *dir) {
     char cache[4400], cmd[16384];
     snprintf(cache, sizeof cache, "%s/cache", dir);
     /* both wait for the same start signal, then run with the same empty cache */
@@ -205,6 +206,7 @@ static void test_cache_two_processes_fill_at_once(void **state) {
              "echo $? >rc$i ) & done; sleep 0.2; touch go; wait",
              dir, cache, YOSO_CLI, FILL_MODEL);
     assert_int_equal(system(cmd), 0);
+    int compiled = 0;
     for (int i = 1; i <= 2; i++) {
         char name[16];
         snprintf(name, sizeof name, "rc%d", i);
@@ -217,8 +219,7 @@ static void test_cache_two_processes_fill_at_once(void **state) {
             printf("process %d: rc %s\nstdout:\n%s\nstderr:\n%s\n", i, rc, out, err);
         assert_string_equal(rc, "0\n");
         assert_string_equal(out, g_expected);
-        /* both started before either finished: both compiled, both wrote the entry */
-        assert_non_null(strstr(err, "(kernels compiled)"));
+        compiled += strstr(err, "(kernels compiled)") != NULL;
         free(rc);
         free(out);
         free(err);
@@ -228,8 +229,22 @@ static void test_cache_two_processes_fill_at_once(void **state) {
     snprintf(programs, sizeof programs, "%s/programs", cache);
     assert_int_equal(err_count_entries(programs, ".tmp"), 0);
     assert_int_equal(cached_run(cache), 0); /* a third process loads it */
-    test_remove_tree(dir);
-    free(dir);
+    return compiled;
+}
+
+static void test_cache_two_processes_fill_at_once(void **state) {
+    /* both must have compiled (and so both written the entry) for the race to be real; on a
+     * busy machine one may start late and find the other's entry: then try again */
+    int both = 0;
+    for (int attempt = 0; attempt < 4 && !both; attempt++) {
+        char *dir = test_make_temp_dir();
+        int compiled = fill_cache_at_once(dir);
+        printf("attempt %d: %d of 2 processes compiled the kernels\n", attempt + 1, compiled);
+        both = compiled == 2;
+        test_remove_tree(dir);
+        free(dir);
+    }
+    assert_true(both);
 }
 
 /* ---- the output file ---- */
