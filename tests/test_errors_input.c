@@ -50,6 +50,7 @@ static void test_text_not_utf8(void **state) {
     err_result_free(&r);
 }
 
+/* Empty text: no mask for fill-mask, <s> </s> for tokenize, nothing for empty stdin. */
 static void test_text_empty(void **state) {
     expect_fill_failure("''", "input 0 has no mask", "<mask> or [MASK]");
     /* tokenize: the empty text is <s> </s>, as in HF */
@@ -66,11 +67,13 @@ static void test_text_empty(void **state) {
     err_result_free(&r);
 }
 
+/* A fill-mask input without <mask> or [MASK] is named by its index. */
 static void test_text_without_mask(void **state) {
     expect_fill_failure("'Paris is the capital of France.'", "has no mask", "<mask> or [MASK]");
     expect_fill_failure("'a <mask>' 'no mask in the second'", "input 1 has no mask", "[MASK]");
 }
 
+/* More tokens than the model has positions, from text and from ids. */
 static void test_text_too_long(void **state) {
     /* "a" 5000 times: 5002 tokens with <s> and </s>; the model takes 4096 positions */
     err_result r = err_run("%s fill-mask -m '%s' \"$(printf 'a %%.0s' $(seq 5000))<mask>\"",
@@ -105,6 +108,7 @@ static void test_top_k_out_of_range(void **state) {
     err_result_free(&r);
 }
 
+/* Unknown target words follow HF (first piece, warning); empty target lists are refused. */
 static void test_targets(void **state) {
     /* a word that is not one token: HF's behaviour, its first piece with a warning */
     err_result r = fill("--json --targets zzzqqqxx 'a <mask>'");
@@ -131,6 +135,7 @@ static void test_targets(void **state) {
     err_result_free(&r);
 }
 
+/* Ids outside the vocabulary, malformed matrices and options: exit 2, no file. */
 static void test_bad_ids_and_masks(void **state) {
     static const struct {
         const char *args, *key1, *key2;
@@ -165,6 +170,7 @@ static void test_bad_ids_and_masks(void **state) {
     err_result_free(&r);
 }
 
+/* A --jsonl line that is not an object with "text" is named by its number. */
 static void test_jsonl_bad_line(void **state) {
     err_result r = err_run("printf '{\"text\": \"a <mask>\"}\\n[1, 2]\\n' | %s fill-mask --jsonl "
                            "-m '%s'", YOSO_CLI, FILL_MODEL);
@@ -191,6 +197,7 @@ static void expect_tokenizer_failure(const char *name, const char *text, const c
     free(dir);
 }
 
+/* Each kind of broken vocab.json, through fill-mask and tokenize. */
 static void test_vocab_malformed(void **state) {
     expect_tokenizer_failure("vocab.json", "{\"a\": 1, \"b\": ", "vocab.json is not valid JSON",
                              "replace the file");
@@ -204,6 +211,7 @@ static void test_vocab_malformed(void **state) {
     expect_tokenizer_failure("vocab.json", NULL, "incomplete", "vocab.json");
 }
 
+/* Each kind of broken merges.txt, through fill-mask and tokenize. */
 static void test_merges_malformed(void **state) {
     expect_tokenizer_failure("merges.txt", "#version: 0.2\n\xc4\xa0 t\nthree tokens here\n",
                              "merges.txt: line 3 is \"three tokens here\"",
@@ -214,6 +222,7 @@ static void test_merges_malformed(void **state) {
     expect_tokenizer_failure("merges.txt", NULL, "incomplete", "merges.txt");
 }
 
+/* A tokenizer with more tokens than the model has rows is refused. */
 static void test_tokenizer_larger_than_model(void **state) {
     /* the real 50265-token tokenizer with the 1000-token tiny model */
     char *dir = err_model_copy("models/tiny");

@@ -57,6 +57,7 @@ static void test_safetensors_truncated(void **state) {
     expect_model_failure(dir, 2, "model.safetensors", "truncated");
 }
 
+/* An empty model.safetensors. */
 static void test_safetensors_zero_length(void **state) {
     char *dir = err_model_copy("models/tiny");
     assert_int_equal(truncate(err_path(dir, "model.safetensors"), 0), 0);
@@ -73,18 +74,21 @@ static void set_header_length(const char *dir, uint64_t len) {
     free(bytes);
 }
 
+/* A header length over the 100 MiB limit. */
 static void test_safetensors_oversized_header(void **state) {
     char *dir = err_model_copy("models/tiny");
     set_header_length(dir, 200ull << 20); /* 200 MiB, over the 100 MiB limit */
     expect_model_failure(dir, 2, "header length 209715200", "limit");
 }
 
+/* A header length under the limit but past the end of the file. */
 static void test_safetensors_header_past_end(void **state) {
     char *dir = err_model_copy("models/tiny");
     set_header_length(dir, 1ull << 20); /* 1 MiB: under the limit, past the end of the file */
     expect_model_failure(dir, 2, "exceeds the file size", "truncated");
 }
 
+/* Two tensors sharing one byte range. */
 static void test_safetensors_overlapping_offsets(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
@@ -94,6 +98,7 @@ static void test_safetensors_overlapping_offsets(void **state) {
     expect_model_failure(dir, 2, "overlapping data_offsets", "corrupt");
 }
 
+/* A tensor whose byte range ends past the data area. */
 static void test_safetensors_offsets_outside(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
@@ -113,12 +118,14 @@ static void set_dtype(const char *dir, const char *name, const char *dtype) {
     err_st_write(err_path(dir, "model.safetensors"), &st);
 }
 
+/* A weight stored as I32: a valid file, not a YOSO model. */
 static void test_wrong_dtype(void **state) {
     char *dir = err_model_copy("models/tiny");
     set_dtype(dir, QUERY_W, "I32"); /* same byte size: a valid file, the wrong kind of tensor */
     expect_model_failure(dir, 2, QUERY_W, "expected a float type");
 }
 
+/* A dtype the reader does not know (F64). */
 static void test_unsupported_dtype(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
@@ -129,6 +136,7 @@ static void test_unsupported_dtype(void **state) {
     expect_model_failure(dir, 2, "dtype 'F64'", "not supported");
 }
 
+/* A weight with the right element count but the wrong shape. */
 static void test_wrong_shape(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
@@ -137,6 +145,7 @@ static void test_wrong_shape(void **state) {
     expect_model_failure(dir, 2, "has shape [32, 128], expected [64, 64]", QUERY_W);
 }
 
+/* A checkpoint without one of the weights. */
 static void test_missing_tensor(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
@@ -152,12 +161,14 @@ static void poke_float(const char *dir, const char *name, size_t index, float va
     err_st_write(err_path(dir, "model.safetensors"), &st);
 }
 
+/* A NaN in a weight is found at load and named with its index. */
 static void test_nan_in_weights(void **state) {
     char *dir = err_model_copy("models/tiny");
     poke_float(dir, FFN_W, 77, NAN);
     expect_model_failure(dir, 2, "tensor '" FFN_W "' holds NaN at flat index 77", "corrupt");
 }
 
+/* An Inf in a weight is found at load and named with its index. */
 static void test_inf_in_weights(void **state) {
     char *dir = err_model_copy("models/tiny");
     poke_float(dir, HEAD_BIAS, 999, -INFINITY);
@@ -169,35 +180,44 @@ static void test_inf_in_weights(void **state) {
 static void drop_hidden_size(cJSON *c) {
     cJSON_DeleteItemFromObjectCaseSensitive(c, "hidden_size");
 }
+/* A million layers. */
 static void absurd_layers(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "num_hidden_layers", cJSON_CreateNumber(1e6));
 }
+/* A negative vocabulary size. */
 static void negative_vocab(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "vocab_size", cJSON_CreateNumber(-1000));
 }
+/* A number written as a string. */
 static void string_heads(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "num_attention_heads", cJSON_CreateString("4"));
 }
+/* A LayerNorm epsilon far outside (0, 1). */
 static void huge_eps(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "layer_norm_eps", cJSON_CreateNumber(1e300));
 }
+/* An activation we do not implement. */
 static void relu_act(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "hidden_act", cJSON_CreateString("relu"));
 }
-static void one_token_no_pad(cJSON *c) { /* YosoConfig's default pad id 1 is then outside */
+/* A one-token vocabulary and no pad_token_id: YosoConfig's default pad id 1 lies outside. */
+static void one_token_no_pad(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "vocab_size", cJSON_CreateNumber(1));
     cJSON_DeleteItemFromObjectCaseSensitive(c, "pad_token_id");
 }
+/* A hidden size that does not match the checkpoint. */
 static void bigger_hidden(cJSON *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c, "hidden_size", cJSON_CreateNumber(128));
 }
 
+/* config.json without a required field. */
 static void test_config_missing_field(void **state) {
     char *dir = err_model_copy("models/tiny");
     err_edit_config(dir, drop_hidden_size);
     expect_model_failure(dir, 2, "required field 'hidden_size' is missing", "config.json");
 }
 
+/* config.json with absurd, unsupported or mismatching values. */
 static void test_config_absurd_fields(void **state) {
     static const struct {
         void (*edit)(cJSON *);
@@ -220,6 +240,7 @@ static void test_config_absurd_fields(void **state) {
     }
 }
 
+/* config.json cut short. */
 static void test_config_not_json(void **state) {
     char *dir = err_model_copy("models/tiny");
     const char *cut = "{\"vocab_size\": 1000,"; /* a download cut short */
@@ -227,12 +248,14 @@ static void test_config_not_json(void **state) {
     expect_model_failure(dir, 2, "config.json", "not valid JSON");
 }
 
+/* A model folder without config.json. */
 static void test_config_absent(void **state) {
     char *dir = err_model_copy("models/tiny");
     assert_int_equal(unlink(err_path(dir, "config.json")), 0);
     expect_model_failure(dir, 2, "no config.json in", "-m/--model");
 }
 
+/* A model folder without a weights file. */
 static void test_weights_absent(void **state) {
     char *dir = err_model_copy("models/tiny");
     assert_int_equal(unlink(err_path(dir, "model.safetensors")), 0);
@@ -247,6 +270,7 @@ static void put_bin(const char *dir, const void *bytes, size_t n) {
     assert_int_equal(test_write_file(err_path(dir, "pytorch_model.bin"), bytes, n), 0);
 }
 
+/* A pickle calling posix.system is refused and nothing runs. */
 static void test_pickle_foreign_global(void **state) {
     char *dir = err_model_copy("models/tiny");
     char marker[4400], cmd[4600];
@@ -274,6 +298,7 @@ static void test_pickle_foreign_global(void **state) {
     free(dir);
 }
 
+/* Half of a pytorch_model.bin. */
 static void test_zip_truncated(void **state) {
     char *dir = err_model_copy("models/tiny");
     size_t n = 0;
@@ -284,6 +309,7 @@ static void test_zip_truncated(void **state) {
     expect_model_failure(dir, 2, "pytorch_model.bin", "truncated");
 }
 
+/* A deflated zip entry (torch.save stores them). */
 static void test_zip_compressed_entry(void **state) {
     char *dir = err_model_copy("models/tiny");
     size_t n = 0;
@@ -301,6 +327,7 @@ static void test_zip_compressed_entry(void **state) {
     expect_model_failure(dir, 2, "is compressed (method 8)", "pytorch_model.bin");
 }
 
+/* A pre-1.6 torch.save file (a bare pickle stream). */
 static void test_legacy_torch_file(void **state) {
     char *dir = err_model_copy("models/tiny");
     put_bin(dir, "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
@@ -398,6 +425,7 @@ static double mib_after(const char *message, const char *after) {
     return p ? strtod(p + strlen(after), NULL) : -1;
 }
 
+/* An embedding larger than the device's largest buffer, sized from the device. */
 static void test_model_exceeds_max_allocation(void **state) {
     yoso_device_info dev = default_device();
     int64_t hidden = 1024, vocab;
@@ -416,6 +444,7 @@ static void test_model_exceeds_max_allocation(void **state) {
     free(dir);
 }
 
+/* Weights larger than the device's memory, each matrix allocatable. */
 static void test_model_exceeds_device_memory(void **state) {
     yoso_device_info dev = default_device();
     const int64_t hidden = 1024;

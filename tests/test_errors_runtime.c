@@ -30,6 +30,7 @@ static int setup(void **state) {
     return g_expected && *g_expected ? 0 : 1;
 }
 
+/* Frees the healthy answer. */
 static int teardown(void **state) {
     free(g_expected);
     return 0;
@@ -65,6 +66,7 @@ static void test_no_opencl_driver(void **state) {
     free(dir);
 }
 
+/* Unknown devices by name, by index and through YOSO_DEVICE. */
 static void test_unknown_device(void **state) {
     err_result r = fill_with("", "-d no-such-gpu");
     err_expect_failure(&r, 2, "no OpenCL device matches 'no-such-gpu'", "yoso devices",
@@ -106,6 +108,7 @@ static void test_kernel_build_failure(void **state) {
     free(cache);
 }
 
+/* A build option the OpenCL compiler rejects, from YOSO_CL_OPTIONS. */
 static void test_invalid_build_option(void **state) {
     err_result r = fill_with("YOSO_CL_OPTIONS=-no-such-option", "");
     err_expect_failure(&r, 2, "rejected the build options", "-no-such-option",
@@ -170,6 +173,7 @@ static int cached_run(const char *dir) {
     return compiled;
 }
 
+/* Flipped, cut and emptied cache entries are rebuilt, then loaded. */
 static void test_cache_corrupt_entry(void **state) {
     char *dir = test_make_temp_dir();
     char entry[4600];
@@ -232,6 +236,7 @@ static int fill_cache_at_once(const char *dir) {
     return compiled;
 }
 
+/* Two processes filling an empty cache at once both succeed and leave one good entry. */
 static void test_cache_two_processes_fill_at_once(void **state) {
     /* both must have compiled (and so both written the entry) for the race to be real; on a
      * busy machine one may start late and find the other's entry: then try again */
@@ -270,6 +275,7 @@ static void test_output_unwritable(void **state) {
     free(dir);
 }
 
+/* A FIFO as the output is written in place, not replaced by a file. */
 static void test_output_to_a_fifo(void **state) {
     /* a FIFO (like /dev/null or /dev/stdout) is written in place, not replaced by a file */
     char *dir = test_make_temp_dir();
@@ -346,6 +352,7 @@ static int check_no_partial_output(const char *dir, const char *out, const char 
     return 1;
 }
 
+/* SIGINT/SIGTERM during yoso logits never leave a partial .npy behind. */
 static void test_interrupted_logits(void **state) {
     char *dir = test_make_temp_dir();
     char out[4400], ref[4400];

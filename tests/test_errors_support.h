@@ -40,6 +40,7 @@ static inline err_result err_run(const char *fmt, ...) {
     return r;
 }
 
+/* Frees the captured output. */
 static inline void err_result_free(err_result *r) {
     free(r->out);
     free(r->err);

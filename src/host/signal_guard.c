@@ -9,6 +9,7 @@ static volatile sig_atomic_t g_pending; /* the signal that arrived while guarded
 /* Records the signal; the guarded code carries on and the guard re-raises it at the end. */
 static void signal_guard_record(int sig) { g_pending = sig; }
 
+/* Installs the recording handler for the guarded signals, keeping the old dispositions. */
 void yoso_signal_guard_begin(yoso_signal_guard *guard) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -19,6 +20,7 @@ void yoso_signal_guard_begin(yoso_signal_guard *guard) {
     for (int i = 0; i < 3; i++) sigaction(k_guarded[i], &sa, &guard->old[i]);
 }
 
+/* Restores the old dispositions, then re-raises a signal recorded meanwhile. */
 void yoso_signal_guard_end(yoso_signal_guard *guard) {
     for (int i = 0; i < 3; i++) sigaction(k_guarded[i], &guard->old[i], NULL);
     int sig = g_pending;

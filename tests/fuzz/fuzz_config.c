@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+/* One libFuzzer execution: never crashes; abort() marks a broken property. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     yoso_config cfg;
     yoso_status st = yoso_config_parse((const char *)data, size, &cfg);

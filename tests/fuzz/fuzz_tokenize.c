@@ -17,6 +17,7 @@
 
 static yoso_tokenizer *g_tok;
 
+/* Loads the real tokenizer once per fuzzing process. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     if (yoso_tokenizer_load(YOSO_TEST_DATA "/roberta-bpe", &g_tok) != YOSO_OK) {
         fprintf(stderr, "fuzz_tokenize: %s\n", yoso_last_error());
@@ -104,6 +105,7 @@ static void fuzz_encode_decode_special(const char *text, size_t len) {
     free(ids);
 }
 
+/* One libFuzzer execution: never crashes; abort() marks a broken property. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     const char *text = (const char *)data + 1;

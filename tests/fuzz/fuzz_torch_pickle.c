@@ -9,6 +9,7 @@
 
 #define FUZZ_STORAGE_BYTES 64
 
+/* One libFuzzer execution: never crashes; abort() marks a broken property. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static uint8_t storage[FUZZ_STORAGE_BYTES]; /* [64] float32 0, 0.25, 0.5, … */
     for (int i = 0; i < FUZZ_STORAGE_BYTES / 4; i++) {

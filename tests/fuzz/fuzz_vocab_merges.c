@@ -33,6 +33,7 @@ static void fuzz_round_trip(const yoso_tokenizer *tok, const char *text, size_t 
     free(ids);
 }
 
+/* One libFuzzer execution: never crashes; abort() marks a broken property. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t *nul = memchr(data, 0, size);
     size_t vocab_len = nul ? (size_t)(nul - data) : size;
