@@ -3,6 +3,21 @@
  * ctx_i = normalize( Σ_{j valid} (1 − acos(clamp(q̂_i·k̂_j, −1, 1))/π)^τ · v_j )
  * One work-item per query; the work-group streams key/value tiles through local memory. */
 
+/* 1 − acos(x)/π for x in [−1, 1]: the polynomial of yoso_expectation_base16 below, one lane. */
+inline float yoso_expectation_base(float x) {
+    const float ax = fabs(x);
+    float p = -0.0012624911f;
+    p = mad(p, ax, 0.0066700901f);
+    p = mad(p, ax, -0.0170881256f);
+    p = mad(p, ax, 0.0308918810f);
+    p = mad(p, ax, -0.0501743046f);
+    p = mad(p, ax, 0.0889789874f);
+    p = mad(p, ax, -0.2145988016f);
+    p = mad(p, ax, 1.5707963050f);
+    const float r = sqrt(1.0f - ax) * p * M_1_PI_F; /* acos(|x|)/π */
+    return x >= 0.0f ? 1.0f - r : r;
+}
+
 /* q, k, v [B, nh, L, d] (q, k unit rows), mask [B, L] (0 = padding), ctx [B, L, nh·d].
  * global (round_up(L, TILE), B·nh), local (TILE, 1); k_tile, v_tile hold TILE·d floats,
  * m_tile TILE ints. Padded queries get zeros. */
@@ -32,8 +47,11 @@ __kernel void attention_expectation(__global const float *q, __global const floa
             if (!m_tile[jj]) continue;
             float dot = 0.0f;
             for (int c = 0; c < head_dim; c++) dot += qi[c] * k_tile[jj * head_dim + c];
-            dot = clamp(dot, -1.0f, 1.0f);
-            const float w = pown(1.0f - acos(dot) * M_1_PI_F, tau);
+            float b = yoso_expectation_base(clamp(dot, -1.0f, 1.0f)), w = 1.0f;
+            for (int e = tau; e; e >>= 1) { /* base^τ by squaring */
+                if (e & 1) w *= b;
+                b *= b;
+            }
             for (int c = 0; c < head_dim; c++) acc[c] += w * v_tile[jj * head_dim + c];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
