@@ -12,10 +12,8 @@
 /* y ← H·y over DP entries: butterflies (a + b, a − b), strides DP/2 down to 1 (HF's order, so the
  * float rounding of the sums is the same as the CUDA kernel's). */
 static __attribute__((always_inline)) void lsh_wht(float *y, const int dp, const int log2_dp) {
-#pragma unroll
     for (int k = 1; k <= log2_dp; k++) {
         const int s = dp >> k;
-#pragma unroll
         for (int i = 0; i < dp; i++) {
             if (i & s) continue;
             const float a = y[i], b = y[i + s];
@@ -55,18 +53,15 @@ static __attribute__((always_inline)) void lsh_hash_body(
     barrier(CLK_LOCAL_MEM_FENCE);
 
     float y[YOSO_MAX_HEAD_DIM];
-#pragma unroll
     for (int c = 0; c < dp; c++) y[c] = tile[c * tile_rows + lt];
     const int part = min(p, num_part - 1);
     __global const float *sg = signs + ((size_t)(bh % sign_rows) * 3 * num_part + part) * dp;
     for (int round = 0; round < 3; round++) {
         __global const float *d = sg + (size_t)round * num_part * dp;
-#pragma unroll
         for (int c = 0; c < dp; c++) y[c] *= d[c];
         lsh_wht(y, dp, log2_dp);
     }
     ulong lo = 0, hi = 0;
-#pragma unroll
     for (int c = 0; c < dp; c++) {
         const ulong bit = y[c] > 0.0f ? 1 : 0;
         if (c < 64) lo |= bit << c;

@@ -119,8 +119,7 @@ const char *yoso_cl_error_hint(cl_int err) {
 
 yoso_status yoso_cl_fail(cl_int err, const char *what, const char *file, int line) {
     const char *hint = yoso_cl_error_hint(err);
-    const char *src = strstr(file, "src/");
-    if (src) file = src;
+    for (const char *p = strstr(file, "src/"); p; p = strstr(p + 1, "src/")) file = p;
     yoso_status status = YOSO_ERR_OPENCL;
     if (err == -1001) status = YOSO_ERR_NO_DRIVER;
     if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_HOST_MEMORY)

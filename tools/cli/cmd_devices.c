@@ -21,7 +21,10 @@ static void devices_print_one(const yoso_device_info *d, int chosen) {
 int cmd_devices(int argc, char **argv) {
     const char *spec = getenv("YOSO_DEVICE");
     for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--device")) && i + 1 < argc) spec = argv[++i];
+        if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--device")) {
+            if (i + 1 >= argc) return cli_usage_error("devices", "%s needs a device: P:D or part of a name", argv[i]);
+            spec = argv[++i];
+        }
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: yoso devices [-d SPEC]\n\nLists every OpenCL device; '*' marks the one "
                    "yoso would use (-d/--device or YOSO_DEVICE: P:D or a name substring; default: a "

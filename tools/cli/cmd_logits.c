@@ -1,7 +1,10 @@
 /* cmd_logits.c — `yoso logits`: run the model on ids or text, write logits or hidden states .npy. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_common.h"
 #include "cli_options.h"
@@ -31,6 +34,25 @@ static int logits_tokenize(const char *dir, const char *text, int32_t **ids, int
     yoso_tokenizer_free(tok);
     if (st != YOSO_OK) return cli_fail(st);
     *cols = (int)n;
+    return 0;
+}
+
+/* Fails early (before the forward pass) when the output file cannot be written, with the same
+ * message the writer would give. */
+static int logits_check_output(const char *path) {
+    char dir[4096];
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_fail(yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(EISDIR)));
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0) {
+        int e = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : EACCES;
+        return cli_fail(yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e)));
+    }
     return 0;
 }
 
@@ -76,6 +98,7 @@ int cmd_logits(int argc, char **argv) {
             goto done;
         }
     }
+    if ((rc = logits_check_output(out_path))) goto done;
     if ((rc = cli_open_model(&o, &ctx, &model))) goto done;
     yoso_model_info info;
     yoso_model_get_info(model, &info);

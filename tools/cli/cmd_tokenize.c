@@ -144,7 +144,8 @@ static char *tokenize_model_dir(const char *flag) {
     if (flag && *flag) return strdup(flag);
     if (env && *env) return strdup(env);
     const char *home = getenv("HOME");
-    const char *tail = &YOSO_TOKENIZER_DEFAULT_DIR[1]; /* "/.cache/yoso/yoso-4096" */
+    static const char k_default[] = YOSO_TOKENIZER_DEFAULT_DIR;
+    const char *tail = k_default + 1; /* "/.cache/yoso/yoso-4096" */
     char *dir = malloc(strlen(home ? home : "") + strlen(tail) + 1);
     if (dir) sprintf(dir, "%s%s", home ? home : "", tail);
     return dir;
