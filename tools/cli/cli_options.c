@@ -18,6 +18,7 @@ const char *const cli_model_options_help =
     "  --hash-code-len N      LSH bits per hash code (default: config.json's hash_code_len)\n"
     "  --seed N               seed of the LSH random signs (default 0)\n"
     "  --lsh-dmat FILE        explicit LSH ±1 signs (safetensors, tensors layer.<i>.Dmat)\n"
+    "  --fp16                 store the weights as half precision on the device (half the memory)\n"
     "  --no-cache             do not read or write compiled kernels on disk\n"
     "  -v, --verbose          timings and cache decisions on stderr\n";
 
