@@ -60,9 +60,10 @@ typedef struct yoso_context yoso_context;
 
 typedef struct yoso_context_options {
     const char *device_spec; /* "P:D", a name substring, or NULL: $YOSO_DEVICE, else prefer a GPU */
-    const char *cache_dir;   /* NULL: $YOSO_CACHE_DIR, else $XDG_CACHE_HOME/yoso, else ~/.cache/yoso */
-    int no_cache;            /* 1: never read or write compiled programs on disk */
-    int verbose;             /* 1: timings and cache decisions on stderr */
+    const char
+        *cache_dir; /* NULL: $YOSO_CACHE_DIR, else $XDG_CACHE_HOME/yoso, else ~/.cache/yoso */
+    int no_cache;   /* 1: never read or write compiled programs on disk */
+    int verbose;    /* 1: timings and cache decisions on stderr */
 } yoso_context_options;
 
 yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out);
@@ -86,8 +87,8 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out);
 void yoso_tokenizer_free(yoso_tokenizer *tok);
 /* Encodes UTF-8 text; *ids is malloc'ed. Fails on invalid UTF-8 or (without TRUNCATE) on more than
  * max_length ids (0 = no limit). `[MASK]` and `<mask>` both become the mask token. */
-yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len, int flags,
-                                  size_t max_length, int32_t **ids, size_t *count);
+yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len,
+                                  int flags, size_t max_length, int32_t **ids, size_t *count);
 /* Decodes ids to UTF-8 (invalid bytes become U+FFFD); skip_special drops <s>, </s>, <pad>, <mask>…
  * *text is malloc'ed and NUL-terminated. */
 yoso_status yoso_tokenizer_decode(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
@@ -112,10 +113,10 @@ typedef enum yoso_attention {
 
 typedef struct yoso_model_options {
     yoso_attention attention;
-    int num_hash;       /* 0: config.json's num_hash */
-    int hash_code_len;  /* 0: config.json's hash_code_len */
-    uint64_t seed;      /* LSH random signs */
-    int fp16_weights;   /* 1: store weights as half on the device */
+    int num_hash;              /* 0: config.json's num_hash */
+    int hash_code_len;         /* 0: config.json's hash_code_len */
+    uint64_t seed;             /* LSH random signs */
+    int fp16_weights;          /* 1: store weights as half on the device */
     const char *lsh_dmat_path; /* NULL, or a safetensors file of explicit ±1 signs (DESIGN §3) */
     int verbose;
 } yoso_model_options;
@@ -146,9 +147,9 @@ yoso_status yoso_model_logits_at(yoso_model *model, int batch, int seq, const in
 
 /* One input of the fill-mask pipeline (Hugging Face's `pipeline("fill-mask")` semantics). */
 typedef struct yoso_fill_request {
-    const char *text;            /* UTF-8, with one or more <mask> / [MASK] */
-    int top_k;                   /* predictions per mask, 1..vocab (HF default 5) */
-    const char *const *targets;  /* NULL, or words to restrict the scores to */
+    const char *text;           /* UTF-8, with one or more <mask> / [MASK] */
+    int top_k;                  /* predictions per mask, 1..vocab (HF default 5) */
+    const char *const *targets; /* NULL, or words to restrict the scores to */
     int num_targets;
 } yoso_fill_request;
 

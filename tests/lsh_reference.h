@@ -43,8 +43,8 @@ static inline int ref_hadamard_entry(int i, int j) {
 
 /* codes [BH, m, L] of x [BH, L, d] under mask [B, L] with signs [rows, 3, P, dp] (row bh % rows):
  * y = H·D3·H·D2·H·D1·x per part, code j of part p = Σ_i [y[jτ+i] > 0]·2^i, −1 when padded. */
-static inline void ref_hash(const float *x, const int32_t *mask, const float *signs,
-                            int sign_rows, const yoso_lsh_shape *s, int32_t *codes) {
+static inline void ref_hash(const float *x, const int32_t *mask, const float *signs, int sign_rows,
+                            const yoso_lsh_shape *s, int32_t *codes) {
     float y[128];
     const int bh_total = s->batch * s->heads;
     for (int bh = 0; bh < bh_total; bh++)
@@ -54,8 +54,8 @@ static inline void ref_hash(const float *x, const int32_t *mask, const float *si
                 for (int c = 0; c < s->dp; c++)
                     y[c] = c < s->head_dim ? x[((size_t)bh * s->seq + t) * s->head_dim + c] : 0.0f;
                 for (int r = 0; r < 3; r++) {
-                    const float *d = signs + (((size_t)(bh % sign_rows) * 3 + r) * s->num_part + p)
-                                                 * s->dp;
+                    const float *d =
+                        signs + (((size_t)(bh % sign_rows) * 3 + r) * s->num_part + p) * s->dp;
                     for (int c = 0; c < s->dp; c++) y[c] *= d[c];
                     ref_wht(y, s->dp);
                 }
@@ -72,7 +72,7 @@ static inline void ref_hash(const float *x, const int32_t *mask, const float *si
 
 /* acc [BH, L, d] = (1/m) Σ_h Σ_{j: code_h(k_j) = code_h(q_i) ≥ 0} v_j, in double. */
 static inline void ref_cumulate(const int32_t *qc, const int32_t *kc, const float *v,
-                         const yoso_lsh_shape *s, double *acc) {
+                                const yoso_lsh_shape *s, double *acc) {
     const int L = s->seq, d = s->head_dim, bh_total = s->batch * s->heads;
     memset(acc, 0, sizeof(double) * bh_total * L * d);
     for (int bh = 0; bh < bh_total; bh++)
@@ -92,7 +92,7 @@ static inline void ref_cumulate(const int32_t *qc, const int32_t *kc, const floa
 
 /* out [B, L, nh·d] = acc / max(‖acc‖, 1e-12) per head, zeros at padded queries. */
 static inline void ref_normalize(const double *acc, const int32_t *mask, const yoso_lsh_shape *s,
-                          float *out) {
+                                 float *out) {
     const int L = s->seq, d = s->head_dim;
     for (int bh = 0; bh < s->batch * s->heads; bh++) {
         const int b = bh / s->heads, h = bh % s->heads;

@@ -35,8 +35,8 @@ static int run_tokenize(const char *env, const char *args, const char *stdin_tex
         snprintf(input, sizeof input, "%s/stdin.txt", g_dir);
         assert_int_equal(test_write_file(input, stdin_text, strlen(stdin_text)), 0);
     }
-    snprintf(cmd, sizeof cmd, "( env %s '%s' tokenize %s < '%s' )", env ? env : "", YOSO_CLI,
-             args, input);
+    snprintf(cmd, sizeof cmd, "( env %s '%s' tokenize %s < '%s' )", env ? env : "", YOSO_CLI, args,
+             input);
     return test_run(cmd, out, err);
 }
 
@@ -65,8 +65,9 @@ static void library_line(const char *text, char *line, size_t cap) {
     int32_t *ids = NULL;
     size_t n = 0, used = 0;
     assert_int_equal(yoso_tokenizer_load(g_model, &tok), YOSO_OK);
-    assert_int_equal(yoso_tokenizer_encode(tok, text, strlen(text), YOSO_TOKENIZE_ADD_SPECIAL, 0,
-                                           &ids, &n), YOSO_OK);
+    assert_int_equal(
+        yoso_tokenizer_encode(tok, text, strlen(text), YOSO_TOKENIZE_ADD_SPECIAL, 0, &ids, &n),
+        YOSO_OK);
     used += (size_t)snprintf(line + used, cap - used, "[");
     for (size_t i = 0; i < n; i++)
         used += (size_t)snprintf(line + used, cap - used, i ? ", %d" : "%d", ids[i]);
@@ -79,8 +80,7 @@ static void library_line(const char *text, char *line, size_t cap) {
 static void test_arguments(void **state) {
     (void)state;
     char *out = NULL, *err = NULL, args[8192], want[4096], line[1024];
-    snprintf(args, sizeof args, "-m '%s' 'Hello world' ' capital' 'Paris is the [MASK].'",
-             g_model);
+    snprintf(args, sizeof args, "-m '%s' 'Hello world' ' capital' 'Paris is the [MASK].'", g_model);
     assert_int_equal(run_tokenize(NULL, args, NULL, &out, &err), 0);
     want[0] = '\0';
     strcat(want, "[0, 31414, 232, 2]\n[0, 812, 2]\n");
@@ -145,8 +145,7 @@ static void test_jsonl_corpus(void **state) {
         cJSON *o = cJSON_Parse(line);
         assert_non_null(o);
         char *ids = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "ids"));
-        char *want_ids = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rows[got],
-                                                                                 "ids"));
+        char *want_ids = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rows[got], "ids"));
         char *tokens = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "tokens"));
         char *want_tokens =
             cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(rows[got], "tokens"));
@@ -210,30 +209,28 @@ static void test_errors(void **state) {
     int rc;
     snprintf(args, sizeof args, "-m '%s' \"$(printf 'ab\\377cd')\"", g_model);
     rc = run_tokenize(NULL, args, NULL, &out, &err);
-    expect_failure(rc, 2, out, err,
-                   "not valid UTF-8 at byte 2");
+    expect_failure(rc, 2, out, err, "not valid UTF-8 at byte 2");
     free(out);
     free(err);
     snprintf(args, sizeof args, "-m '%s' --jsonl", g_model);
     rc = run_tokenize(NULL, args, "{\"text\": \"Hello world\"}\nnot json\n", &out, &err);
     /* the lines before the bad one are answered (output streams), then the error */
-    expect_failure_after(rc, 2, out, "{\"ids\": [0, 31414, 232, 2], \"tokens\": [\"<s>\", "
-                         "\"Hello\", \"\xC4\xA0world\", \"</s>\"]}\n", err, "line 2");
+    expect_failure_after(rc, 2, out,
+                         "{\"ids\": [0, 31414, 232, 2], \"tokens\": [\"<s>\", "
+                         "\"Hello\", \"\xC4\xA0world\", \"</s>\"]}\n",
+                         err, "line 2");
     free(out);
     free(err);
     rc = run_tokenize(NULL, "--no-such-option x", NULL, &out, &err);
-    expect_failure(rc, 2, out, err,
-                   "--no-such-option");
+    expect_failure(rc, 2, out, err, "--no-such-option");
     free(out);
     free(err);
     rc = run_tokenize(NULL, "--max-length ten x", NULL, &out, &err);
-    expect_failure(rc, 2, out, err,
-                   "ten");
+    expect_failure(rc, 2, out, err, "ten");
     free(out);
     free(err);
     rc = run_tokenize(NULL, "-m /no/such/folder x", NULL, &out, &err);
-    expect_failure(rc, 2, out, err,
-                   "/no/such/folder");
+    expect_failure(rc, 2, out, err, "/no/such/folder");
     free(out);
     free(err);
     /* neither -m nor $YOSO_MODEL: ~/.cache/yoso/yoso-4096, and the message says what to do */
@@ -253,10 +250,8 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_arguments),
-        cmocka_unit_test(test_stdin_lines),
-        cmocka_unit_test(test_jsonl_corpus),
-        cmocka_unit_test(test_length_options),
+        cmocka_unit_test(test_arguments),    cmocka_unit_test(test_stdin_lines),
+        cmocka_unit_test(test_jsonl_corpus), cmocka_unit_test(test_length_options),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -36,8 +36,7 @@ static void test_tiny_config(void **state) {
 static void test_yoso4096_config(void **state) {
     (void)state;
     yoso_config c;
-    assert_int_equal(yoso_config_load(test_data_path("loader/configs/yoso4096.json"), &c),
-                     YOSO_OK);
+    assert_int_equal(yoso_config_load(test_data_path("loader/configs/yoso4096.json"), &c), YOSO_OK);
     assert_int_equal(c.vocab_size, 50265);
     assert_int_equal(c.hidden_size, 768);
     assert_int_equal(c.num_hidden_layers, 12);
@@ -79,8 +78,8 @@ static void test_optional_forms(void **state) {
     yoso_config c;
     assert_int_equal(yoso_config_load(test_data_path("loader/conv/config.json"), &c), YOSO_OK);
     assert_int_equal(c.conv_window, 3);
-    assert_int_equal(
-        yoso_config_load(test_data_path("loader/configs/eos_list_pad_null.json"), &c), YOSO_OK);
+    assert_int_equal(yoso_config_load(test_data_path("loader/configs/eos_list_pad_null.json"), &c),
+                     YOSO_OK);
     assert_int_equal(c.eos_token_id, 2);
     assert_int_equal(c.pad_token_id, -1);
     const char *text = "{\"vocab_size\": 10, \"hidden_size\": 8, \"num_hidden_layers\": 2, "
@@ -154,9 +153,9 @@ static void test_bad_configs(void **state) {
 /* Each required field, removed in turn from a valid config, is reported by name. */
 static void test_each_required_field(void **state) {
     (void)state;
-    static const char *const fields[] = {"vocab_size", "hidden_size", "num_hidden_layers",
-                                         "num_attention_heads", "intermediate_size",
-                                         "max_position_embeddings"};
+    static const char *const fields[] = {"vocab_size",        "hidden_size",
+                                         "num_hidden_layers", "num_attention_heads",
+                                         "intermediate_size", "max_position_embeddings"};
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         char text[1024] = "{";
         for (size_t j = 0; j < sizeof fields / sizeof fields[0]; j++) {
@@ -177,7 +176,9 @@ static void test_each_required_field(void **state) {
 /* Mistyped values of every kind of field. */
 static void test_wrong_types_in_memory(void **state) {
     (void)state;
-    static const struct { const char *extra, *fragment; } cases[] = {
+    static const struct {
+        const char *extra, *fragment;
+    } cases[] = {
         {"\"num_hash\": 1.5", "'num_hash' must be an integer"},
         {"\"num_hash\": 0", "'num_hash' is 0"},
         {"\"type_vocab_size\": [1]", "'type_vocab_size' must be an integer"},
@@ -198,7 +199,8 @@ static void test_wrong_types_in_memory(void **state) {
         snprintf(text, sizeof text,
                  "{\"vocab_size\": 50, \"hidden_size\": 16, \"num_hidden_layers\": 1, "
                  "\"num_attention_heads\": 2, \"intermediate_size\": 24, "
-                 "\"max_position_embeddings\": 32, %s}", cases[i].extra);
+                 "\"max_position_embeddings\": 32, %s}",
+                 cases[i].extra);
         yoso_config c;
         yoso_status st = yoso_config_parse(text, strlen(text), &c);
         if (st == YOSO_OK) fail_msg("accepted %s", cases[i].extra);

@@ -99,7 +99,8 @@ static void test_top_k_out_of_range(void **state) {
     expect_fill_failure("-k 50266 'a <mask>'", "top_k 50266 is out of range", "1..50265");
     /* --jsonl: per line */
     err_result r = err_run("echo '{\"text\": \"a <mask>\", \"top_k\": 0}' | %s fill-mask --jsonl "
-                           "-m '%s'", YOSO_CLI, FILL_MODEL);
+                           "-m '%s'",
+                           YOSO_CLI, FILL_MODEL);
     err_expect_failure(&r, 2, "top_k 0 is out of range", "1..50265", (const char *)NULL);
     err_result_free(&r);
     r = err_run("echo '{\"text\": \"a <mask>\", \"top_k\": 1e10}' | %s fill-mask --jsonl -m '%s'",
@@ -127,7 +128,8 @@ static void test_targets(void **state) {
     err_result_free(&r);
     /* a target that encodes to nothing */
     r = err_run("echo '{\"text\": \"a <mask>\", \"targets\": [\"\"]}' | %s fill-mask --jsonl -m "
-                "'%s'", YOSO_CLI, FILL_MODEL);
+                "'%s'",
+                YOSO_CLI, FILL_MODEL);
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "encodes to nothing"));
@@ -173,7 +175,8 @@ static void test_bad_ids_and_masks(void **state) {
 /* A --jsonl line that is not an object with "text" is named by its number. */
 static void test_jsonl_bad_line(void **state) {
     err_result r = err_run("printf '{\"text\": \"a <mask>\"}\\n[1, 2]\\n' | %s fill-mask --jsonl "
-                           "-m '%s'", YOSO_CLI, FILL_MODEL);
+                           "-m '%s'",
+                           YOSO_CLI, FILL_MODEL);
     err_expect_failure(&r, 2, "stdin line 2", "not a JSON object with a \"text\" string",
                        (const char *)NULL);
     err_result_free(&r);
@@ -185,8 +188,10 @@ static void test_jsonl_bad_line(void **state) {
 static void expect_tokenizer_failure(const char *name, const char *text, const char *key1,
                                      const char *key2) {
     char *dir = err_model_copy("fillmask/model");
-    if (text) assert_int_equal(test_write_file(err_path(dir, name), text, strlen(text)), 0);
-    else assert_int_equal(unlink(err_path(dir, name)), 0);
+    if (text)
+        assert_int_equal(test_write_file(err_path(dir, name), text, strlen(text)), 0);
+    else
+        assert_int_equal(unlink(err_path(dir, name)), 0);
     err_result r = err_run("%s fill-mask -m '%s' 'a <mask>'", YOSO_CLI, dir);
     err_expect_failure(&r, 2, key1, key2, (const char *)NULL);
     err_result_free(&r);

@@ -279,7 +279,12 @@ static void test_pickle_foreign_global(void **state) {
     /* protocol 2: GLOBAL posix.system, BINUNICODE cmd, TUPLE1, REDUCE, STOP */
     uint8_t pkl[5000];
     size_t n = 0, len = strlen(cmd);
-    memcpy(pkl + n, "\x80\x02" "cposix\nsystem\n" "X", 17), n += 17;
+    memcpy(pkl + n,
+           "\x80\x02"
+           "cposix\nsystem\n"
+           "X",
+           17),
+        n += 17;
     for (int i = 0; i < 4; i++) pkl[n++] = (uint8_t)(len >> (8 * i));
     memcpy(pkl + n, cmd, len), n += len;
     memcpy(pkl + n, "\x85R.", 3), n += 3;
@@ -348,8 +353,7 @@ static yoso_device_info default_device(void) {
 }
 
 /* One tensor of the sparse checkpoint. */
-static void big_add(cJSON *header, const char *name, int64_t rows, int64_t cols,
-                    uint64_t *offset) {
+static void big_add(cJSON *header, const char *name, int64_t rows, int64_t cols, uint64_t *offset) {
     double shape[2] = {(double)rows, (double)cols};
     uint64_t bytes = (uint64_t)rows * (uint64_t)(cols ? cols : 1) * 4;
     double offs[2] = {(double)*offset, (double)(*offset + bytes)};

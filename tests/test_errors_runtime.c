@@ -53,8 +53,8 @@ static void test_no_opencl_driver(void **state) {
     for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++) {
         char sub[8400];
         snprintf(sub, sizeof sub, k_commands[i], FILL_MODEL, dir);
-        err_result r = err_run("OCL_ICD_VENDORS='%s' OCL_ICD_FILENAMES= %s %s", empty, YOSO_CLI,
-                               sub);
+        err_result r =
+            err_run("OCL_ICD_VENDORS='%s' OCL_ICD_FILENAMES= %s %s", empty, YOSO_CLI, sub);
         err_expect_failure(&r, 1, "no OpenCL driver found", "CL_PLATFORM_NOT_FOUND_KHR",
                            (const char *)NULL);
         err_result_free(&r);
@@ -188,8 +188,8 @@ static void test_cache_corrupt_entry(void **state) {
         if (damage == 0) bytes[n - 100] ^= 0x40;
         size_t len = damage == 0 ? n : damage == 1 ? n / 2 : 0;
         assert_int_equal(test_write_file(entry, bytes, len), 0);
-        assert_int_equal(cached_run(dir), 1);   /* detected and rebuilt */
-        assert_int_equal(cached_run(dir), 0);   /* and the rebuilt entry is good */
+        assert_int_equal(cached_run(dir), 1); /* detected and rebuilt */
+        assert_int_equal(cached_run(dir), 0); /* and the rebuilt entry is good */
         assert_int_equal(cache_entries(dir), 1);
         if (damage == 0) bytes[n - 100] ^= 0x40;
     }
@@ -265,8 +265,8 @@ static void test_output_unwritable(void **state) {
     for (int i = 0; i < 3; i++) {
         char out[4400];
         snprintf(out, sizeof out, k_outs[i], dir);
-        err_result r = err_run("%s logits -m '%s' --ids 0,5,2 --out '%s'", YOSO_CLI, FILL_MODEL,
-                               out);
+        err_result r =
+            err_run("%s logits -m '%s' --ids 0,5,2 --out '%s'", YOSO_CLI, FILL_MODEL, out);
         err_expect_failure(&r, 1, "cannot write", k_why[i], (const char *)NULL);
         err_result_free(&r);
         assert_int_equal(err_count_entries(dir, NULL), 1); /* a-file alone: no temp file left */
@@ -282,8 +282,8 @@ static void test_output_to_a_fifo(void **state) {
     char fifo[4400];
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);
     err_result r = err_run("cd '%s' && mkfifo fifo && (cat fifo >got &) && %s logits -m '%s' "
-                           "--ids 0,5,2 --out fifo && wait", dir, YOSO_CLI,
-                           test_data_path("models/tiny"));
+                           "--ids 0,5,2 --out fifo && wait",
+                           dir, YOSO_CLI, test_data_path("models/tiny"));
     assert_int_equal(r.rc, 0);
     err_result_free(&r);
     struct stat st;

@@ -57,8 +57,8 @@ static inline int err_count_lines(const char *s) {
 
 /* Prints the run when an expectation fails, so the log shows what the CLI said. */
 static inline void err_dump(const err_result *r, const char *what) {
-    fprintf(stdout, "--- %s: exit %d\n--- stdout:\n%s\n--- stderr:\n%s\n---\n", what, r->rc,
-            r->out, r->err);
+    fprintf(stdout, "--- %s: exit %d\n--- stdout:\n%s\n--- stderr:\n%s\n---\n", what, r->rc, r->out,
+            r->err);
 }
 
 /* The failure contract: exit code rc, empty stdout, exactly one stderr line starting with
@@ -70,8 +70,10 @@ static inline void err_expect_failure(const err_result *r, int rc, ...) {
     va_start(ap, rc);
     for (const char *key; (key = va_arg(ap, const char *));) ok = ok && strstr(r->err, key);
     va_end(ap);
-    if (!ok) err_dump(r, "unexpected failure output");
-    else printf("exit %d: %s", r->rc, r->err); /* the log documents what users see */
+    if (!ok)
+        err_dump(r, "unexpected failure output");
+    else
+        printf("exit %d: %s", r->rc, r->err); /* the log documents what users see */
     assert_true(ok);
 }
 
@@ -118,8 +120,8 @@ static inline int err_count_entries(const char *dir, const char *part) {
 /* ---- safetensors editing: header JSON + data area ---- */
 
 typedef struct err_safetensors {
-    cJSON *header;  /* the parsed header object */
-    uint8_t *data;  /* [size] the data area after the header */
+    cJSON *header; /* the parsed header object */
+    uint8_t *data; /* [size] the data area after the header */
     size_t size;
 } err_safetensors;
 

@@ -18,7 +18,8 @@ static int setup(void **state) {
     yoso_context_options opt = {0};
     yoso_model_options mopt = {0};
     const char *dir = test_data_path("fillmask/model");
-    if (yoso_context_create(&opt, &g_ctx) != YOSO_OK || yoso_model_load(g_ctx, dir, &mopt, &g_model) != YOSO_OK ||
+    if (yoso_context_create(&opt, &g_ctx) != YOSO_OK ||
+        yoso_model_load(g_ctx, dir, &mopt, &g_model) != YOSO_OK ||
         yoso_tokenizer_load(test_data_path("fillmask/model"), &g_tok) != YOSO_OK) {
         fprintf(stderr, "setup: %s\n", yoso_last_error());
         return -1;
@@ -75,7 +76,8 @@ static void compare_case(const cJSON *c, const yoso_fill_result *got) {
     const cJSON *expected = cJSON_GetObjectItem(c, "expected");
     int masks = cJSON_GetArraySize(cJSON_GetObjectItem(c, "mask_positions"));
     assert_int_equal(got->num_masks, masks);
-    if (masks == 1) compare_mask(name, expected, got, 0);
+    if (masks == 1)
+        compare_mask(name, expected, got, 0);
     else
         for (int m = 0; m < masks; m++) compare_mask(name, cJSON_GetArrayItem(expected, m), got, m);
 }
@@ -99,7 +101,8 @@ static void test_cases_as_padded_batches(void **state) {
         yoso_fill_request reqs[7];
         yoso_fill_result res[7];
         for (int i = 0; i < n; i++) reqs[i] = case_request(g_cases[start + i], targets[i]);
-        if (yoso_fill_mask(g_model, g_tok, reqs, n, res) != YOSO_OK) fail_msg("%s", yoso_last_error());
+        if (yoso_fill_mask(g_model, g_tok, reqs, n, res) != YOSO_OK)
+            fail_msg("%s", yoso_last_error());
         for (int i = 0; i < n; i++) {
             compare_case(g_cases[start + i], &res[i]);
             yoso_fill_result_release(&res[i]);
@@ -115,14 +118,16 @@ static void test_cli_jsonl_matches_hf(void **state) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "text", cJSON_GetObjectItem(g_cases[i], "text")->valuestring);
         cJSON_AddNumberToObject(o, "top_k", cJSON_GetObjectItem(g_cases[i], "top_k")->valueint);
-        cJSON_AddItemToObject(o, "targets", cJSON_Duplicate(cJSON_GetObjectItem(g_cases[i], "targets"), 1));
+        cJSON_AddItemToObject(o, "targets",
+                              cJSON_Duplicate(cJSON_GetObjectItem(g_cases[i], "targets"), 1));
         char *line = cJSON_PrintUnformatted(o);
         fprintf(f, "%s\n", line);
         free(line);
         cJSON_Delete(o);
     }
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s fill-mask --jsonl -m %s < %s", YOSO_CLI, test_data_path("fillmask/model"), in);
+    snprintf(cmd, sizeof cmd, "%s fill-mask --jsonl -m %s < %s", YOSO_CLI,
+             test_data_path("fillmask/model"), in);
     char *out = NULL, *err = NULL;
     int rc = test_run(cmd, &out, &err);
     if (rc != 0) fail_msg("exit %d: %s", rc, err);
@@ -134,13 +139,18 @@ static void test_cli_jsonl_matches_hf(void **state) {
         /* Flatten both to rank lists and compare every field. */
         int multi = cJSON_IsArray(cJSON_GetArrayItem(want, 0));
         for (int m = 0; m < (multi ? cJSON_GetArraySize(want) : 1); m++) {
-            cJSON *gl = multi ? cJSON_GetArrayItem(got, m) : got, *wl = multi ? cJSON_GetArrayItem(want, m) : want;
+            cJSON *gl = multi ? cJSON_GetArrayItem(got, m) : got,
+                  *wl = multi ? cJSON_GetArrayItem(want, m) : want;
             for (int r = 0; r < cJSON_GetArraySize(wl); r++) {
                 cJSON *g = cJSON_GetArrayItem(gl, r), *w = cJSON_GetArrayItem(wl, r);
-                assert_int_equal(cJSON_GetObjectItem(g, "token")->valueint, cJSON_GetObjectItem(w, "token")->valueint);
-                assert_true(fabs(cJSON_GetObjectItem(g, "score")->valuedouble - cJSON_GetObjectItem(w, "score")->valuedouble) <= 1e-5);
-                assert_string_equal(cJSON_GetObjectItem(g, "token_str")->valuestring, cJSON_GetObjectItem(w, "token_str")->valuestring);
-                assert_string_equal(cJSON_GetObjectItem(g, "sequence")->valuestring, cJSON_GetObjectItem(w, "sequence")->valuestring);
+                assert_int_equal(cJSON_GetObjectItem(g, "token")->valueint,
+                                 cJSON_GetObjectItem(w, "token")->valueint);
+                assert_true(fabs(cJSON_GetObjectItem(g, "score")->valuedouble -
+                                 cJSON_GetObjectItem(w, "score")->valuedouble) <= 1e-5);
+                assert_string_equal(cJSON_GetObjectItem(g, "token_str")->valuestring,
+                                    cJSON_GetObjectItem(w, "token_str")->valuestring);
+                assert_string_equal(cJSON_GetObjectItem(g, "sequence")->valuestring,
+                                    cJSON_GetObjectItem(w, "sequence")->valuestring);
             }
         }
         cJSON_Delete(got);
@@ -154,15 +164,18 @@ static void test_cli_jsonl_matches_hf(void **state) {
 
 static void test_cli_json_single_text(void **state) {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s fill-mask --json -m %s 'Paris is the [MASK] of France.'", YOSO_CLI,
-             test_data_path("fillmask/model"));
+    snprintf(cmd, sizeof cmd, "%s fill-mask --json -m %s 'Paris is the [MASK] of France.'",
+             YOSO_CLI, test_data_path("fillmask/model"));
     char *out = NULL, *err = NULL;
     assert_int_equal(test_run(cmd, &out, &err), 0);
     cJSON *got = cJSON_Parse(out);
     assert_non_null(got);
     assert_int_equal(cJSON_GetArraySize(got), 5);
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(got, 0), "sequence")->valuestring,
-                        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(g_cases[0], "expected"), 0), "sequence")->valuestring);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(got, 0), "sequence")->valuestring,
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(g_cases[0], "expected"), 0),
+                            "sequence")
+            ->valuestring);
     cJSON_Delete(got);
     free(out);
     free(err);
@@ -171,8 +184,8 @@ static void test_cli_json_single_text(void **state) {
 /* The API example program (tools/example_fill_mask.c) prints HF's top prediction first. */
 static void test_api_example_program(void **state) {
     char cmd[4096], *out = NULL, *err = NULL;
-    snprintf(cmd, sizeof cmd, "%s/example_fill_mask %s 'Paris is the [MASK] of France.'", YOSO_BUILD_DIR,
-             test_data_path("fillmask/model"));
+    snprintf(cmd, sizeof cmd, "%s/example_fill_mask %s 'Paris is the [MASK] of France.'",
+             YOSO_BUILD_DIR, test_data_path("fillmask/model"));
     assert_int_equal(test_run(cmd, &out, &err), 0);
     const cJSON *best = cJSON_GetArrayItem(cJSON_GetObjectItem(g_cases[0], "expected"), 0);
     assert_non_null(strstr(out, cJSON_GetObjectItem(best, "sequence")->valuestring));

@@ -1,4 +1,5 @@
-/* test_gemm.c — the GEMM interface against a plain C loop, on shapes that are not multiples of 8. */
+/* test_gemm.c — the GEMM interface against a plain C loop, on shapes that are not multiples of 8.
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,16 +65,30 @@ static void check_shape(int ta, int tb, size_t m, size_t n, size_t k, size_t bat
     fill_random(c, sc * nb, 3u);
     for (size_t i = 0; i < sc * nb; i++) ref[i] = c[i];
     cl_mem da = upload(a, sa * nb), db = upload(b, sb * nb), dc = upload(c, sc * nb);
-    yoso_gemm_args args = {.trans_a = ta, .trans_b = tb, .m = m, .n = n, .k = k, .alpha = 0.75f,
-                           .beta = beta, .a = da, .lda = lda, .a_stride = sa, .b = db, .ldb = ldb,
-                           .b_stride = sb, .c = dc, .ldc = ldc, .c_stride = sc, .batch = batch};
+    yoso_gemm_args args = {.trans_a = ta,
+                           .trans_b = tb,
+                           .m = m,
+                           .n = n,
+                           .k = k,
+                           .alpha = 0.75f,
+                           .beta = beta,
+                           .a = da,
+                           .lda = lda,
+                           .a_stride = sa,
+                           .b = db,
+                           .ldb = ldb,
+                           .b_stride = sb,
+                           .c = dc,
+                           .ldc = ldc,
+                           .c_stride = sc,
+                           .batch = batch};
     assert_int_equal(yoso_gemm_run(g_ctx->gemm, &args), YOSO_OK);
     assert_int_equal(clEnqueueReadBuffer(g_ctx->queue, dc, CL_TRUE, 0, sc * nb * sizeof(float), c,
                                          0, NULL, NULL),
                      CL_SUCCESS);
     for (size_t q = 0; q < nb; q++)
-        gemm_reference(ta, tb, m, n, k, 0.75f, a + q * sa, lda, b + q * sb, ldb, beta,
-                       ref + q * sc, ldc);
+        gemm_reference(ta, tb, m, n, k, 0.75f, a + q * sa, lda, b + q * sb, ldb, beta, ref + q * sc,
+                       ldc);
     double worst = 0;
     for (size_t i = 0; i < sc * nb; i++) worst = fmax(worst, fabs((double)c[i] - ref[i]));
     if (worst > 1e-4 * (1 + sqrt((double)k)))
@@ -89,7 +104,8 @@ static void check_shape(int ta, int tb, size_t m, size_t n, size_t k, size_t bat
 }
 
 static void test_gemm_odd_shapes(void **state) {
-    const size_t shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 29, 17}, {33, 65, 31}, {64, 48, 100}, {5, 1000, 32}};
+    const size_t shapes[][3] = {{1, 1, 1},    {7, 5, 3},     {13, 29, 17},
+                                {33, 65, 31}, {64, 48, 100}, {5, 1000, 32}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++)

@@ -77,15 +77,15 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     g.c = random_buffer(nc, 33u, &hc);
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
     float *out = malloc(nc * sizeof(float));
-    assert_int_equal(clEnqueueReadBuffer(g_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out, 0,
-                                         NULL, NULL),
-                     CL_SUCCESS);
+    assert_int_equal(
+        clEnqueueReadBuffer(g_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out, 0, NULL, NULL),
+        CL_SUCCESS);
     gemm_reference(&g, ha, hb, hc);
     double worst = 0;
     for (size_t i = 0; i < nc; i++) worst = fmax(worst, fabs((double)out[i] - hc[i]));
     if (worst > 1e-4 * (1 + sqrt((double)g.k)))
-        fail_msg("%s: m=%zu n=%zu k=%zu batch=%zu: max error %g", yoso_gemm_backend_name(gemm),
-                 g.m, g.n, g.k, g.batch, worst);
+        fail_msg("%s: m=%zu n=%zu k=%zu batch=%zu: max error %g", yoso_gemm_backend_name(gemm), g.m,
+                 g.n, g.k, g.batch, worst);
     clReleaseMemObject(g.a);
     if (!shared) clReleaseMemObject(g.b);
     clReleaseMemObject(g.c);
@@ -98,30 +98,66 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
 
 /* Offsets and leading dimensions wider than the matrices, for one backend. */
 static void offsets_and_padding(yoso_gemm_kind kind) {
-    yoso_gemm_args g = {.trans_b = 1, .m = 13, .n = 21, .k = 9, .alpha = 1.5f, .beta = 0.5f,
-                        .a_offset = 5, .lda = 12, .b_offset = 3, .ldb = 11, .c_offset = 7,
+    yoso_gemm_args g = {.trans_b = 1,
+                        .m = 13,
+                        .n = 21,
+                        .k = 9,
+                        .alpha = 1.5f,
+                        .beta = 0.5f,
+                        .a_offset = 5,
+                        .lda = 12,
+                        .b_offset = 3,
+                        .ldb = 11,
+                        .c_offset = 7,
                         .ldc = 30};
     check(kind, g, 5 + 13 * 12, 3 + 21 * 11, 7 + 13 * 30, 0);
-    yoso_gemm_args t = {.trans_a = 1, .m = 10, .n = 6, .k = 17, .alpha = 1.0f, .a_offset = 2,
-                        .lda = 14, .ldb = 8, .c_offset = 1, .ldc = 9};
+    yoso_gemm_args t = {.trans_a = 1,
+                        .m = 10,
+                        .n = 6,
+                        .k = 17,
+                        .alpha = 1.0f,
+                        .a_offset = 2,
+                        .lda = 14,
+                        .ldb = 8,
+                        .c_offset = 1,
+                        .ldc = 9};
     check(kind, t, 2 + 17 * 14, 17 * 8, 1 + 10 * 9, 0);
 }
 
 /* Strided batches whose C matrices interleave (c_stride < m·ldc), like heads merged in a row. */
 static void interleaved_batch(yoso_gemm_kind kind) {
     const size_t heads = 3, d = 4, rows = 7, keys = 11;
-    yoso_gemm_args g = {.m = rows, .n = d, .k = keys, .alpha = 1.0f, .lda = keys,
-                        .a_stride = rows * keys, .ldb = d, .b_stride = keys * d,
-                        .c_offset = 2 * heads * d, .ldc = heads * d, .c_stride = d,
+    yoso_gemm_args g = {.m = rows,
+                        .n = d,
+                        .k = keys,
+                        .alpha = 1.0f,
+                        .lda = keys,
+                        .a_stride = rows * keys,
+                        .ldb = d,
+                        .b_stride = keys * d,
+                        .c_offset = 2 * heads * d,
+                        .ldc = heads * d,
+                        .c_stride = d,
                         .batch = heads};
     check(kind, g, heads * rows * keys, heads * keys * d, (rows + 2) * heads * d, 0);
 }
 
 /* A and B are two regions of one buffer (queries and keys of one tensor), B before A. */
 static void shared_buffer(yoso_gemm_kind kind) {
-    yoso_gemm_args g = {.trans_b = 1, .m = 6, .n = 8, .k = 5, .alpha = 1.0f, .a_offset = 60,
-                        .lda = 5, .a_stride = 6 * 5, .b_offset = 4, .ldb = 5, .b_stride = 8 * 5,
-                        .ldc = 8, .c_stride = 6 * 8, .batch = 2};
+    yoso_gemm_args g = {.trans_b = 1,
+                        .m = 6,
+                        .n = 8,
+                        .k = 5,
+                        .alpha = 1.0f,
+                        .a_offset = 60,
+                        .lda = 5,
+                        .a_stride = 6 * 5,
+                        .b_offset = 4,
+                        .ldb = 5,
+                        .b_stride = 8 * 5,
+                        .ldc = 8,
+                        .c_stride = 6 * 8,
+                        .batch = 2};
     check(kind, g, 60 + 2 * 30, 4 + 2 * 40, 2 * 48, 1);
 }
 
@@ -142,8 +178,17 @@ static void test_output_aliasing_an_input_is_refused(void **state) {
     if (yoso_gemm_create_kind(g_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
     float *h;
     cl_mem x = random_buffer(64, 1u, &h);
-    yoso_gemm_args g = {.m = 4, .n = 4, .k = 4, .alpha = 1.0f, .a = x, .lda = 4, .b = x,
-                        .ldb = 4, .c = x, .c_offset = 32, .ldc = 4};
+    yoso_gemm_args g = {.m = 4,
+                        .n = 4,
+                        .k = 4,
+                        .alpha = 1.0f,
+                        .a = x,
+                        .lda = 4,
+                        .b = x,
+                        .ldb = 4,
+                        .c = x,
+                        .c_offset = 32,
+                        .ldc = 4};
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_ERR_USAGE);
     clReleaseMemObject(x);
     free(h);

@@ -82,12 +82,21 @@ static void test_products_stay_correct_under_overridden_parameters(void **state)
     cl_mem dc = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, m * n * sizeof(float), NULL, &err);
     yoso_gemm *gemm = NULL;
     assert_int_equal(yoso_gemm_create_kind(ctx, YOSO_GEMM_CLBLAST, &gemm), YOSO_OK);
-    yoso_gemm_args g = {.trans_b = 1, .m = m, .n = n, .k = k, .alpha = 1.0f, .a = da, .lda = k,
-                        .b = db, .ldb = k, .c = dc, .ldc = n};
+    yoso_gemm_args g = {.trans_b = 1,
+                        .m = m,
+                        .n = n,
+                        .k = k,
+                        .alpha = 1.0f,
+                        .a = da,
+                        .lda = k,
+                        .b = db,
+                        .ldb = k,
+                        .c = dc,
+                        .ldc = n};
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
-    assert_int_equal(clEnqueueReadBuffer(ctx->queue, dc, CL_TRUE, 0, m * n * sizeof(float), c, 0,
-                                         NULL, NULL),
-                     CL_SUCCESS);
+    assert_int_equal(
+        clEnqueueReadBuffer(ctx->queue, dc, CL_TRUE, 0, m * n * sizeof(float), c, 0, NULL, NULL),
+        CL_SUCCESS);
     double worst = 0;
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {

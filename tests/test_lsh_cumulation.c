@@ -80,16 +80,17 @@ static void test_references_agree(void **state) {
 
 /* Cumulates uploaded codes with the given table budget; returns acc [BH, L, d] (malloc'ed). */
 static float *device_cumulate(const yoso_lsh_shape *s, const int32_t *qc, const int32_t *kc,
-                              const float *v, size_t budget, yoso_lsh_layout layout,
-                              int *chunks) {
+                              const float *v, size_t budget, yoso_lsh_layout layout, int *chunks) {
     const size_t nc = (size_t)s->batch * s->heads * s->num_hash * s->seq;
     const size_t nv = (size_t)s->batch * s->heads * s->seq * s->head_dim;
     yoso_lsh_scratch sc = {.table_budget = budget, .layout = layout};
     assert_int_equal(yoso_lsh_scratch_reserve(g_ctx, &sc, s), YOSO_OK);
-    assert_int_equal(clEnqueueWriteBuffer(g_ctx->queue, sc.q_codes, CL_TRUE, 0, nc * 4, qc, 0,
-                                          NULL, NULL), CL_SUCCESS);
-    assert_int_equal(clEnqueueWriteBuffer(g_ctx->queue, sc.k_codes, CL_TRUE, 0, nc * 4, kc, 0,
-                                          NULL, NULL), CL_SUCCESS);
+    assert_int_equal(
+        clEnqueueWriteBuffer(g_ctx->queue, sc.q_codes, CL_TRUE, 0, nc * 4, qc, 0, NULL, NULL),
+        CL_SUCCESS);
+    assert_int_equal(
+        clEnqueueWriteBuffer(g_ctx->queue, sc.k_codes, CL_TRUE, 0, nc * 4, kc, 0, NULL, NULL),
+        CL_SUCCESS);
     cl_mem dv = ref_upload(g_ctx, v, nv * sizeof(float));
     assert_int_equal(yoso_lsh_cumulate(g_ctx, &sc, s, dv), YOSO_OK);
     float *acc = malloc(nv * sizeof(float));
@@ -103,18 +104,20 @@ static float *device_cumulate(const yoso_lsh_shape *s, const int32_t *qc, const 
 /* Device cumulation = reference for odd head sizes, τ from 1 to 16 (both clearing strategies),
  * and every chunking (by hash function, by bh) and both kernel layouts give the same bits. */
 static void test_cumulation_matches_reference(void **state) {
-    static const struct { int batch, heads, seq, d, m, tau, spread; } cases[] = {
+    static const struct {
+        int batch, heads, seq, d, m, tau, spread;
+    } cases[] = {
         {1, 2, 50, 64, 12, 9, 16},  /* 512 buckets > 2·50 keys: clear only the used ones */
         {2, 3, 300, 64, 20, 8, 64}, /* 256 buckets ≤ 600: clear all */
         {1, 1, 40, 1, 9, 1, 2},     /* one value dim, τ 1 */
         {1, 2, 33, 100, 7, 16, 40}, /* 65536 buckets */
-        {2, 1, 17, 128, 5, 4, 16},
-        {1, 1, 1, 48, 3, 6, 4},     /* a single token */
+        {2, 1, 17, 128, 5, 4, 16},  {1, 1, 1, 48, 3, 6, 4}, /* a single token */
     };
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         yoso_lsh_shape s;
         assert_int_equal(yoso_lsh_shape_init(&s, cases[ci].batch, cases[ci].heads, cases[ci].seq,
-                                             cases[ci].d, cases[ci].m, cases[ci].tau), YOSO_OK);
+                                             cases[ci].d, cases[ci].m, cases[ci].tau),
+                         YOSO_OK);
         const size_t nc = (size_t)s.batch * s.heads * s.num_hash * s.seq;
         const size_t nv = (size_t)s.batch * s.heads * s.seq * s.head_dim;
         int32_t *qc = malloc(nc * 4), *kc = malloc(nc * 4);
@@ -130,8 +133,8 @@ static void test_cumulation_matches_reference(void **state) {
         float *by_h = device_cumulate(&s, qc, kc, v, pair * s.batch * s.heads * 2,
                                       YOSO_LSH_LAYOUT_ROWS, &chunks_h);
         float *by_bh = device_cumulate(&s, qc, kc, v, pair, YOSO_LSH_LAYOUT_ROWS, &chunks_bh);
-        float *items = device_cumulate(&s, qc, kc, v, pair * 3, YOSO_LSH_LAYOUT_ITEMS,
-                                       &chunks_items);
+        float *items =
+            device_cumulate(&s, qc, kc, v, pair * 3, YOSO_LSH_LAYOUT_ITEMS, &chunks_items);
         const double err = max_rel_diff(one, expect, nv);
         if (err > 1e-6) fprintf(stderr, "case %zu: relative error %.3g\n", ci, err);
         assert_true(err < 1e-6);
@@ -191,7 +194,8 @@ static float *random_signs(const yoso_lsh_shape *s, int rows, uint64_t seed) {
 
 /* A whole run with explicit signs: codes equal the reference bit for bit, the output is within
  * 1e-5 of the reference cumulation + normalization, both kernel layouts give the same bits.
- * Keys are near their queries so buckets are shared. Lengths 1, 7, 9, 4095 and 4096 (the tail HF's CUDA drops), padded rows masked. */
+ * Keys are near their queries so buckets are shared. Lengths 1, 7, 9, 4095 and 4096 (the tail HF's
+ * CUDA drops), padded rows masked. */
 static void check_explicit_run(int batch, int heads, int seq, int d, int m, int tau,
                                const int *lens) {
     yoso_lsh_shape s;
@@ -205,10 +209,11 @@ static void check_explicit_run(int batch, int heads, int seq, int d, int m, int 
     int32_t *mask = ref_mask(batch, seq, lens);
     float *signs = random_signs(&s, (int)bh, seq);
     run_result r = device_run(&s, q, k, v, mask, signs, (int)bh, YOSO_LSH_LAYOUT_AUTO);
-    run_result other = device_run(&s, q, k, v, mask, signs, (int)bh,
-                                  yoso_lsh_layout_resolve(g_ctx, YOSO_LSH_LAYOUT_AUTO) ==
-                                          YOSO_LSH_LAYOUT_ROWS ? YOSO_LSH_LAYOUT_ITEMS
-                                                               : YOSO_LSH_LAYOUT_ROWS);
+    run_result other =
+        device_run(&s, q, k, v, mask, signs, (int)bh,
+                   yoso_lsh_layout_resolve(g_ctx, YOSO_LSH_LAYOUT_AUTO) == YOSO_LSH_LAYOUT_ROWS
+                       ? YOSO_LSH_LAYOUT_ITEMS
+                       : YOSO_LSH_LAYOUT_ROWS);
     assert_memory_equal(r.q_codes, other.q_codes, nc * 4);
     assert_memory_equal(r.acc, other.acc, nv * 4);
     assert_memory_equal(r.ctx, other.ctx, nv * 4);
@@ -220,8 +225,10 @@ static void check_explicit_run(int batch, int heads, int seq, int d, int m, int 
     assert_memory_equal(r.q_codes, qc, nc * 4);
     assert_memory_equal(r.k_codes, kc, nc * 4);
     double *acc = malloc(nv * 8);
-    if (seq <= 512) ref_cumulate(qc, kc, v, &s, acc);
-    else ref_cumulate_tables(qc, kc, v, &s, acc);
+    if (seq <= 512)
+        ref_cumulate(qc, kc, v, &s, acc);
+    else
+        ref_cumulate_tables(qc, kc, v, &s, acc);
     float *ctx = malloc(nv * 4);
     ref_normalize(acc, mask, &s, ctx);
     double worst_acc = 0, worst_ctx = 0, mass = 0;

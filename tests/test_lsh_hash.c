@@ -99,8 +99,9 @@ typedef struct hash_case {
 /* Hashes random vectors on the device and compares every code with ref_hash. */
 static void check_hash_case(const hash_case *hc, uint64_t seed) {
     yoso_lsh_shape s;
-    assert_int_equal(yoso_lsh_shape_init(&s, hc->batch, hc->heads, hc->seq, hc->head_dim,
-                                         hc->num_hash, hc->tau), YOSO_OK);
+    assert_int_equal(
+        yoso_lsh_shape_init(&s, hc->batch, hc->heads, hc->seq, hc->head_dim, hc->num_hash, hc->tau),
+        YOSO_OK);
     const int bh = s.batch * s.heads;
     const int rows = hc->per_batch_signs ? bh : s.heads;
     const size_t nx = (size_t)bh * s.seq * s.head_dim;
@@ -126,10 +127,12 @@ static void check_hash_case(const hash_case *hc, uint64_t seed) {
     }
     for (int layout = YOSO_LSH_LAYOUT_ITEMS; layout <= YOSO_LSH_LAYOUT_ROWS; layout++) {
         memset(got, 0x55, ncode * sizeof(int32_t));
-        assert_int_equal(clEnqueueWriteBuffer(g_ctx->queue, dcodes, CL_TRUE, 0, ncode * 4, got, 0,
-                                              NULL, NULL), CL_SUCCESS);
+        assert_int_equal(
+            clEnqueueWriteBuffer(g_ctx->queue, dcodes, CL_TRUE, 0, ncode * 4, got, 0, NULL, NULL),
+            CL_SUCCESS);
         assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dmask, dsigns, rows, dcodes, &s,
-                                              (yoso_lsh_layout)layout), YOSO_OK);
+                                              (yoso_lsh_layout)layout),
+                         YOSO_OK);
         ref_download(g_ctx, dcodes, got, ncode * sizeof(int32_t));
         size_t mismatches = 0;
         for (size_t i = 0; i < ncode; i++) mismatches += got[i] != expect[i];

@@ -24,8 +24,8 @@ static int teardown(void **state) {
 
 /* Loads the tiny fixture in LSH mode with this seed / sign file. */
 static yoso_model *load_lsh(uint64_t seed, const char *dmat, int num_hash) {
-    yoso_model_options o = {.attention = YOSO_ATTENTION_LSH, .seed = seed, .lsh_dmat_path = dmat,
-                            .num_hash = num_hash};
+    yoso_model_options o = {
+        .attention = YOSO_ATTENTION_LSH, .seed = seed, .lsh_dmat_path = dmat, .num_hash = num_hash};
     yoso_model *m = NULL;
     yoso_status st = yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &m);
     if (st != YOSO_OK) fprintf(stderr, "%s\n", yoso_last_error());
@@ -40,8 +40,10 @@ static void make_ids(int batch, int seq, const int *lens, int32_t *ids, int32_t 
         for (int t = 0; t < seq; t++) {
             s = s * 1103515245u + 12345u;
             const int len = lens ? lens[b] : seq, valid = t < len;
-            ids[b * seq + t] = !valid ? 1 : t == 0 ? 0 : t == len - 1 ? 2
-                                                                     : 3 + (int)((s >> 8) % 997);
+            ids[b * seq + t] = !valid         ? 1
+                               : t == 0       ? 0
+                               : t == len - 1 ? 2
+                                              : 3 + (int)((s >> 8) % 997);
             mask[b * seq + t] = valid;
         }
 }
@@ -134,10 +136,11 @@ static void write_dmat(const char *path, int layers, int rows, int parts, int dp
     len += snprintf(header + len, sizeof header - len, "{");
     for (int i = 0; i < layers; i++) {
         if (i == skip_layer) continue;
-        len += snprintf(header + len, sizeof header - len,
-                        "%s\"layer.%d.Dmat\":{\"dtype\":\"%s\",\"shape\":[%d,3,%d,%d],"
-                        "\"data_offsets\":[%zu,%zu]}", off ? "," : "", i, dtype ? dtype : "I32",
-                        rows, parts, dp, off, off + bytes);
+        len +=
+            snprintf(header + len, sizeof header - len,
+                     "%s\"layer.%d.Dmat\":{\"dtype\":\"%s\",\"shape\":[%d,3,%d,%d],"
+                     "\"data_offsets\":[%zu,%zu]}",
+                     off ? "," : "", i, dtype ? dtype : "I32", rows, parts, dp, off, off + bytes);
         off += bytes;
     }
     len += snprintf(header + len, sizeof header - len, "}");
@@ -263,7 +266,8 @@ static void test_dmat_errors(void **state) {
     snprintf(path, sizeof path, "%s/missing.safetensors", g_tmp);
     yoso_model_options o = {.attention = YOSO_ATTENTION_LSH, .lsh_dmat_path = path};
     yoso_model *m = NULL;
-    assert_int_equal(yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &m), YOSO_ERR_NOT_FOUND);
+    assert_int_equal(yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &m),
+                     YOSO_ERR_NOT_FOUND);
     assert_null(m);
     assert_non_null(strstr(yoso_last_error(), "missing.safetensors"));
     free(d[0]), free(d[1]);
@@ -275,11 +279,15 @@ static void test_cli(void **state) {
     snprintf(out1, sizeof out1, "%s/a.npy", g_tmp);
     snprintf(out2, sizeof out2, "%s/b.npy", g_tmp);
     const char *model = test_data_path("models/tiny");
-    snprintf(cmd, sizeof cmd, "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
-             "'%s'", YOSO_CLI, model, out1);
+    snprintf(cmd, sizeof cmd,
+             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
+             "'%s'",
+             YOSO_CLI, model, out1);
     assert_int_equal(test_run(cmd, NULL, NULL), 0);
-    snprintf(cmd, sizeof cmd, "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
-             "'%s'", YOSO_CLI, model, out2);
+    snprintf(cmd, sizeof cmd,
+             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
+             "'%s'",
+             YOSO_CLI, model, out2);
     assert_int_equal(test_run(cmd, NULL, NULL), 0);
     size_t n1, n2;
     char *a = test_read_file(out1, &n1), *b = test_read_file(out2, &n2);
@@ -291,8 +299,10 @@ static void test_cli(void **state) {
     char bad[4200], *err = NULL;
     snprintf(bad, sizeof bad, "%s/not-signs.safetensors", g_tmp);
     assert_int_equal(test_write_file(bad, "garbage!", 8), 0);
-    snprintf(cmd, sizeof cmd, "'%s' logits -m '%s' --ids 0,5,2 --attention lsh --lsh-dmat '%s' "
-             "--out '%s'", YOSO_CLI, model, bad, out1);
+    snprintf(cmd, sizeof cmd,
+             "'%s' logits -m '%s' --ids 0,5,2 --attention lsh --lsh-dmat '%s' "
+             "--out '%s'",
+             YOSO_CLI, model, bad, out1);
     assert_int_equal(test_run(cmd, NULL, &err), 2);
     assert_non_null(strstr(err, "not-signs.safetensors"));
     free(err);

@@ -94,8 +94,8 @@ static void problem_run(problem *p, uint64_t seed, float *acc, int32_t *qc, int3
     float *signs = malloc(nsign * 4);
     yoso_lsh_signs_fill(seed, 0, &p->s, signs);
     cl_mem ds = ref_upload(g_ctx, signs, nsign * 4);
-    assert_int_equal(yoso_lsh_run(g_ctx, &p->sc, &p->s, ds, 1, p->dq, p->dk, p->dv, p->dmask,
-                                  p->dctx), YOSO_OK);
+    assert_int_equal(
+        yoso_lsh_run(g_ctx, &p->sc, &p->s, ds, 1, p->dq, p->dk, p->dv, p->dmask, p->dctx), YOSO_OK);
     const size_t n = (size_t)p->s.seq * p->s.head_dim, nc = (size_t)p->s.num_hash * p->s.seq;
     ref_download(g_ctx, p->sc.acc, acc, n * 4);
     if (qc) ref_download(g_ctx, p->sc.q_codes, qc, nc * 4);

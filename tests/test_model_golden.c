@@ -58,7 +58,8 @@ static void check_fixture(const char *name) {
     snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/%s", name);
     yoso_model_options mopt = {0};
     yoso_model *model = NULL;
-    if (yoso_model_load(g_ctx, dir, &mopt, &model) != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+    if (yoso_model_load(g_ctx, dir, &mopt, &model) != YOSO_OK)
+        fail_msg("%s: %s", name, yoso_last_error());
     yoso_npy ids, mask;
     read_fixture(name, "input_ids.npy", &ids);
     read_fixture(name, "attention_mask.npy", &mask);
@@ -86,22 +87,40 @@ static void check_fixture(const char *name) {
     yoso_model_free(model);
 }
 
-static void test_tiny(void **state) { check_fixture("tiny"); }
-static void test_odd(void **state) { check_fixture("odd"); }
-static void test_long4096(void **state) { check_fixture("long4096"); }
-static void test_realvocab(void **state) { check_fixture("realvocab"); }
-static void test_f16(void **state) { check_fixture("f16"); }
-static void test_conv(void **state) { check_fixture("conv"); }
-static void test_base(void **state) { check_fixture("base"); }
-static void test_tiny_bin(void **state) { check_fixture("tiny-bin"); }
-static void test_tiny_bin_f16(void **state) { check_fixture("tiny-bin-f16"); }
+static void test_tiny(void **state) {
+    check_fixture("tiny");
+}
+static void test_odd(void **state) {
+    check_fixture("odd");
+}
+static void test_long4096(void **state) {
+    check_fixture("long4096");
+}
+static void test_realvocab(void **state) {
+    check_fixture("realvocab");
+}
+static void test_f16(void **state) {
+    check_fixture("f16");
+}
+static void test_conv(void **state) {
+    check_fixture("conv");
+}
+static void test_base(void **state) {
+    check_fixture("base");
+}
+static void test_tiny_bin(void **state) {
+    check_fixture("tiny-bin");
+}
+static void test_tiny_bin_f16(void **state) {
+    check_fixture("tiny-bin-f16");
+}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tiny),     cmocka_unit_test(test_odd),
-        cmocka_unit_test(test_long4096), cmocka_unit_test(test_realvocab),
-        cmocka_unit_test(test_f16),      cmocka_unit_test(test_conv),
-        cmocka_unit_test(test_base),     cmocka_unit_test(test_tiny_bin),
+        cmocka_unit_test(test_tiny),         cmocka_unit_test(test_odd),
+        cmocka_unit_test(test_long4096),     cmocka_unit_test(test_realvocab),
+        cmocka_unit_test(test_f16),          cmocka_unit_test(test_conv),
+        cmocka_unit_test(test_base),         cmocka_unit_test(test_tiny_bin),
         cmocka_unit_test(test_tiny_bin_f16),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -27,23 +27,26 @@ static int teardown(void **state) {
     return 0;
 }
 
-/* Runs rows of lengths lens[] as one right-padded batch and each alone; compares valid positions. */
+/* Runs rows of lengths lens[] as one right-padded batch and each alone; compares valid positions.
+ */
 static void check_padded_batch(const int *lens, int batch, int with_hidden) {
     yoso_model_info info;
     yoso_model_get_info(g_model, &info);
     int seq = 0;
     for (int b = 0; b < batch; b++) seq = lens[b] > seq ? lens[b] : seq;
     const int width = with_hidden ? info.hidden_size : info.vocab_size;
-    int32_t *ids = calloc((size_t)batch * seq, sizeof *ids), *mask = calloc((size_t)batch * seq, sizeof *mask);
+    int32_t *ids = calloc((size_t)batch * seq, sizeof *ids),
+            *mask = calloc((size_t)batch * seq, sizeof *mask);
     unsigned s = 12345;
     for (int b = 0; b < batch; b++)
         for (int t = 0; t < seq; t++) {
             s = s * 1103515245u + 12345u;
             int valid = t < lens[b];
-            ids[b * seq + t] = !valid ? info.pad_token_id
+            ids[b * seq + t] = !valid   ? info.pad_token_id
                                : t == 0 ? info.bos_token_id
-                               : t == lens[b] - 1 ? info.eos_token_id
-                                                  : (int)(3 + (s >> 8) % (unsigned)(info.vocab_size - 3));
+                               : t == lens[b] - 1
+                                   ? info.eos_token_id
+                                   : (int)(3 + (s >> 8) % (unsigned)(info.vocab_size - 3));
             mask[b * seq + t] = valid;
         }
     float *batched = malloc((size_t)batch * seq * width * sizeof(float));
@@ -58,12 +61,13 @@ static void check_padded_batch(const int *lens, int batch, int with_hidden) {
         double worst = 0, scale = 0;
         for (int t = 0; t < lens[b]; t++)
             for (int c = 0; c < width; c++) {
-                double x = batched[((size_t)b * seq + t) * width + c], y = alone[(size_t)t * width + c];
+                double x = batched[((size_t)b * seq + t) * width + c],
+                       y = alone[(size_t)t * width + c];
                 worst = fmax(worst, fabs(x - y));
                 scale = fmax(scale, fabs(y));
             }
-        printf("[ padding  ] row %d (length %d of %d): max |batched − alone| %.3g (scale %.3g)\n", b,
-               lens[b], seq, worst, scale);
+        printf("[ padding  ] row %d (length %d of %d): max |batched − alone| %.3g (scale %.3g)\n",
+               b, lens[b], seq, worst, scale);
         if (!(worst <= 1e-5 * fmax(1.0, scale))) fail_msg("row %d differs by %g", b, worst);
     }
     free(ids);
@@ -110,7 +114,8 @@ static void test_bad_inputs_are_rejected(void **state) {
     assert_int_equal(yoso_model_hidden(g_model, 1, 3, ok_ids, bad_mask, out), YOSO_ERR_INPUT);
     int32_t *longer = calloc((size_t)info.max_tokens + 1, sizeof *longer);
     float *big = malloc(((size_t)info.max_tokens + 1) * info.hidden_size * sizeof(float));
-    assert_int_equal(yoso_model_hidden(g_model, 1, info.max_tokens + 1, longer, NULL, big), YOSO_ERR_INPUT);
+    assert_int_equal(yoso_model_hidden(g_model, 1, info.max_tokens + 1, longer, NULL, big),
+                     YOSO_ERR_INPUT);
     assert_non_null(strstr(yoso_last_error(), "at most"));
     free(longer);
     free(big);

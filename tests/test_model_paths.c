@@ -44,9 +44,9 @@ static void check(const char *name, const char *gemm, const char *path) {
     size_t n = (size_t)yoso_npy_numel(&want_logits);
     float *got = malloc(n * sizeof(float));
     const float *ref = want_logits.data;
-    assert_int_equal(yoso_model_logits(m, (int)ids.shape[0], (int)ids.shape[1], ids.data,
-                                       mask.data, got),
-                     YOSO_OK);
+    assert_int_equal(
+        yoso_model_logits(m, (int)ids.shape[0], (int)ids.shape[1], ids.data, mask.data, got),
+        YOSO_OK);
     double worst = 0, scale = 0;
     for (size_t i = 0; i < n; i++) {
         worst = fmax(worst, isnan(got[i]) ? INFINITY : fabs((double)got[i] - ref[i]));

@@ -155,7 +155,8 @@ static void test_cli_devices(void **state) {
 static void test_cli_without_driver_gives_hint(void **state) {
     char *dir = test_make_temp_dir();
     char cmd[8192];
-    const char *subcommands[] = {"devices", "logits --ids 0,2 --out /tmp/x.npy", "fill-mask 'a <mask>'"};
+    const char *subcommands[] = {"devices", "logits --ids 0,2 --out /tmp/x.npy",
+                                 "fill-mask 'a <mask>'"};
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
         char *out = NULL, *err = NULL;
         snprintf(cmd, sizeof cmd, "OCL_ICD_VENDORS=%s OCL_ICD_FILENAMES= YOSO_MODEL=%s %s %s", dir,

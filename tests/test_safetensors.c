@@ -134,8 +134,8 @@ static void test_dtype_conversions(void **state) {
 
     /* 2^-24 (smallest subnormal), largest subnormal, smallest normal, 65504, -0, 1, -2.5 */
     const uint16_t half[] = {0x0001, 0x03ff, 0x0400, 0x7bff, 0x8000, 0x3c00, 0xc100, 0x8001};
-    const float want[] = {ldexpf(1, -24), ldexpf(1023, -24), ldexpf(1, -14), 65504.0f, -0.0f,
-                          1.0f, -2.5f, -ldexpf(1, -24)};
+    const float want[] = {ldexpf(1, -24), ldexpf(1023, -24), ldexpf(1, -14), 65504.0f, -0.0f, 1.0f,
+                          -2.5f,          -ldexpf(1, -24)};
     float got[8];
     yoso_tensor_view v = make_view(YOSO_DTYPE_F16, half, 8);
     assert_int_equal(yoso_tensor_to_f32(&v, got), YOSO_OK);
@@ -149,9 +149,13 @@ static void test_dtype_conversions(void **state) {
     assert_true(got[3] == 0.0f && signbit(got[3]));
     assert_true(got[4] > 3.3e38f);
 
-    static const struct { yoso_dtype dtype; uint32_t bits; const char *what; } bad[] = {
-        {YOSO_DTYPE_F16, 0x7c00, "Inf"}, {YOSO_DTYPE_F16, 0xfe00, "NaN"},
-        {YOSO_DTYPE_BF16, 0xff80, "Inf"}, {YOSO_DTYPE_BF16, 0x7fc1, "NaN"},
+    static const struct {
+        yoso_dtype dtype;
+        uint32_t bits;
+        const char *what;
+    } bad[] = {
+        {YOSO_DTYPE_F16, 0x7c00, "Inf"},      {YOSO_DTYPE_F16, 0xfe00, "NaN"},
+        {YOSO_DTYPE_BF16, 0xff80, "Inf"},     {YOSO_DTYPE_BF16, 0x7fc1, "NaN"},
         {YOSO_DTYPE_F32, 0x7f800000u, "Inf"}, {YOSO_DTYPE_F32, 0xffc00000u, "NaN"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -327,16 +331,11 @@ static void test_open_memory(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_file),
-        cmocka_unit_test(test_tiny_f32),
-        cmocka_unit_test(test_tiny_f16),
-        cmocka_unit_test(test_tiny_bf16),
-        cmocka_unit_test(test_base_model),
-        cmocka_unit_test(test_dtype_conversions),
-        cmocka_unit_test(test_non_finite_in_file),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_every_truncation),
-        cmocka_unit_test(test_header_mutations),
+        cmocka_unit_test(test_small_file),         cmocka_unit_test(test_tiny_f32),
+        cmocka_unit_test(test_tiny_f16),           cmocka_unit_test(test_tiny_bf16),
+        cmocka_unit_test(test_base_model),         cmocka_unit_test(test_dtype_conversions),
+        cmocka_unit_test(test_non_finite_in_file), cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_every_truncation),   cmocka_unit_test(test_header_mutations),
         cmocka_unit_test(test_open_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,11 +45,14 @@ static void test_vocab_and_specials(void **state) {
     assert_int_equal(yoso_tokenizer_pad_id(g_tok), 1);
     assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 0), "<s>");
     assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 2), "</s>");
-    assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 812), "\xC4\xA0" "capital");
+    assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 812), "\xC4\xA0"
+                                                                "capital");
     assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 50264), "<mask>");
     assert_null(yoso_tokenizer_id_to_token(g_tok, -1));
     assert_null(yoso_tokenizer_id_to_token(g_tok, 50265));
-    assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "\xC4\xA0" "Paris"), 2201);
+    assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "\xC4\xA0"
+                                                       "Paris"),
+                     2201);
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "<mask>"), 50264);
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "[MASK]"), -1); /* an alias, not a name */
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "no such token"), -1);
@@ -156,13 +159,13 @@ static void test_invalid_utf8(void **state) {
         const char *text;
         size_t at;
     } cases[] = {
-        {"\xFF", 0},                   /* never valid */
-        {"abc\xC3", 3},                /* truncated 2-byte sequence */
-        {"ok \xC0\xAF", 3},            /* overlong '/' */
-        {"x\xED\xA0\x80y", 1},         /* a UTF-16 surrogate */
-        {"\xF4\x90\x80\x80", 0},       /* past U+10FFFF */
-        {"Hello \xE2\x82 world", 6},   /* truncated 3-byte sequence */
-        {"caf\xC3\xA9\x80", 5},        /* stray continuation byte after a valid é */
+        {"\xFF", 0},                 /* never valid */
+        {"abc\xC3", 3},              /* truncated 2-byte sequence */
+        {"ok \xC0\xAF", 3},          /* overlong '/' */
+        {"x\xED\xA0\x80y", 1},       /* a UTF-16 surrogate */
+        {"\xF4\x90\x80\x80", 0},     /* past U+10FFFF */
+        {"Hello \xE2\x82 world", 6}, /* truncated 3-byte sequence */
+        {"caf\xC3\xA9\x80", 5},      /* stray continuation byte after a valid é */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int32_t *ids = (int32_t *)1;
@@ -201,11 +204,11 @@ static void test_length_limit(void **state) {
     assert_non_null(strstr(yoso_last_error(), "4096"));
     assert_null(ids);
 
-    assert_int_equal(encode(text, YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE, 4096, &ids,
-                            &n), YOSO_OK);
+    assert_int_equal(
+        encode(text, YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE, 4096, &ids, &n), YOSO_OK);
     assert_int_equal(n, 4096);
     assert_memory_equal(ids, full, 4095 * sizeof *ids); /* <s> and the head */
-    assert_int_equal(ids[4095], 2);                    /* </s> kept at the end */
+    assert_int_equal(ids[4095], 2);                     /* </s> kept at the end */
     free(ids);
 
     assert_int_equal(encode(text, YOSO_TOKENIZE_TRUNCATE, 10, &ids, &n), YOSO_OK);
@@ -213,8 +216,8 @@ static void test_length_limit(void **state) {
     assert_memory_equal(ids, full + 1, 10 * sizeof *ids); /* no specials: just the head */
     free(ids);
 
-    assert_int_equal(encode(text, YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE, 1, &ids,
-                            &n), YOSO_ERR_USAGE);
+    assert_int_equal(encode(text, YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE, 1, &ids, &n),
+                     YOSO_ERR_USAGE);
     assert_int_equal(encode("Hello world", YOSO_TOKENIZE_ADD_SPECIAL, 4, &ids, &n), YOSO_OK);
     free(ids);
     free(full);
@@ -245,8 +248,7 @@ static char *make_folder(const char *const *files, size_t nfiles) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, files[2 * i]);
         if (files[2 * i + 1]) {
-            assert_int_equal(test_write_file(path, files[2 * i + 1], strlen(files[2 * i + 1])),
-                             0);
+            assert_int_equal(test_write_file(path, files[2 * i + 1], strlen(files[2 * i + 1])), 0);
         } else {
             char src[4096];
             size_t size;
@@ -295,18 +297,19 @@ static void test_malformed_files(void **state) {
                         YOSO_ERR_INPUT, "not valid JSON");
     expect_load_failure((const char *const[]){"vocab.json", "[1, 2]", "merges.txt", NULL}, 2,
                         YOSO_ERR_INPUT, "not a JSON object");
-    expect_load_failure((const char *const[]){"vocab.json", "{\"a\": 1.5}", "merges.txt", NULL},
-                        2, YOSO_ERR_INPUT, "\"a\"");
-    expect_load_failure((const char *const[]){"vocab.json", "{\"a\": 0, \"b\": 0}", "merges.txt",
-                                              NULL}, 2, YOSO_ERR_INPUT, "id 0");
+    expect_load_failure((const char *const[]){"vocab.json", "{\"a\": 1.5}", "merges.txt", NULL}, 2,
+                        YOSO_ERR_INPUT, "\"a\"");
+    expect_load_failure(
+        (const char *const[]){"vocab.json", "{\"a\": 0, \"b\": 0}", "merges.txt", NULL}, 2,
+        YOSO_ERR_INPUT, "id 0");
     expect_load_failure((const char *const[]){"vocab.json", "{\"a\": 0}", "merges.txt", NULL}, 2,
                         YOSO_ERR_UNSUPPORTED, "byte-level");
-    expect_load_failure((const char *const[]){"vocab.json", NULL, "merges.txt",
-                                              "#version: 0.2\nh e\ni n r\n"}, 2, YOSO_ERR_INPUT,
-                        "line 3");
-    expect_load_failure((const char *const[]){"vocab.json", NULL, "merges.txt",
-                                              "#version: 0.2\nnot_a_token e\n"}, 2,
-                        YOSO_ERR_INPUT, "not in the vocabulary");
+    expect_load_failure(
+        (const char *const[]){"vocab.json", NULL, "merges.txt", "#version: 0.2\nh e\ni n r\n"}, 2,
+        YOSO_ERR_INPUT, "line 3");
+    expect_load_failure(
+        (const char *const[]){"vocab.json", NULL, "merges.txt", "#version: 0.2\nnot_a_token e\n"},
+        2, YOSO_ERR_INPUT, "not in the vocabulary");
     expect_load_failure((const char *const[]){"vocab.json", NULL, "merges.txt", NULL,
                                               "special_tokens_map.json", "{\"mask_token\": 3"},
                         3, YOSO_ERR_INPUT, "special_tokens_map.json");
@@ -314,36 +317,41 @@ static void test_malformed_files(void **state) {
                                               "tokenizer_config.json",
                                               "{\"mask_token\": \"<nope>\"}"},
                         3, YOSO_ERR_INPUT, "<nope>");
-    expect_load_failure((const char *const[]){"tokenizer.json", "{\"model\": "}, 1,
-                        YOSO_ERR_INPUT, "tokenizer.json");
+    expect_load_failure((const char *const[]){"tokenizer.json", "{\"model\": "}, 1, YOSO_ERR_INPUT,
+                        "tokenizer.json");
     expect_load_failure((const char *const[]){"tokenizer.json",
                                               "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, "
                                               "\"model\": {\"type\": \"WordPiece\"}}"},
                         1, YOSO_ERR_UNSUPPORTED, "WordPiece");
-    expect_load_failure((const char *const[]){"tokenizer.json",
-                                              "{\"normalizer\": {\"type\": \"NFC\"}}"},
-                        1, YOSO_ERR_UNSUPPORTED, "NFC");
+    expect_load_failure(
+        (const char *const[]){"tokenizer.json", "{\"normalizer\": {\"type\": \"NFC\"}}"}, 1,
+        YOSO_ERR_UNSUPPORTED, "NFC");
 }
 
 /* The same vocab + merges with RoBERTa's saved config files loads to the same tokenizer. */
 static void test_config_files(void **state) {
     (void)state;
     const char *const files[] = {
-        "vocab.json", NULL, "merges.txt", NULL,
+        "vocab.json",
+        NULL,
+        "merges.txt",
+        NULL,
         "special_tokens_map.json",
         "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"unk_token\": \"<unk>\", "
         "\"sep_token\": \"</s>\", \"pad_token\": \"<pad>\", \"cls_token\": \"<s>\", "
         "\"mask_token\": {\"content\": \"<mask>\", \"single_word\": false, \"lstrip\": true, "
         "\"rstrip\": false, \"normalized\": false}}",
-        "tokenizer_config.json", "{\"model_max_length\": 512, \"add_prefix_space\": false}"};
+        "tokenizer_config.json",
+        "{\"model_max_length\": 512, \"add_prefix_space\": false}"};
     char *dir = make_folder(files, 4);
     yoso_tokenizer *tok = NULL;
     assert_int_equal(yoso_tokenizer_load(dir, &tok), YOSO_OK);
     const char *text = "Hi  <mask>, [MASK]\t<s>x</s> <pad>";
     int32_t *a = NULL, *b = NULL;
     size_t na = 0, nb = 0;
-    assert_int_equal(yoso_tokenizer_encode(tok, text, strlen(text), YOSO_TOKENIZE_ADD_SPECIAL, 0,
-                                           &a, &na), YOSO_OK);
+    assert_int_equal(
+        yoso_tokenizer_encode(tok, text, strlen(text), YOSO_TOKENIZE_ADD_SPECIAL, 0, &a, &na),
+        YOSO_OK);
     assert_int_equal(encode(text, YOSO_TOKENIZE_ADD_SPECIAL, 0, &b, &nb), YOSO_OK);
     assert_int_equal(na, nb);
     assert_memory_equal(a, b, na * sizeof *a);
@@ -357,16 +365,11 @@ static void test_config_files(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vocab_and_specials),
-        cmocka_unit_test(test_design_ids),
-        cmocka_unit_test(test_mask_spellings),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_decode_replacement),
-        cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_length_limit),
-        cmocka_unit_test(test_null_arguments),
-        cmocka_unit_test(test_missing_files),
-        cmocka_unit_test(test_malformed_files),
+        cmocka_unit_test(test_vocab_and_specials), cmocka_unit_test(test_design_ids),
+        cmocka_unit_test(test_mask_spellings),     cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_decode_replacement), cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_length_limit),       cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_missing_files),      cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_config_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

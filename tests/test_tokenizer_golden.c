@@ -111,8 +111,9 @@ static void check_corpus(const char *folder) {
         size_t len, nw, ng;
         char *text = row_text(row, &len);
         int32_t *want = row_ids(row, "ids", &nw), *got = NULL;
-        assert_int_equal(yoso_tokenizer_encode(tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL, 0, &got,
-                                               &ng), YOSO_OK);
+        assert_int_equal(
+            yoso_tokenizer_encode(tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL, 0, &got, &ng),
+            YOSO_OK);
         total_ids += nw;
         if (ng != nw || memcmp(got, want, nw * sizeof *want)) {
             if (bad_ids++ < MAX_REPORTS) report_ids(folder, text, want, nw, got, ng);
@@ -132,16 +133,18 @@ static void check_corpus(const char *folder) {
             free(one);
         }
         bad_dec += check_decode(tok, want, nw, 0, row, "decoded", &reports);
-        bad_dec += check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL, row, "decoded_skip",
-                                &reports);
-        bad_dec += check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL |
-                                YOSO_DECODE_CLEANUP_SPACES, row, "decoded_cleanup", &reports);
+        bad_dec +=
+            check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL, row, "decoded_skip", &reports);
+        bad_dec +=
+            check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL | YOSO_DECODE_CLEANUP_SPACES, row,
+                         "decoded_cleanup", &reports);
         free(text);
         free(want);
         free(got);
     }
     printf("%s: %zu texts, %zu ids: %d id mismatches, %d token mismatches, %d decode "
-           "mismatches\n", folder, r.count, total_ids, bad_ids, bad_tokens, bad_dec);
+           "mismatches\n",
+           folder, r.count, total_ids, bad_ids, bad_tokens, bad_dec);
     assert_int_equal(bad_ids, 0);
     assert_int_equal(bad_tokens, 0);
     assert_int_equal(bad_dec, 0);
@@ -198,8 +201,9 @@ static void test_truncation(void **state) {
         int32_t *want = row_ids(r.items[i], "ids", &nw), *got = NULL;
         size_t max_length =
             (size_t)cJSON_GetObjectItemCaseSensitive(r.items[i], "max_length")->valuedouble;
-        assert_int_equal(yoso_tokenizer_encode(tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL |
-                                               YOSO_TOKENIZE_TRUNCATE, max_length, &got, &ng),
+        assert_int_equal(yoso_tokenizer_encode(tok, text, len,
+                                               YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE,
+                                               max_length, &got, &ng),
                          YOSO_OK);
         if (ng != nw || memcmp(got, want, nw * sizeof *want)) {
             if (bad++ < MAX_REPORTS) report_ids("truncation", text, want, nw, got, ng);
@@ -239,8 +243,7 @@ static void test_variants(void **state) {
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
             copy_file(src, path);
         }
-        for (const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, "files")->child; f;
-             f = f->next) {
+        for (const cJSON *f = cJSON_GetObjectItemCaseSensitive(v, "files")->child; f; f = f->next) {
             char *content = cJSON_PrintUnformatted(f);
             snprintf(path, sizeof path, "%s/%s", dir, f->string);
             assert_int_equal(test_write_file(path, content, strlen(content)), 0);
@@ -251,21 +254,21 @@ static void test_variants(void **state) {
         assert_int_equal(yoso_tokenizer_vocab_size(tok),
                          (size_t)cJSON_GetObjectItemCaseSensitive(v, "vocab_size")->valuedouble);
         int reports = 0, bad_dec = 0;
-        for (const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "cases")->child; c;
-             c = c->next) {
+        for (const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "cases")->child; c; c = c->next) {
             size_t len, nw, ng;
             char *text = row_text(c, &len);
             int32_t *want = row_ids(c, "ids", &nw), *got = NULL;
-            assert_int_equal(yoso_tokenizer_encode(tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL, 0,
-                                                   &got, &ng), YOSO_OK);
+            assert_int_equal(
+                yoso_tokenizer_encode(tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL, 0, &got, &ng),
+                YOSO_OK);
             if (ng != nw || memcmp(got, want, nw * sizeof *want))
-                report_ids(cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring, text, want,
-                           nw, got, ng);
+                report_ids(cJSON_GetObjectItemCaseSensitive(v, "name")->valuestring, text, want, nw,
+                           got, ng);
             assert_int_equal(ng, nw);
             assert_memory_equal(got, want, nw * sizeof *want);
             bad_dec += check_decode(tok, want, nw, 0, c, "decoded", &reports);
-            bad_dec += check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL, c, "decoded_skip",
-                                    &reports);
+            bad_dec +=
+                check_decode(tok, want, nw, YOSO_DECODE_SKIP_SPECIAL, c, "decoded_skip", &reports);
             free(text);
             free(want);
             free(got);

@@ -118,7 +118,9 @@ static void p_raw(pbuf *p, const void *data, size_t n) {
     memcpy(p->b + p->n, data, n);
     p->n += n;
 }
-static void p_op(pbuf *p, uint8_t op) { p_raw(p, &op, 1); }
+static void p_op(pbuf *p, uint8_t op) {
+    p_raw(p, &op, 1);
+}
 static void p_str(pbuf *p, const char *s) {
     uint32_t n = (uint32_t)strlen(s);
     uint8_t h[5] = {'X', (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
@@ -157,7 +159,7 @@ typedef struct tspec {
     int64_t storage_numel, offset;
     int ndim;
     int64_t shape[4], stride[4];
-    int nargs;                /* 6 (default when 0) or 5/7 */
+    int nargs; /* 6 (default when 0) or 5/7 */
 } tspec;
 
 /* _rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()). */
@@ -215,7 +217,8 @@ typedef struct opened {
 /* Zips a pickle with archive/data/0 = g_storage, checks it with open_exact, and on success
  * opens it again for the caller (who calls close_opened). */
 static yoso_status open_pickle(const pbuf *p, opened *o) {
-    zentry e[] = {{"archive/data.pkl", p->b, p->n}, {"archive/byteorder", "little", 6},
+    zentry e[] = {{"archive/data.pkl", p->b, p->n},
+                  {"archive/byteorder", "little", 6},
                   {"archive/data/0", g_storage, sizeof g_storage}};
     size_t size;
     o->file = NULL;
@@ -245,8 +248,9 @@ static opened expect_tensor(const tspec *spec, yoso_status want, const char *fra
     opened o;
     yoso_status st = open_pickle(&p, &o);
     free(p.b);
-    if (st != want) fail_msg("status %s, expected %s (%s)", yoso_status_string(st),
-                             yoso_status_string(want), yoso_last_error());
+    if (st != want)
+        fail_msg("status %s, expected %s (%s)", yoso_status_string(st), yoso_status_string(want),
+                 yoso_last_error());
     if (fragment) ref_assert_contains(yoso_last_error(), fragment);
     return o;
 }
@@ -521,7 +525,10 @@ static void test_pickle_positive_controls(void **state) {
 /* Storage references and views that do not fit are refused by name. */
 static void test_pickle_bad_views(void **state) {
     (void)state;
-    static const struct { tspec spec; const char *fragment; } cases[] = {
+    static const struct {
+        tspec spec;
+        const char *fragment;
+    } cases[] = {
         {{"FloatStorage", "0", 12, 4, 1, {5}, {2}, 0}, "reaches past the end of its storage"},
         {{"FloatStorage", "0", 12, 0, 2, {4, 4}, {4, 1}, 0}, "reaches past the end"},
         {{"FloatStorage", "0", 12, 0, 1, {3}, {-1}, 0}, "wrong types"},
@@ -579,39 +586,65 @@ static void test_pickle_bad_views(void **state) {
 /* Raw pickles: structure errors, foreign globals, resource bombs. */
 static void test_pickle_structure(void **state) {
     (void)state;
-    static const struct { const char *bytes; size_t len; const char *fragment; } cases[] = {
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *fragment;
+    } cases[] = {
         {"", 0, "ends without STOP"},
         {"\x80\x02.", 3, "stack underflow"},
         {"\x80\x06}.", 4, "unsupported pickle protocol"},
         {"\x80\x02h\x05.", 5, "never stored"},
         {"\x80\x02}q\x07.", 6, "skips ahead"},
         {"\x80\x02X\xff\xff\xff\xff", 7, "runs past the end"},
-        {"\x80\x02X\x03\x00\x00\x00" "ab", 9, "runs past the end"},
+        {"\x80\x02X\x03\x00\x00\x00"
+         "ab",
+         9, "runs past the end"},
         {"\x80\x02I1\n.", 6, "opcode 0x49"},
-        {"\x80\x02" "cos", 5, "no end of line"},
-        {"\x80\x02" "cposix\nsystem\n.", 16, "'posix.system'"},
+        {"\x80\x02"
+         "cos",
+         5, "no end of line"},
+        {"\x80\x02"
+         "cposix\nsystem\n.",
+         16, "'posix.system'"},
         {"\x80\x02\x8c\x02os\x8c\x06system\x93.", 16, "'os.system'"},
-        {"\x80\x02" "c__builtin__\ngetattr\n.", 23, "'__builtin__.getattr'"},
-        {"\x80\x02" "ctorch\nload\n.", 15, "'torch.load'"},
-        {"\x80\x02" "ccollections\nOrderedDict\n(K\x01tR.", 32, "built with arguments"},
+        {"\x80\x02"
+         "c__builtin__\ngetattr\n.",
+         23, "'__builtin__.getattr'"},
+        {"\x80\x02"
+         "ctorch\nload\n.",
+         15, "'torch.load'"},
+        {"\x80\x02"
+         "ccollections\nOrderedDict\n(K\x01tR.",
+         32, "built with arguments"},
         {"\x80\x02K\x05.", 5, "holds a int, not a state dict"},
         {"\x80\x02}K\x01K\x02s.", 9, "key is a int, not a string"},
-        {"\x80\x02}X\x01\x00\x00\x00" "aK\x02s.", 13, "entry 'a' is a int, not a tensor"},
+        {"\x80\x02}X\x01\x00\x00\x00"
+         "aK\x02s.",
+         13, "entry 'a' is a int, not a tensor"},
         {"\x80\x02}(K\x01u.", 7, "odd number"},
         {"\x80\x02K\x00K\x01K\x02s.", 10, "SETITEM on something that is not a dict"},
         {"\x80\x02K\x01K\x02s.", 8, "stack underflow in SETITEMS"},
         {"\x80\x02}(}.", 6, "MARK still open"},
         {"\x80\x02}(.", 5, "stack underflow"},
         {"\x80\x02\x8a\x09\x01\x02\x03\x04\x05\x06\x07\x08\x09.", 14, "wider than 64 bits"},
-        {"\x80\x02}K\x01" "b.", 7, "BUILD on something other"},
+        {"\x80\x02}K\x01"
+         "b.",
+         7, "BUILD on something other"},
         {"\x80\x02K\x01R.", 6, "stack underflow"},
         {"\x80\x02K\x01)R.", 7, "REDUCE needs a global"},
-        {"\x80\x02" "ctorch\nFloatStorage\n)R.", 25, "called like a function"},
+        {"\x80\x02"
+         "ctorch\nFloatStorage\n)R.",
+         25, "called like a function"},
         {"\x80\x02(K\x01Q.", 7, "not a 5-tuple"},
         {"\x80\x02t.", 4, "none is open"},
         {"\x80\x02\x85.", 4, "stack underflow building a tuple"},
-        {"\x80\x02]K\x01" "a}b.", 9, "BUILD on something other"},
-        {"\x80\x02}X\x01\x00\x00\x00" "a}s}b.", 14, "entry 'a' is a dict"},
+        {"\x80\x02]K\x01"
+         "a}b.",
+         9, "BUILD on something other"},
+        {"\x80\x02}X\x01\x00\x00\x00"
+         "a}s}b.",
+         14, "entry 'a' is a dict"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pbuf p = {0};

@@ -92,10 +92,12 @@ static void check_bound(const yoso_tensor_file *f, const yoso_weights *w, const 
 static void test_bind_mlm(void **state) {
     (void)state;
     yoso_config c = load_config("config.json");
-    static const struct { const char *file, *ref; } cases[] = {
-        {"tiny_f32.safetensors", "reference_f32"}, {"tiny_f16.safetensors", "reference_f16"},
+    static const struct {
+        const char *file, *ref;
+    } cases[] = {
+        {"tiny_f32.safetensors", "reference_f32"},   {"tiny_f16.safetensors", "reference_f16"},
         {"tiny_bf16.safetensors", "reference_bf16"}, {"tiny_f32.bin", "reference_f32"},
-        {"tiny_f16.bin", "reference_f16"}, {"tiny_bf16.bin", "reference_bf16"},
+        {"tiny_f16.bin", "reference_f16"},           {"tiny_bf16.bin", "reference_bf16"},
         {"tiny_f32_zip64.bin", "reference_f32"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -176,20 +178,27 @@ typedef struct bad_bind {
 } bad_bind;
 
 static const bad_bind k_bad[] = {
-    {"w_wrong_shape.safetensors", "config.json",
+    {"w_wrong_shape.safetensors",
+     "config.json",
      {"tensor 'yoso.encoder.layer.0.attention.self.query.weight' has shape [16, 8]",
       "expected [16, 16]", "hidden_size 16"}},
-    {"w_missing.safetensors", "config.json",
+    {"w_missing.safetensors",
+     "config.json",
      {"no tensor 'yoso.encoder.layer.0.output.dense.bias'", "expected shape [16]", NULL}},
-    {"w_int_dtype.safetensors", "config.json",
+    {"w_int_dtype.safetensors",
+     "config.json",
      {"'yoso.encoder.layer.0.attention.self.query.bias' has dtype I64", "float type", NULL}},
-    {"w_extra_layer.safetensors", "config.json",
+    {"w_extra_layer.safetensors",
+     "config.json",
      {"has tensor 'yoso.encoder.layer.1.", "(num_hidden_layers 1", NULL}},
-    {"w_unexpected_conv.safetensors", "config.json",
+    {"w_unexpected_conv.safetensors",
+     "config.json",
      {"'yoso.encoder.layer.0.attention.self.conv.weight'", "conv_window 0", NULL}},
-    {"tiny_f32.safetensors", "configs/two_layers.json",
+    {"tiny_f32.safetensors",
+     "configs/two_layers.json",
      {"no tensor 'yoso.encoder.layer.1.attention.self.query.weight'", NULL, NULL}},
-    {"tiny_f32.bin", "configs/yoso4096.json",
+    {"tiny_f32.bin",
+     "configs/yoso4096.json",
      {"'yoso.embeddings.word_embeddings.weight' has shape [50, 16], expected [50265, 768]", NULL,
       NULL}},
     {"views.bin", "config.json", {"no tensor 'embeddings.word_embeddings.weight'", NULL, NULL}},
@@ -218,7 +227,9 @@ static void test_bind_mismatches(void **state) {
 /* A config whose vocab, positions or type vocab differ from the checkpoint's tables. */
 static void test_bind_config_sizes(void **state) {
     (void)state;
-    static const struct { const char *json, *fragment; } cases[] = {
+    static const struct {
+        const char *json, *fragment;
+    } cases[] = {
         {"\"vocab_size\": 60, \"max_position_embeddings\": 32, \"type_vocab_size\": 1",
          "'yoso.embeddings.word_embeddings.weight' has shape [50, 16], expected [60, 16]"},
         {"\"vocab_size\": 50, \"max_position_embeddings\": 64, \"type_vocab_size\": 1",
@@ -229,8 +240,10 @@ static void test_bind_config_sizes(void **state) {
     yoso_tensor_file *f = open_fixture("tiny_f16.bin");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
-        snprintf(text, sizeof text, "{\"hidden_size\": 16, \"num_hidden_layers\": 1, "
-                 "\"num_attention_heads\": 2, \"intermediate_size\": 24, %s}", cases[i].json);
+        snprintf(text, sizeof text,
+                 "{\"hidden_size\": 16, \"num_hidden_layers\": 1, "
+                 "\"num_attention_heads\": 2, \"intermediate_size\": 24, %s}",
+                 cases[i].json);
         yoso_config c;
         assert_int_equal(yoso_config_parse(text, strlen(text), &c), YOSO_OK);
         yoso_weights w;
@@ -253,12 +266,9 @@ static void test_bind_config_sizes(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bind_mlm),
-        cmocka_unit_test(test_bind_base),
-        cmocka_unit_test(test_bind_conv),
-        cmocka_unit_test(test_bind_decoder_bias),
-        cmocka_unit_test(test_bind_mismatches),
-        cmocka_unit_test(test_bind_config_sizes),
+        cmocka_unit_test(test_bind_mlm),        cmocka_unit_test(test_bind_base),
+        cmocka_unit_test(test_bind_conv),       cmocka_unit_test(test_bind_decoder_bias),
+        cmocka_unit_test(test_bind_mismatches), cmocka_unit_test(test_bind_config_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

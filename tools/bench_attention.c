@@ -191,14 +191,15 @@ static yoso_status bench_attention(yoso_context *ctx, const bench_options *o) {
         }
         char growth[32] = "";
         if (li > 0) snprintf(growth, sizeof growth, "%.2fx", bc->lsh_wall / cases[li - 1].lsh_wall);
-        printf("%8d %16.1f %12.1f %9.1fx %12s %14.1f\n", L, bc->exp_wall * 1e3,
-               bc->lsh_wall * 1e3, bc->exp_wall / bc->lsh_wall, growth, bc->lsh_cpu * 1e3);
+        printf("%8d %16.1f %12.1f %9.1fx %12s %14.1f\n", L, bc->exp_wall * 1e3, bc->lsh_wall * 1e3,
+               bc->exp_wall / bc->lsh_wall, growth, bc->lsh_cpu * 1e3);
         if (o->phases) {
             double t[3] = {0, 0, 0};
             YOSO_TRY(bench_lsh_phases(ctx, &sc, &bc->shape, bc->signs, bc->q, bc->k, bc->v,
                                       bc->mask, bc->out, t));
             printf("%8s   phases: hash %.1f ms, cumulation %.1f ms (%d chunks), "
-                   "normalize %.1f ms\n", "", t[0] * 1e3, t[1] * 1e3, sc.chunks, t[2] * 1e3);
+                   "normalize %.1f ms\n",
+                   "", t[0] * 1e3, t[1] * 1e3, sc.chunks, t[2] * 1e3);
         }
         fflush(stdout);
     }
@@ -223,8 +224,8 @@ static yoso_status bench_model(yoso_context *ctx, const bench_options *o) {
     double times[2][MAX_LENGTHS];
     yoso_model_info info = {0};
     for (int mode = 0; mode < 2; mode++) {
-        yoso_model_options mo = {.attention = mode ? YOSO_ATTENTION_LSH
-                                                   : YOSO_ATTENTION_EXPECTATION};
+        yoso_model_options mo = {.attention =
+                                     mode ? YOSO_ATTENTION_LSH : YOSO_ATTENTION_EXPECTATION};
         YOSO_TRY(yoso_model_load(ctx, o->model_dir, &mo, &model));
         yoso_model_get_info(model, &info);
         for (int li = -1; li < o->num_model_lengths; li++) {
@@ -261,24 +262,39 @@ fail:
 }
 
 int main(int argc, char **argv) {
-    bench_options o = {.lengths = {512, 1024, 2048, 4096}, .num_lengths = 4,
-                       .model_lengths = {512, 4096}, .num_model_lengths = 2, .repeat = 5,
+    bench_options o = {.lengths = {512, 1024, 2048, 4096},
+                       .num_lengths = 4,
+                       .model_lengths = {512, 4096},
+                       .num_model_lengths = 2,
+                       .repeat = 5,
                        .model_exp_max = 4096,
-                       .heads = 12, .head_dim = 64, .num_hash = 64, .tau = 9};
+                       .heads = 12,
+                       .head_dim = 64,
+                       .num_hash = 64,
+                       .tau = 9};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--phases")) o.phases = 1;
-        else if ((!strcmp(a, "-d") || !strcmp(a, "--device")) && v) o.device = argv[++i];
-        else if (!strcmp(a, "--lengths") && v) o.num_lengths = parse_lengths(argv[++i], o.lengths);
+        if (!strcmp(a, "--phases"))
+            o.phases = 1;
+        else if ((!strcmp(a, "-d") || !strcmp(a, "--device")) && v)
+            o.device = argv[++i];
+        else if (!strcmp(a, "--lengths") && v)
+            o.num_lengths = parse_lengths(argv[++i], o.lengths);
         else if (!strcmp(a, "--model-lengths") && v)
             o.num_model_lengths = parse_lengths(argv[++i], o.model_lengths);
-        else if (!strcmp(a, "--repeat") && v) o.repeat = atoi(argv[++i]);
-        else if (!strcmp(a, "--model-exp-max") && v) o.model_exp_max = atoi(argv[++i]);
-        else if (!strcmp(a, "--model") && v) o.model_dir = argv[++i];
-        else if (!strcmp(a, "--num-hash") && v) o.num_hash = atoi(argv[++i]);
-        else if (!strcmp(a, "--hash-code-len") && v) o.tau = atoi(argv[++i]);
+        else if (!strcmp(a, "--repeat") && v)
+            o.repeat = atoi(argv[++i]);
+        else if (!strcmp(a, "--model-exp-max") && v)
+            o.model_exp_max = atoi(argv[++i]);
+        else if (!strcmp(a, "--model") && v)
+            o.model_dir = argv[++i];
+        else if (!strcmp(a, "--num-hash") && v)
+            o.num_hash = atoi(argv[++i]);
+        else if (!strcmp(a, "--hash-code-len") && v)
+            o.tau = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [-d DEVICE] [--lengths L1,L2,...] [--repeat N] [--phases] "
+            fprintf(stderr,
+                    "usage: %s [-d DEVICE] [--lengths L1,L2,...] [--repeat N] [--phases] "
                     "[--num-hash N] [--hash-code-len N] [--model DIR [--model-lengths ...] "
                     "[--model-exp-max L]]\n",
                     argv[0]);

@@ -22,10 +22,10 @@ typedef struct bench_job {
     const bench_line *lines; /* this thread's share */
     size_t count;
     int repeat;
-    double first_s, best_s;  /* out: the first pass (empty cache) and the fastest */
-    size_t ids;              /* out: ids of one pass */
-    uint64_t checksum;       /* out: FNV-1a of the ids (little-endian int32) of one pass */
-    yoso_status status;      /* out */
+    double first_s, best_s; /* out: the first pass (empty cache) and the fastest */
+    size_t ids;             /* out: ids of one pass */
+    uint64_t checksum;      /* out: FNV-1a of the ids (little-endian int32) of one pass */
+    yoso_status status;     /* out */
 } bench_job;
 
 /* Seconds on the monotonic clock. */
@@ -101,9 +101,12 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) && i + 1 < argc)
             model = argv[++i];
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (argv[i][0] != '-' && !path) path = argv[i];
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (argv[i][0] != '-' && !path)
+            path = argv[i];
         else {
             fprintf(stderr, "usage: bench_tokenizer -m DIR [--repeat N] [--threads N] FILE\n");
             return 2;
@@ -157,8 +160,9 @@ int main(int argc, char **argv) {
         double mb = (double)size / 1e6;
         printf("{\"bytes\": %zu, \"lines\": %zu, \"ids\": %zu, \"checksum\": \"%016llx\", "
                "\"threads\": %d, \"first_s\": %.4f, \"best_s\": %.4f, \"first_mb_s\": %.2f, "
-               "\"best_mb_s\": %.2f}\n", size, count, ids, (unsigned long long)checksum,
-               threads, first, best, mb / first, mb / best);
+               "\"best_mb_s\": %.2f}\n",
+               size, count, ids, (unsigned long long)checksum, threads, first, best, mb / first,
+               mb / best);
     }
     free(lines);
     free(data);

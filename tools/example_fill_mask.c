@@ -22,8 +22,8 @@ int main(int argc, char **argv) {
     yoso_model *model = NULL;
     yoso_tokenizer *tok = NULL;
     yoso_fill_result result = {0};
-    yoso_context_options copt = {0};  /* default device, default kernel cache */
-    yoso_model_options mopt = {0};    /* attention mode from config.json */
+    yoso_context_options copt = {0}; /* default device, default kernel cache */
+    yoso_model_options mopt = {0};   /* attention mode from config.json */
     yoso_fill_request request = {.text = argv[2], .top_k = 5};
     yoso_status st = yoso_context_create(&copt, &ctx);
     if (st == YOSO_OK) st = yoso_model_load(ctx, argv[1], &mopt, &model);

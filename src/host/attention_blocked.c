@@ -28,8 +28,8 @@ static yoso_status blocked_reserve(yoso_model *m, size_t floats) {
     a->scores = NULL;
     a->scores_floats = 0;
     cl_int err;
-    a->scores = clCreateBuffer(m->ctx->context, CL_MEM_READ_WRITE, floats * sizeof(float), NULL,
-                               &err);
+    a->scores =
+        clCreateBuffer(m->ctx->context, CL_MEM_READ_WRITE, floats * sizeof(float), NULL, &err);
     CL_CHECK_ERR(err, "clCreateBuffer(attention scores)");
     a->scores_floats = floats;
     a->bytes += floats * sizeof(float);
@@ -51,25 +51,47 @@ yoso_status yoso_attention_expectation_blocked(yoso_model *m, cl_mem q, cl_mem k
         const size_t head0 = (size_t)b * heads * L * d; /* q, k, v [B, nh, L, d] */
         for (size_t q0 = 0; q0 < L; q0 += block) {
             const size_t nq = L - q0 < block ? L - q0 : block;
-            yoso_gemm_args s = {.trans_b = 1, .m = nq, .n = L, .k = d, .alpha = 1.0f,
-                                .a = q, .a_offset = head0 + q0 * d, .lda = d, .a_stride = L * d,
-                                .b = k, .b_offset = head0, .ldb = d, .b_stride = L * d,
-                                .c = m->act.scores, .ldc = ld, .c_stride = nq * ld,
+            yoso_gemm_args s = {.trans_b = 1,
+                                .m = nq,
+                                .n = L,
+                                .k = d,
+                                .alpha = 1.0f,
+                                .a = q,
+                                .a_offset = head0 + q0 * d,
+                                .lda = d,
+                                .a_stride = L * d,
+                                .b = k,
+                                .b_offset = head0,
+                                .ldb = d,
+                                .b_stride = L * d,
+                                .c = m->act.scores,
+                                .ldc = ld,
+                                .c_stride = nq * ld,
                                 .batch = heads};
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &s));
             YOSO_TRY(yoso_launch_expectation_weights(ctx, m->act.scores, mask, b * seq, seq,
-                                                     (int)ld, (int)(heads * nq),
-                                                     m->hash_code_len));
-            yoso_gemm_args o = {.m = nq, .n = d, .k = L, .alpha = 1.0f,
-                                .a = m->act.scores, .lda = ld, .a_stride = nq * ld,
-                                .b = v, .b_offset = head0, .ldb = d, .b_stride = L * d,
-                                .c = ctx_out, .c_offset = ((size_t)b * L + q0) * H, .ldc = H,
-                                .c_stride = d, .batch = heads};
+                                                     (int)ld, (int)(heads * nq), m->hash_code_len));
+            yoso_gemm_args o = {.m = nq,
+                                .n = d,
+                                .k = L,
+                                .alpha = 1.0f,
+                                .a = m->act.scores,
+                                .lda = ld,
+                                .a_stride = nq * ld,
+                                .b = v,
+                                .b_offset = head0,
+                                .ldb = d,
+                                .b_stride = L * d,
+                                .c = ctx_out,
+                                .c_offset = ((size_t)b * L + q0) * H,
+                                .ldc = H,
+                                .c_stride = d,
+                                .batch = heads};
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &o));
         }
     }
-    YOSO_TRY(yoso_launch_attention_normalize_heads(ctx, ctx_out, mask, batch * seq, (int)heads,
-                                                   (int)d));
+    YOSO_TRY(
+        yoso_launch_attention_normalize_heads(ctx, ctx_out, mask, batch * seq, (int)heads, (int)d));
 fail:
     return status;
 }

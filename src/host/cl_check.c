@@ -100,7 +100,8 @@ const char *yoso_cl_error_hint(cl_int err) {
     switch (err) {
     case -1001:
         return "no OpenCL driver found: install pocl-opencl-icd or your GPU vendor's OpenCL driver";
-    case CL_DEVICE_NOT_FOUND: return "no OpenCL device found: run 'clinfo -l' to see what is installed";
+    case CL_DEVICE_NOT_FOUND:
+        return "no OpenCL device found: run 'clinfo -l' to see what is installed";
     case CL_DEVICE_NOT_AVAILABLE: return "the device is busy or disabled: choose another with -d";
     case CL_MEM_OBJECT_ALLOCATION_FAILURE:
     case CL_OUT_OF_RESOURCES:

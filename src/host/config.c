@@ -16,10 +16,21 @@
 
 /* transformers' YosoConfig defaults (configuration_yoso.py), used for missing optional fields. */
 static const yoso_config k_defaults = {
-    .vocab_size = 50265, .hidden_size = 768, .num_hidden_layers = 12, .num_attention_heads = 12,
-    .intermediate_size = 3072, .max_position_embeddings = 4096, .type_vocab_size = 1,
-    .pad_token_id = 1, .bos_token_id = 0, .eos_token_id = 2, .layer_norm_eps = 1e-12f,
-    .use_expectation = 1, .hash_code_len = 9, .num_hash = 64, .conv_window = 0,
+    .vocab_size = 50265,
+    .hidden_size = 768,
+    .num_hidden_layers = 12,
+    .num_attention_heads = 12,
+    .intermediate_size = 3072,
+    .max_position_embeddings = 4096,
+    .type_vocab_size = 1,
+    .pad_token_id = 1,
+    .bos_token_id = 0,
+    .eos_token_id = 2,
+    .layer_norm_eps = 1e-12f,
+    .use_expectation = 1,
+    .hash_code_len = 9,
+    .num_hash = 64,
+    .conv_window = 0,
     .use_fast_hash = 1,
 };
 
@@ -29,16 +40,20 @@ static yoso_status config_int(const cJSON *root, const char *label, const char *
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!item) {
         if (!required) return YOSO_OK;
-        return yoso_error(YOSO_ERR_INPUT, "%s: required field '%s' is missing: use the config.json "
-                          "that came with the checkpoint", label, key);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: required field '%s' is missing: use the config.json "
+                          "that came with the checkpoint",
+                          label, key);
     }
     double d = item->valuedouble;
     if (!cJSON_IsNumber(item) || !isfinite(d) || d != floor(d))
         return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' must be an integer: fix config.json",
                           label, key);
     if (d < (double)lo || d > (double)hi)
-        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' is %.17g, outside the sane range "
-                          "[%ld, %ld]: fix config.json", label, key, d, lo, hi);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: field '%s' is %.17g, outside the sane range "
+                          "[%ld, %ld]: fix config.json",
+                          label, key, d, lo, hi);
     *out = (int)d;
     return YOSO_OK;
 }
@@ -60,22 +75,24 @@ static yoso_status config_expect_string(const cJSON *root, const char *label, co
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!item) return YOSO_OK;
     if (!cJSON_IsString(item))
-        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' must be a string: fix config.json",
-                          label, key);
+        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' must be a string: fix config.json", label,
+                          key);
     if (strcmp(item->valuestring, want) != 0)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: field '%s' is \"%.64s\", but only \"%s\" is "
-                          "supported (it is what uw-madison/yoso-4096 uses)", label, key,
-                          item->valuestring, want);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: field '%s' is \"%.64s\", but only \"%s\" is "
+                          "supported (it is what uw-madison/yoso-4096 uses)",
+                          label, key, item->valuestring, want);
     return YOSO_OK;
 }
 
 /* Reads a special-token id: an integer in [0, vocab), null (-1), or a list (its first item);
  * a missing field keeps YosoConfig's default, which must then lie inside the vocabulary too. */
-static yoso_status config_token_id(const cJSON *root, const char *label, const char *key,
-                                   int vocab, int *out) {
+static yoso_status config_token_id(const cJSON *root, const char *label, const char *key, int vocab,
+                                   int *out) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!item && *out >= vocab)
-        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' is missing and its default %d is not a "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: field '%s' is missing and its default %d is not a "
                           "token id of the %d-token vocabulary: add it (or null) to config.json",
                           label, key, *out, vocab);
     if (!item) return YOSO_OK;
@@ -86,8 +103,10 @@ static yoso_status config_token_id(const cJSON *root, const char *label, const c
     if (cJSON_IsArray(item)) item = item->child; /* eos_token_id may be a list */
     double d = item ? item->valuedouble : -1;
     if (!item || !cJSON_IsNumber(item) || !isfinite(d) || d != floor(d) || d < 0 || d >= vocab)
-        return yoso_error(YOSO_ERR_INPUT, "%s: field '%s' must be null or a token id in [0, %d): "
-                          "fix config.json", label, key, vocab);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: field '%s' must be null or a token id in [0, %d): "
+                          "fix config.json",
+                          label, key, vocab);
     *out = (int)d;
     return YOSO_OK;
 }
@@ -121,47 +140,51 @@ static yoso_status config_read(const cJSON *root, const char *label, yoso_config
     const cJSON *item;
     *cfg = k_defaults;
     if (!cJSON_IsObject(root))
-        return yoso_error(YOSO_ERR_INPUT, "%s: not a JSON object: use the config.json that came "
-                          "with the checkpoint", label);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: not a JSON object: use the config.json that came "
+                          "with the checkpoint",
+                          label);
     if ((st = config_check_duplicates(root, label)) != YOSO_OK) return st;
     if ((st = config_expect_string(root, label, "model_type", "yoso")) != YOSO_OK) return st;
     if ((st = config_int(root, label, "vocab_size", 1, 1, 1L << 24, &cfg->vocab_size)) ||
         (st = config_int(root, label, "hidden_size", 1, 1, 1L << 16, &cfg->hidden_size)) ||
-        (st = config_int(root, label, "num_hidden_layers", 1, 1, 1024,
-                         &cfg->num_hidden_layers)) ||
+        (st = config_int(root, label, "num_hidden_layers", 1, 1, 1024, &cfg->num_hidden_layers)) ||
         (st = config_int(root, label, "num_attention_heads", 1, 1, 1L << 16,
                          &cfg->num_attention_heads)) ||
         (st = config_int(root, label, "intermediate_size", 1, 1, 1L << 20,
                          &cfg->intermediate_size)) ||
         (st = config_int(root, label, "max_position_embeddings", 1, 1, 1L << 20,
                          &cfg->max_position_embeddings)) ||
-        (st = config_int(root, label, "type_vocab_size", 0, 1, 1L << 16,
-                         &cfg->type_vocab_size)) ||
+        (st = config_int(root, label, "type_vocab_size", 0, 1, 1L << 16, &cfg->type_vocab_size)) ||
         (st = config_int(root, label, "hash_code_len", 0, 1, 16, &cfg->hash_code_len)) ||
         (st = config_int(root, label, "num_hash", 0, 1, 4096, &cfg->num_hash)))
         return st;
     if (cfg->hidden_size % cfg->num_attention_heads != 0)
-        return yoso_error(YOSO_ERR_INPUT, "%s: field 'num_attention_heads' (%d) does not divide "
-                          "'hidden_size' (%d): fix config.json", label, cfg->num_attention_heads,
-                          cfg->hidden_size);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: field 'num_attention_heads' (%d) does not divide "
+                          "'hidden_size' (%d): fix config.json",
+                          label, cfg->num_attention_heads, cfg->hidden_size);
     if ((st = config_bool(root, label, "use_expectation", &cfg->use_expectation)) ||
         (st = config_bool(root, label, "use_fast_hash", &cfg->use_fast_hash)))
         return st;
     int tie = 1;
     if ((st = config_bool(root, label, "tie_word_embeddings", &tie))) return st;
     if (!tie)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: field 'tie_word_embeddings' is false, but "
-                          "the LM decoder is always tied to the word embeddings here", label);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: field 'tie_word_embeddings' is false, but "
+                          "the LM decoder is always tied to the word embeddings here",
+                          label);
     if ((st = config_expect_string(root, label, "hidden_act", "gelu")) ||
         (st = config_expect_string(root, label, "position_embedding_type", "absolute")))
         return st;
     item = cJSON_GetObjectItemCaseSensitive(root, "layer_norm_eps");
     if (item) {
         double eps = item->valuedouble;
-        if (!cJSON_IsNumber(item) || !isfinite(eps) || eps <= 0 || eps >= 1 ||
-            (float)eps <= 0.0f)
-            return yoso_error(YOSO_ERR_INPUT, "%s: field 'layer_norm_eps' must be a number in "
-                              "(0, 1): fix config.json", label);
+        if (!cJSON_IsNumber(item) || !isfinite(eps) || eps <= 0 || eps >= 1 || (float)eps <= 0.0f)
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: field 'layer_norm_eps' must be a number in "
+                              "(0, 1): fix config.json",
+                              label);
         cfg->layer_norm_eps = (float)eps;
     }
     item = cJSON_GetObjectItemCaseSensitive(root, "conv_window");
@@ -169,17 +192,15 @@ static yoso_status config_read(const cJSON *root, const char *label, yoso_config
         int w = 0;
         if ((st = config_int(root, label, "conv_window", 1, 1, 1025, &w))) return st;
         if (w % 2 == 0)
-            return yoso_error(YOSO_ERR_INPUT, "%s: field 'conv_window' is %d, but it must be odd "
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: field 'conv_window' is %d, but it must be odd "
                               "(an even window changes the sequence length): fix config.json",
                               label, w);
         cfg->conv_window = w;
     }
-    if ((st = config_token_id(root, label, "pad_token_id", cfg->vocab_size,
-                              &cfg->pad_token_id)) ||
-        (st = config_token_id(root, label, "bos_token_id", cfg->vocab_size,
-                              &cfg->bos_token_id)) ||
-        (st = config_token_id(root, label, "eos_token_id", cfg->vocab_size,
-                              &cfg->eos_token_id)))
+    if ((st = config_token_id(root, label, "pad_token_id", cfg->vocab_size, &cfg->pad_token_id)) ||
+        (st = config_token_id(root, label, "bos_token_id", cfg->vocab_size, &cfg->bos_token_id)) ||
+        (st = config_token_id(root, label, "eos_token_id", cfg->vocab_size, &cfg->eos_token_id)))
         return st;
     return YOSO_OK;
 }
@@ -198,8 +219,10 @@ static yoso_status config_parse_labeled(const char *text, size_t len, const char
     free(copy);
     yoso_status st;
     if (!root)
-        st = yoso_error(YOSO_ERR_INPUT, "%s: not valid JSON: use the config.json that came with "
-                        "the checkpoint", label);
+        st = yoso_error(YOSO_ERR_INPUT,
+                        "%s: not valid JSON: use the config.json that came with "
+                        "the checkpoint",
+                        label);
     else
         st = config_read(root, label, cfg);
     cJSON_Delete(root);

@@ -13,17 +13,18 @@ typedef struct yoso_config {
     int max_position_embeddings; /* 4096; the position table has this + 2 rows */
     int type_vocab_size;         /* 1 */
     int pad_token_id, bos_token_id, eos_token_id;
-    float layer_norm_eps;        /* 1e-12 */
-    int use_expectation;         /* 1: YOSO-E, 0: LSH */
-    int hash_code_len;           /* τ, 9 */
-    int num_hash;                /* m, 64 */
-    int conv_window;             /* 0: no conv branch */
-    int use_fast_hash;           /* 1 */
+    float layer_norm_eps; /* 1e-12 */
+    int use_expectation;  /* 1: YOSO-E, 0: LSH */
+    int hash_code_len;    /* τ, 9 */
+    int num_hash;         /* m, 64 */
+    int conv_window;      /* 0: no conv branch */
+    int use_fast_hash;    /* 1 */
 } yoso_config;
 
 /* Parses config.json at path; unknown or unsupported values (hidden_act other than gelu,
  * position_embedding_type other than absolute, non-positive sizes…) are YOSO_ERR_UNSUPPORTED or
- * YOSO_ERR_INPUT with a message naming the field. Missing optional fields take YosoConfig's defaults. */
+ * YOSO_ERR_INPUT with a message naming the field. Missing optional fields take YosoConfig's
+ * defaults. */
 yoso_status yoso_config_load(const char *path, yoso_config *cfg);
 
 /* Parses config.json text held in memory (len bytes, not necessarily NUL-terminated). */

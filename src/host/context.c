@@ -18,7 +18,8 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     const char *spec = options->device_spec;
     if (!spec || !*spec) spec = getenv("YOSO_DEVICE");
     YOSO_TRY(yoso_device_select(spec, &ctx->platform, &ctx->device, &ctx->info));
-    if (!options->no_cache) yoso_cache_dir_resolve(options->cache_dir, ctx->cache_dir, sizeof ctx->cache_dir);
+    if (!options->no_cache)
+        yoso_cache_dir_resolve(options->cache_dir, ctx->cache_dir, sizeof ctx->cache_dir);
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);
@@ -45,7 +46,9 @@ void yoso_context_free(yoso_context *ctx) {
     free(ctx);
 }
 
-const yoso_device_info *yoso_context_device(const yoso_context *ctx) { return &ctx->info; }
+const yoso_device_info *yoso_context_device(const yoso_context *ctx) {
+    return &ctx->info;
+}
 
 void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds) {
     if (hits) *hits = ctx->cache_hits;

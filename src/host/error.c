@@ -39,7 +39,9 @@ int yoso_status_exit_code(yoso_status status) {
 }
 
 /* Returns the last failure's message on this thread. */
-const char *yoso_last_error(void) { return g_message; }
+const char *yoso_last_error(void) {
+    return g_message;
+}
 
 /* Formats and stores the message, then hands the status back. */
 yoso_status yoso_error(yoso_status status, const char *fmt, ...) {
@@ -68,7 +70,9 @@ yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) {
 }
 
 /* Empties the stored message. */
-void yoso_error_clear(void) { g_message[0] = '\0'; }
+void yoso_error_clear(void) {
+    g_message[0] = '\0';
+}
 
 /* Prints a one-line warning on stderr. */
 void yoso_warn(const char *fmt, ...) {

@@ -8,9 +8,9 @@
 
 /* One tokenized request and where its masks are. */
 typedef struct fill_input {
-    int32_t *ids;   /* [len] */
+    int32_t *ids; /* [len] */
     size_t len;
-    int *masks;     /* [num_masks] positions of the mask token */
+    int *masks; /* [num_masks] positions of the mask token */
     int num_masks;
     int32_t *target_ids; /* [num_targets] unique ids, or NULL */
     int num_targets;
@@ -34,7 +34,8 @@ static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fi
             if (n == 0) {
                 free(pieces);
                 yoso_warn("target '%s' does not exist in the vocabulary and encodes to nothing: "
-                          "ignoring it", word);
+                          "ignoring it",
+                          word);
                 continue;
             }
             id = pieces[0];
@@ -68,8 +69,10 @@ static yoso_status fill_prepare(const yoso_tokenizer *tok, const yoso_model_info
     for (size_t t = 0; t < in->len; t++)
         if (in->ids[t] == mask_id) in->masks[in->num_masks++] = (int)t;
     if (in->num_masks == 0)
-        return yoso_error(YOSO_ERR_INPUT, "input %d has no mask: write <mask> or [MASK] where a "
-                                          "word should be predicted", index);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "input %d has no mask: write <mask> or [MASK] where a "
+                          "word should be predicted",
+                          index);
     return fill_resolve_targets(tok, r, in);
 }
 
@@ -130,7 +133,8 @@ static yoso_status fill_result(const yoso_tokenizer *tok, const fill_input *in, 
         goto done;
     }
     for (int m = 0; m < in->num_masks; m++) {
-        fill_top_k(logits + (size_t)m * vocab, vocab, in->target_ids, in->num_targets, k, scores, ids);
+        fill_top_k(logits + (size_t)m * vocab, vocab, in->target_ids, in->num_targets, k, scores,
+                   ids);
         for (int i = 0; i < k; i++) {
             yoso_prediction *p = &res->predictions[(size_t)m * k + i];
             p->score = scores[i];
@@ -178,30 +182,39 @@ static yoso_status fill_batch(const fill_input *in, int count, int32_t pad, int3
             (*ids)[i * longest + t] = valid ? in[i].ids[t] : pad;
             (*mask)[i * longest + t] = valid;
         }
-        for (int m = 0; m < in[i].num_masks; m++) (*positions)[at++] = (int32_t)(i * longest) + in[i].masks[m];
+        for (int m = 0; m < in[i].num_masks; m++)
+            (*positions)[at++] = (int32_t)(i * longest) + in[i].masks[m];
     }
     return YOSO_OK;
 }
 
 yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
-                           const yoso_fill_request *requests, int count, yoso_fill_result *results) {
+                           const yoso_fill_request *requests, int count,
+                           yoso_fill_result *results) {
     yoso_status st = YOSO_OK;
     yoso_model_info info;
     yoso_model_get_info(model, &info);
     if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
     if (yoso_tokenizer_vocab_size(tok) > (size_t)info.vocab_size)
-        return yoso_error(YOSO_ERR_INPUT, "the tokenizer has %zu tokens but the model only %d: "
-                          "they do not belong together", yoso_tokenizer_vocab_size(tok), info.vocab_size);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the tokenizer has %zu tokens but the model only %d: "
+                          "they do not belong together",
+                          yoso_tokenizer_vocab_size(tok), info.vocab_size);
     memset(results, 0, (size_t)count * sizeof *results);
     fill_input *in = calloc((size_t)count, sizeof *in);
     int32_t *ids = NULL, *mask = NULL, *positions = NULL;
     float *logits = NULL;
     int seq = 0, npos = 0;
     if (!in) return yoso_error_oom();
-    for (int i = 0; i < count && st == YOSO_OK; i++) st = fill_prepare(tok, &info, &requests[i], i, &in[i]);
-    if (st == YOSO_OK) st = fill_batch(in, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &positions, &seq, &npos);
-    if (st == YOSO_OK && !(logits = malloc((size_t)npos * info.vocab_size * sizeof(float)))) st = yoso_error_oom();
-    if (st == YOSO_OK) st = yoso_model_logits_at(model, count, seq, ids, mask, positions, npos, logits);
+    for (int i = 0; i < count && st == YOSO_OK; i++)
+        st = fill_prepare(tok, &info, &requests[i], i, &in[i]);
+    if (st == YOSO_OK)
+        st =
+            fill_batch(in, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &positions, &seq, &npos);
+    if (st == YOSO_OK && !(logits = malloc((size_t)npos * info.vocab_size * sizeof(float))))
+        st = yoso_error_oom();
+    if (st == YOSO_OK)
+        st = yoso_model_logits_at(model, count, seq, ids, mask, positions, npos, logits);
     size_t at = 0;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         st = fill_result(tok, &in[i], requests[i].top_k, logits + at * info.vocab_size,

@@ -20,11 +20,15 @@ static yoso_status gemm_kind_from_env(yoso_gemm_kind *kind) {
     const char *env = getenv("YOSO_GEMM");
     *kind = YOSO_GEMM_AUTO;
     if (!env || !*env || !strcmp(env, "auto")) return YOSO_OK;
-    if (!strcmp(env, "clblast")) *kind = YOSO_GEMM_CLBLAST;
-    else if (!strcmp(env, "host")) *kind = YOSO_GEMM_HOST_BLAS;
+    if (!strcmp(env, "clblast"))
+        *kind = YOSO_GEMM_CLBLAST;
+    else if (!strcmp(env, "host"))
+        *kind = YOSO_GEMM_HOST_BLAS;
     else
-        return yoso_error(YOSO_ERR_USAGE, "YOSO_GEMM='%s' is not a GEMM backend: use clblast, "
-                          "host or auto", env);
+        return yoso_error(YOSO_ERR_USAGE,
+                          "YOSO_GEMM='%s' is not a GEMM backend: use clblast, "
+                          "host or auto",
+                          env);
     return YOSO_OK;
 }
 
@@ -76,9 +80,13 @@ void yoso_gemm_free(yoso_gemm *gemm) {
     free(gemm);
 }
 
-yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm) { return gemm->kind; }
+yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm) {
+    return gemm->kind;
+}
 
-const char *yoso_gemm_backend_name(const yoso_gemm *gemm) { return gemm->name; }
+const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {
+    return gemm->name;
+}
 
 yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args) {
     if (args->m == 0 || args->n == 0) return YOSO_OK;

@@ -13,8 +13,8 @@ typedef struct yoso_gemm yoso_gemm;
  * in host memory (when a fast BLAS can be loaded), else CLBlast. */
 typedef enum yoso_gemm_kind {
     YOSO_GEMM_AUTO = 0,
-    YOSO_GEMM_CLBLAST,   /* CLBlast kernels on the device (GPUs; CPUs without a host BLAS) */
-    YOSO_GEMM_HOST_BLAS  /* cblas_sgemm of the host's BLAS on mapped (zero-copy) buffers */
+    YOSO_GEMM_CLBLAST,  /* CLBlast kernels on the device (GPUs; CPUs without a host BLAS) */
+    YOSO_GEMM_HOST_BLAS /* cblas_sgemm of the host's BLAS on mapped (zero-copy) buffers */
 } yoso_gemm_kind;
 
 /* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
@@ -24,9 +24,12 @@ typedef struct yoso_gemm_args {
     int trans_a, trans_b;
     size_t m, n, k;
     float alpha, beta;
-    cl_mem a; size_t a_offset, lda, a_stride;
-    cl_mem b; size_t b_offset, ldb, b_stride;
-    cl_mem c; size_t c_offset, ldc, c_stride;
+    cl_mem a;
+    size_t a_offset, lda, a_stride;
+    cl_mem b;
+    size_t b_offset, ldb, b_stride;
+    cl_mem c;
+    size_t c_offset, ldc, c_stride;
     size_t batch; /* 0 or 1: a single product */
 } yoso_gemm_args;
 

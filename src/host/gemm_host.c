@@ -30,7 +30,8 @@ yoso_status yoso_gemm_host_open(yoso_gemm *g) {
         snprintf(g->name, sizeof g->name, "host BLAS (%s)", lib);
         return YOSO_OK;
     }
-    return yoso_error(YOSO_ERR_UNSUPPORTED, "no host BLAS with cblas_sgemm could be loaded (%s): "
+    return yoso_error(YOSO_ERR_UNSUPPORTED,
+                      "no host BLAS with cblas_sgemm could be loaded (%s): "
                       "install libopenblas0 or set YOSO_HOST_BLAS to a BLAS library",
                       env && *env ? env : "tried libopenblas, libblis, libmkl_rt");
 }
@@ -42,7 +43,9 @@ void yoso_gemm_host_close(yoso_gemm *g) {
 }
 
 /* Floats spanned by one stored matrix of `rows` rows of leading dimension ld, `cols` used. */
-static size_t gemm_extent(size_t rows, size_t cols, size_t ld) { return (rows - 1) * ld + cols; }
+static size_t gemm_extent(size_t rows, size_t cols, size_t ld) {
+    return (rows - 1) * ld + cols;
+}
 
 /* Maps floats [offset, offset + count) of buf; blocking, so earlier commands have finished. */
 static yoso_status gemm_map(yoso_gemm *g, cl_mem buf, size_t offset, size_t count,
@@ -64,15 +67,17 @@ yoso_status yoso_gemm_host_run(yoso_gemm *g, const yoso_gemm_args *a) {
     const size_t batch = a->batch > 1 ? a->batch : 1;
     if (a->m > INT_MAX || a->n > INT_MAX || a->k > INT_MAX || a->lda > INT_MAX ||
         a->ldb > INT_MAX || a->ldc > INT_MAX)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "GEMM of %zu×%zu×%zu is too large for the host "
-                          "BLAS: use YOSO_GEMM=clblast", a->m, a->n, a->k);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "GEMM of %zu×%zu×%zu is too large for the host "
+                          "BLAS: use YOSO_GEMM=clblast",
+                          a->m, a->n, a->k);
     if (a->c == a->a || a->c == a->b)
         return yoso_error(YOSO_ERR_USAGE, "GEMM output buffer is also an input: use separate "
-                          "buffers");
-    const size_t ea = a->trans_a ? gemm_extent(a->k, a->m, a->lda)
-                                 : gemm_extent(a->m, a->k, a->lda);
-    const size_t eb = a->trans_b ? gemm_extent(a->n, a->k, a->ldb)
-                                 : gemm_extent(a->k, a->n, a->ldb);
+                                          "buffers");
+    const size_t ea =
+        a->trans_a ? gemm_extent(a->k, a->m, a->lda) : gemm_extent(a->m, a->k, a->lda);
+    const size_t eb =
+        a->trans_b ? gemm_extent(a->n, a->k, a->ldb) : gemm_extent(a->k, a->n, a->ldb);
     const size_t ec = gemm_extent(a->m, a->n, a->ldc);
     const size_t sa = batch > 1 ? a->a_stride : 0, sb = batch > 1 ? a->b_stride : 0;
     const size_t sc = batch > 1 ? a->c_stride : 0;
@@ -91,8 +96,8 @@ yoso_status yoso_gemm_host_run(yoso_gemm *g, const yoso_gemm_args *a) {
         YOSO_TRY(gemm_map(g, a->b, a->b_offset, nb, CL_MAP_READ, &pb));
         bbase = pb;
     }
-    YOSO_TRY(gemm_map(g, a->c, a->c_offset, (batch - 1) * sc + ec, CL_MAP_READ | CL_MAP_WRITE,
-                      &pc));
+    YOSO_TRY(
+        gemm_map(g, a->c, a->c_offset, (batch - 1) * sc + ec, CL_MAP_READ | CL_MAP_WRITE, &pc));
     for (size_t i = 0; i < batch; i++) {
         float *c = pc + i * sc;
         if (a->k == 0) {

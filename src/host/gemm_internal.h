@@ -15,10 +15,10 @@ struct yoso_gemm {
     yoso_gemm_kind kind;
     char name[128];
     /* CLBlast */
-    cl_mem temp;        /* CLBlast's scratch space, grown on demand and reused */
+    cl_mem temp; /* CLBlast's scratch space, grown on demand and reused */
     size_t temp_bytes;
     /* host BLAS */
-    void *blas_handle;  /* dlopen handle of the BLAS library */
+    void *blas_handle; /* dlopen handle of the BLAS library */
     yoso_cblas_sgemm_fn sgemm;
 };
 

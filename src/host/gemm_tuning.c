@@ -43,7 +43,7 @@ yoso_status yoso_tuning_store(const yoso_context *ctx, const char *const *lines,
     yoso_tuning_path(ctx, path, sizeof path);
     if (!path[0])
         return yoso_error(YOSO_ERR_USAGE, "caching is off: tuned parameters need a cache folder "
-                          "(drop --no-cache or set YOSO_CACHE_DIR)");
+                                          "(drop --no-cache or set YOSO_CACHE_DIR)");
     snprintf(dir, sizeof dir, "%s", ctx->cache_dir);
     for (char *p = dir + 1; *p; p++) { /* mkdir -p <cache> */
         if (*p != '/') continue;
@@ -87,8 +87,10 @@ yoso_status yoso_tuning_apply_line(const yoso_context *ctx, const char *line) {
         *eq = '\0';
         unsigned long v = strtoul(eq + 1, &end, 10);
         if (*end || end == eq + 1)
-            return yoso_error(YOSO_ERR_INPUT, "bad CLBlast parameter value '%s' for %s: rerun "
-                              "yoso tune", eq + 1, kernel);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "bad CLBlast parameter value '%s' for %s: rerun "
+                              "yoso tune",
+                              eq + 1, kernel);
         if (!strcmp(tok, "PRECISION")) continue;
         snprintf(names[count], sizeof names[count], "%s", tok);
         name_ptrs[count] = names[count];
@@ -97,8 +99,10 @@ yoso_status yoso_tuning_apply_line(const yoso_context *ctx, const char *line) {
     CLBlastStatusCode rc = CLBlastOverrideParameters(ctx->device, kernel, CLBlastPrecisionSingle,
                                                      count, name_ptrs, values);
     if (rc != CLBlastSuccess)
-        return yoso_error(YOSO_ERR_INPUT, "CLBlast refused the %s parameters (status %d): rerun "
-                          "yoso tune", kernel, (int)rc);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "CLBlast refused the %s parameters (status %d): rerun "
+                          "yoso tune",
+                          kernel, (int)rc);
     return YOSO_OK;
 }
 
@@ -142,15 +146,23 @@ yoso_status yoso_tuning_measure(yoso_context *ctx, size_t size, double *gflops) 
     YOSO_TRY(yoso_gemm_create_kind(ctx, YOSO_GEMM_CLBLAST, &gemm));
     for (int i = 0; i < 3; i++) {
         cl_int err;
-        buf[i] = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, size * size * sizeof(float),
-                                NULL, &err);
+        buf[i] = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, size * size * sizeof(float), NULL,
+                                &err);
         CL_CHECK_ERR(err, "clCreateBuffer(tuning operand)");
         float zero = 0.0f;
         CL_CHECK(clEnqueueFillBuffer(ctx->queue, buf[i], &zero, sizeof zero, 0,
                                      size * size * sizeof(float), 0, NULL, NULL));
     }
-    yoso_gemm_args g = {.m = size, .n = size, .k = size, .alpha = 1.0f, .a = buf[0], .lda = size,
-                        .b = buf[1], .ldb = size, .c = buf[2], .ldc = size};
+    yoso_gemm_args g = {.m = size,
+                        .n = size,
+                        .k = size,
+                        .alpha = 1.0f,
+                        .a = buf[0],
+                        .lda = size,
+                        .b = buf[1],
+                        .ldb = size,
+                        .c = buf[2],
+                        .ldc = size};
     for (int run = 0; run < 2; run++) {
         CL_CHECK(clFinish(ctx->queue));
         double t = yoso_now();
@@ -190,8 +202,7 @@ yoso_status yoso_tuning_search(yoso_context *ctx, size_t size, int configs, char
                             for (int v2 = 0; v2 < 4; v2++)
                                 for (int sab = 0; sab < 2 && n < 1024; sab++) {
                                     if (!tuning_valid(wg[a], wg[b], kw[c], dim[dm], dim[dn],
-                                                      dim[dm], dim[dn], 2, vw[v1], vw[v2],
-                                                      max_wg))
+                                                      dim[dm], dim[dn], 2, vw[v1], vw[v2], max_wg))
                                         continue;
                                     snprintf(lines[n++], sizeof lines[0],
                                              "Xgemm GEMMK=0 KREG=1 KWG=%d KWI=2 MDIMA=%d "
@@ -201,8 +212,10 @@ yoso_status yoso_tuning_search(yoso_context *ctx, size_t size, int configs, char
                                              wg[b], sab, sab, vw[v1], vw[v2]);
                                 }
     if (n == 0)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "no CLBlast GEMM configuration fits %s's "
-                          "work-group limit of %zu", ctx->info.name, max_wg);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "no CLBlast GEMM configuration fits %s's "
+                          "work-group limit of %zu",
+                          ctx->info.name, max_wg);
     *gflops = 0;
     best[0] = '\0';
     int tries = configs < n ? configs : n;
@@ -219,8 +232,10 @@ yoso_status yoso_tuning_search(yoso_context *ctx, size_t size, int configs, char
         }
     }
     if (!best[0])
-        return yoso_error(YOSO_ERR_OPENCL, "none of %d CLBlast GEMM configurations ran on %s: "
-                          "check the device with yoso devices", tries, ctx->info.name);
+        return yoso_error(YOSO_ERR_OPENCL,
+                          "none of %d CLBlast GEMM configurations ran on %s: "
+                          "check the device with yoso devices",
+                          tries, ctx->info.name);
     yoso_error_clear();
     return yoso_tuning_apply_line(ctx, best);
 }

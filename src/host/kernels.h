@@ -13,8 +13,8 @@ yoso_status yoso_launch_embed_sum(yoso_context *ctx, cl_mem ids, cl_mem word, cl
                                   cl_mem type, cl_mem out, int rows, int seq, int hidden,
                                   int word_half);
 /* dst[dst_offset + i] = float(src[src_offset + i]) for i < n; src holds half bits. */
-yoso_status yoso_launch_half_to_float(yoso_context *ctx, cl_mem src, size_t src_offset,
-                                      cl_mem dst, size_t dst_offset, size_t n);
+yoso_status yoso_launch_half_to_float(yoso_context *ctx, cl_mem src, size_t src_offset, cl_mem dst,
+                                      size_t dst_offset, size_t n);
 
 /* out [rows, H] = LN(x + bias + residual); bias / residual may be NULL. out may alias x. */
 yoso_status yoso_launch_layernorm(yoso_context *ctx, cl_mem x, cl_mem bias, cl_mem residual,

@@ -37,8 +37,7 @@ static yoso_status hash_items(yoso_context *ctx, cl_kernel kern, const yoso_lsh_
     if (parts > (size_t)s->num_part) parts = (size_t)s->num_part;
     CL_CHECK(clSetKernelArg(kern, 11, (size_t)s->dp * rows * sizeof(float), NULL));
     size_t global[3] = {yoso_round_up((size_t)s->seq, rows),
-                        yoso_round_up((size_t)s->num_part, parts),
-                        (size_t)s->batch * s->heads};
+                        yoso_round_up((size_t)s->num_part, parts), (size_t)s->batch * s->heads};
     size_t local[3] = {rows, parts, 1};
     CL_CHECK(clEnqueueNDRangeKernel(ctx->queue, kern, 3, NULL, global, local, 0, NULL, NULL));
 fail:

@@ -9,8 +9,8 @@ typedef struct lsh_state {
     yoso_lsh_scratch scratch;
     yoso_lsh_shape shape; /* the geometry the signs were made for (batch and seq are 1) */
     int num_layers;
-    int sign_rows;        /* heads (seeded signs) or the explicit file's rows */
-    cl_mem *signs;        /* [num_layers] each [sign_rows, 3, num_part, dp] float ±1 */
+    int sign_rows; /* heads (seeded signs) or the explicit file's rows */
+    cl_mem *signs; /* [num_layers] each [sign_rows, 3, num_part, dp] float ±1 */
 } lsh_state;
 
 /* Uploads every layer's signs: from opt.lsh_dmat_path if set, else from opt.seed. */
@@ -80,7 +80,8 @@ yoso_status yoso_lsh_attention(yoso_model *model, int layer, cl_mem q, cl_mem k,
     YOSO_TRY(yoso_lsh_shape_init(&s, batch, st->shape.heads, seq, st->shape.head_dim,
                                  st->shape.num_hash, st->shape.tau));
     if (st->sign_rows != s.heads && st->sign_rows != batch * s.heads)
-        return yoso_error(YOSO_ERR_INPUT, "the LSH signs in %s have %d rows but this batch needs "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the LSH signs in %s have %d rows but this batch needs "
                           "%d (heads) or %d (batch × heads): make the file for this batch size",
                           model->opt.lsh_dmat_path, st->sign_rows, s.heads, batch * s.heads);
     if (layer < 0 || layer >= st->num_layers)

@@ -10,22 +10,29 @@
 static yoso_status dmat_check(const char *path, const yoso_tensor_view *t, const char *name,
                               const yoso_lsh_shape *s, int *rows) {
     if (!t)
-        return yoso_error(YOSO_ERR_INPUT, "%s has no tensor %s: the file needs one Dmat per "
-                          "encoder layer", path, name);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s has no tensor %s: the file needs one Dmat per "
+                          "encoder layer",
+                          path, name);
     if (t->dtype != YOSO_DTYPE_I32)
         return yoso_error(YOSO_ERR_INPUT, "%s: %s is %s, not int32: save the signs as int32 ±1",
                           path, name, yoso_dtype_name(t->dtype));
     if (t->ndim != 4 || t->shape[1] != 3 || t->shape[2] != s->num_part || t->shape[3] != s->dp)
-        return yoso_error(YOSO_ERR_INPUT, "%s: %s must have shape [rows, 3, %d, %d] (num_part for "
-                          "num_hash %d and hash_code_len %d, head size padded to %d)", path, name,
-                          s->num_part, s->dp, s->num_hash, s->tau, s->dp);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: %s must have shape [rows, 3, %d, %d] (num_part for "
+                          "num_hash %d and hash_code_len %d, head size padded to %d)",
+                          path, name, s->num_part, s->dp, s->num_hash, s->tau, s->dp);
     const int64_t r = t->shape[0];
     if (r < 1 || r % s->heads != 0 || r > (int64_t)s->heads * 65536)
-        return yoso_error(YOSO_ERR_INPUT, "%s: %s has %lld sign rows: use the number of heads "
-                          "(%d) or batch × heads", path, name, (long long)r, s->heads);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: %s has %lld sign rows: use the number of heads "
+                          "(%d) or batch × heads",
+                          path, name, (long long)r, s->heads);
     if (*rows && r != *rows)
-        return yoso_error(YOSO_ERR_INPUT, "%s: %s has %lld sign rows but layer.0.Dmat has %d: "
-                          "every layer needs the same", path, name, (long long)r, *rows);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: %s has %lld sign rows but layer.0.Dmat has %d: "
+                          "every layer needs the same",
+                          path, name, (long long)r, *rows);
     *rows = (int)r;
     return YOSO_OK;
 }
@@ -58,8 +65,10 @@ yoso_status yoso_lsh_dmat_read(const char *path, int num_layers, const yoso_lsh_
             int32_t value;
             memcpy(&value, bytes + 4 * j, 4);
             if (value != 1 && value != -1) {
-                status = yoso_error(YOSO_ERR_INPUT, "%s: %s holds %d at flat index %zu: signs "
-                                    "must be +1 or -1", path, name, value, j);
+                status = yoso_error(YOSO_ERR_INPUT,
+                                    "%s: %s holds %d at flat index %zu: signs "
+                                    "must be +1 or -1",
+                                    path, name, value, j);
                 goto fail;
             }
             dst[j] = (float)value;

@@ -31,8 +31,7 @@ int yoso_lsh_sign(uint64_t seed, int layer, int head, int round, int part, int d
 void yoso_lsh_signs_fill(uint64_t seed, int layer, const yoso_lsh_shape *s, float *out);
 
 /* Uploads host signs [rows, 3, num_part, dp] (±1.0f) to a new device buffer. */
-yoso_status yoso_lsh_signs_upload(yoso_context *ctx, const float *signs, size_t count,
-                                  cl_mem *out);
+yoso_status yoso_lsh_signs_upload(yoso_context *ctx, const float *signs, size_t count, cl_mem *out);
 
 /* Explicit signs read from a safetensors file: tensors layer.<i>.Dmat, int32 ±1,
  * [rows, 3, num_part, dp] with the same rows for every layer. */
@@ -87,15 +86,15 @@ yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask
 
 /* Device scratch of LSH attention, grown on demand and reused across calls. */
 typedef struct yoso_lsh_scratch {
-    size_t table_budget;      /* bytes the bucket tables may take (0: the default, 64 MiB) */
-    yoso_lsh_layout layout;   /* kernels to run (AUTO: by device type) */
-    size_t codes_bytes;       /* capacity of q_codes and k_codes */
-    cl_mem q_codes, k_codes;  /* [B·nh, num_hash, L] int */
+    size_t table_budget;     /* bytes the bucket tables may take (0: the default, 64 MiB) */
+    yoso_lsh_layout layout;  /* kernels to run (AUTO: by device type) */
+    size_t codes_bytes;      /* capacity of q_codes and k_codes */
+    cl_mem q_codes, k_codes; /* [B·nh, num_hash, L] int */
     size_t acc_bytes;
-    cl_mem acc;               /* [B·nh, L, head_dim] the cumulation before normalization */
+    cl_mem acc; /* [B·nh, L, head_dim] the cumulation before normalization */
     size_t tables_bytes;
-    cl_mem tables;            /* [nbh, nhc, 2^τ, head_dim] one chunk of bucket tables */
-    int chunks;               /* how many (bh, h) chunks the last run used */
+    cl_mem tables; /* [nbh, nhc, 2^τ, head_dim] one chunk of bucket tables */
+    int chunks;    /* how many (bh, h) chunks the last run used */
 } yoso_lsh_scratch;
 
 /* Frees the scratch buffers (the struct itself is the caller's). */
@@ -109,8 +108,8 @@ yoso_status yoso_lsh_run(yoso_context *ctx, yoso_lsh_scratch *scratch, const yos
                          cl_mem ctx_out);
 
 /* The cumulation alone (codes already in scratch->q_codes / k_codes): fills scratch->acc. */
-yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *scratch,
-                              const yoso_lsh_shape *s, cl_mem v);
+yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *scratch, const yoso_lsh_shape *s,
+                              cl_mem v);
 
 /* Makes sure scratch holds codes and acc for s (tests upload codes into them directly). */
 yoso_status yoso_lsh_scratch_reserve(yoso_context *ctx, yoso_lsh_scratch *scratch,

@@ -13,9 +13,10 @@ static yoso_status scratch_grow(yoso_context *ctx, cl_mem *buf, size_t *cap, siz
     *buf = NULL;
     *cap = 0;
     if (bytes > ctx->info.max_alloc_bytes)
-        return yoso_error(YOSO_ERR_NO_MEMORY, "LSH %s need %zu MiB, more than the device's largest "
-                          "buffer (%llu MiB): use a shorter input or fewer hash functions", what,
-                          bytes >> 20, (unsigned long long)(ctx->info.max_alloc_bytes >> 20));
+        return yoso_error(YOSO_ERR_NO_MEMORY,
+                          "LSH %s need %zu MiB, more than the device's largest "
+                          "buffer (%llu MiB): use a shorter input or fewer hash functions",
+                          what, bytes >> 20, (unsigned long long)(ctx->info.max_alloc_bytes >> 20));
     cl_int err;
     *buf = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
     CL_CHECK_ERR(err, what);
@@ -83,8 +84,8 @@ yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *sc, const yos
             const int nh = s->num_hash - h0 < nhc ? s->num_hash - h0 : nhc;
             YOSO_TRY(yoso_launch_lsh_fill(ctx, sc->q_codes, sc->k_codes, v, sc->tables, s, bh0, nb,
                                           h0, nh, clear_all, sc->layout));
-            YOSO_TRY(yoso_launch_lsh_read(ctx, sc->q_codes, sc->tables, sc->acc, s, bh0, nb, h0,
-                                          nh, h0 == 0, h0 + nh == s->num_hash, sc->layout));
+            YOSO_TRY(yoso_launch_lsh_read(ctx, sc->q_codes, sc->tables, sc->acc, s, bh0, nb, h0, nh,
+                                          h0 == 0, h0 + nh == s->num_hash, sc->layout));
             sc->chunks++;
         }
     }

@@ -4,8 +4,10 @@
 yoso_status yoso_lsh_shape_init(yoso_lsh_shape *s, int batch, int heads, int seq, int head_dim,
                                 int num_hash, int tau) {
     if (batch < 1 || heads < 1 || seq < 1)
-        return yoso_error(YOSO_ERR_USAGE, "LSH attention needs batch, heads and length ≥ 1, "
-                          "not %d, %d, %d", batch, heads, seq);
+        return yoso_error(YOSO_ERR_USAGE,
+                          "LSH attention needs batch, heads and length ≥ 1, "
+                          "not %d, %d, %d",
+                          batch, heads, seq);
     if (head_dim < 1 || head_dim > 128)
         return yoso_error(YOSO_ERR_UNSUPPORTED, "LSH attention supports head sizes 1..128, not %d",
                           head_dim);

@@ -11,9 +11,12 @@ static uint64_t lsh_splitmix64(uint64_t x) {
 
 int yoso_lsh_sign(uint64_t seed, int layer, int head, int round, int part, int dim) {
     /* 16 + 16 + 2 + 12 + 8 bits: layer < 65536, head < 65536, part < 4096, dim < 256. */
-    const uint64_t counter = ((((uint64_t)(layer & 0xffff) << 16 | (uint64_t)(head & 0xffff)) << 2
-                               | (uint64_t)(round & 3)) << 12 | (uint64_t)(part & 0xfff)) << 8
-                             | (uint64_t)(dim & 0xff);
+    const uint64_t counter = ((((uint64_t)(layer & 0xffff) << 16 | (uint64_t)(head & 0xffff)) << 2 |
+                               (uint64_t)(round & 3))
+                                  << 12 |
+                              (uint64_t)(part & 0xfff))
+                                 << 8 |
+                             (uint64_t)(dim & 0xff);
     return (lsh_splitmix64(lsh_splitmix64(seed) ^ counter) >> 63) ? -1 : 1;
 }
 

@@ -9,9 +9,9 @@
 /* With fp16 weights (opt.fp16_weights), the matrices marked "matrix" hold half bits and are
  * expanded into model->wscratch before use; everything else is float32. */
 typedef struct yoso_layer_params {
-    cl_mem qkv_w;                 /* matrix [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
-    cl_mem qkv_b;                 /* [3H] */
-    cl_mem conv_w;                /* [nh, W] or NULL */
+    cl_mem qkv_w;                  /* matrix [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
+    cl_mem qkv_b;                  /* [3H] */
+    cl_mem conv_w;                 /* [nh, W] or NULL */
     cl_mem attn_out_w, attn_out_b; /* matrix [H, H], [H] */
     cl_mem attn_ln_w, attn_ln_b;   /* [H], [H] */
     cl_mem ffn_in_w, ffn_in_b;     /* matrix [I, H], [I] */
@@ -22,15 +22,15 @@ typedef struct yoso_layer_params {
 /* Activation buffers, sized for `rows` = B·L tokens; grown on demand, reused across layers. */
 typedef struct yoso_activations {
     size_t rows;
-    cl_mem ids;   /* [rows] int */
-    cl_mem mask;  /* [rows] int, 1 = token, 0 = padding */
-    cl_mem h;     /* [rows, H] the residual stream */
-    cl_mem a;     /* [rows, H] after attention + LayerNorm */
-    cl_mem tmp;   /* [rows, H] GEMM outputs before bias + residual + LayerNorm */
-    cl_mem ctx;   /* [rows, H] attention output, heads merged */
+    cl_mem ids;     /* [rows] int */
+    cl_mem mask;    /* [rows] int, 1 = token, 0 = padding */
+    cl_mem h;       /* [rows, H] the residual stream */
+    cl_mem a;       /* [rows, H] after attention + LayerNorm */
+    cl_mem tmp;     /* [rows, H] GEMM outputs before bias + residual + LayerNorm */
+    cl_mem ctx;     /* [rows, H] attention output, heads merged */
     cl_mem q, k, v; /* [B, nh, L, d] each */
-    cl_mem big;   /* [rows, max(3H, I)] QKV projections, then the FFN's inner activations */
-    cl_mem scores; /* [nh, block, round_up(L, 16)] expectation weights of one query block */
+    cl_mem big;     /* [rows, max(3H, I)] QKV projections, then the FFN's inner activations */
+    cl_mem scores;  /* [nh, block, round_up(L, 16)] expectation weights of one query block */
     size_t scores_floats;
     size_t bytes; /* device bytes held by these buffers and the LM head's */
 } yoso_activations;
@@ -53,9 +53,9 @@ struct yoso_model {
     char *lsh_dmat_path; /* owned copy of opt.lsh_dmat_path (opt points at it) */
     int use_expectation; /* after applying options->attention */
     int num_hash, hash_code_len;
-    cl_mem word_emb;  /* matrix [V, H] also the tied decoder */
-    cl_mem pos_emb;   /* [P + 2, H] */
-    cl_mem type_emb;  /* [T, H] */
+    cl_mem word_emb;           /* matrix [V, H] also the tied decoder */
+    cl_mem pos_emb;            /* [P + 2, H] */
+    cl_mem type_emb;           /* [T, H] */
     cl_mem emb_ln_w, emb_ln_b; /* [H], [H] */
     yoso_layer_params *layers; /* [num_hidden_layers] */
     int has_lm_head;
@@ -68,9 +68,9 @@ struct yoso_model {
     const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;
     yoso_head_buffers head;
-    void *lsh;                   /* LSH attention state (signs, scratch): lsh_attention.c */
-    int forwards;                /* forward passes run so far */
-    yoso_profile prof;           /* per-phase times of the last forward (verbose only) */
+    void *lsh;         /* LSH attention state (signs, scratch): lsh_attention.c */
+    int forwards;      /* forward passes run so far */
+    yoso_profile prof; /* per-phase times of the last forward (verbose only) */
 };
 
 /* Frees the activation and LM-head buffers (they are re-created on the next forward). */

@@ -17,8 +17,18 @@ typedef struct weight_ref {
 /* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] (an nn.Linear weight), no bias. */
 static yoso_status linear(yoso_model *m, cl_mem x, weight_ref w, cl_mem y, size_t rows, size_t n,
                           size_t k) {
-    yoso_gemm_args g = {.trans_b = 1, .m = rows, .n = n, .k = k, .alpha = 1.0f, .beta = 0.0f,
-                        .a = x, .lda = k, .b = w.buf, .b_offset = w.offset, .ldb = k, .c = y,
+    yoso_gemm_args g = {.trans_b = 1,
+                        .m = rows,
+                        .n = n,
+                        .k = k,
+                        .alpha = 1.0f,
+                        .beta = 0.0f,
+                        .a = x,
+                        .lda = k,
+                        .b = w.buf,
+                        .b_offset = w.offset,
+                        .ldb = k,
+                        .c = y,
                         .ldc = n};
     return yoso_gemm_run(m->ctx->gemm, &g);
 }
@@ -42,15 +52,19 @@ static yoso_status encode_validate(const yoso_model *m, int batch, int seq, cons
         return yoso_error(YOSO_ERR_INPUT, "empty input: batch %d × %d tokens", batch, seq);
     if (seq > m->cfg.max_position_embeddings)
         return yoso_error(YOSO_ERR_INPUT,
-                          "the input has %d tokens but the model takes at most %d: shorten it",
-                          seq, m->cfg.max_position_embeddings);
+                          "the input has %d tokens but the model takes at most %d: shorten it", seq,
+                          m->cfg.max_position_embeddings);
     for (long i = 0; i < (long)batch * seq; i++) {
         if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
-            return yoso_error(YOSO_ERR_INPUT, "token id %d at row %ld, position %ld is outside the "
-                              "vocabulary (0..%d)", ids[i], i / seq, i % seq, m->cfg.vocab_size - 1);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "token id %d at row %ld, position %ld is outside the "
+                              "vocabulary (0..%d)",
+                              ids[i], i / seq, i % seq, m->cfg.vocab_size - 1);
         if (mask && mask[i] != 0 && mask[i] != 1)
-            return yoso_error(YOSO_ERR_INPUT, "attention mask value %d at row %ld, position %ld "
-                              "is not 0 or 1", mask[i], i / seq, i % seq);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "attention mask value %d at row %ld, position %ld "
+                              "is not 0 or 1",
+                              mask[i], i / seq, i % seq);
     }
     return YOSO_OK;
 }
@@ -93,8 +107,8 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
     if (m->use_expectation && yoso_expectation_blocked(m))
-        YOSO_TRY(yoso_attention_expectation_blocked(m, a->q, a->k, a->v, a->mask, a->ctx, batch,
-                                                    seq));
+        YOSO_TRY(
+            yoso_attention_expectation_blocked(m, a->q, a->k, a->v, a->mask, a->ctx, batch, seq));
     else if (m->use_expectation)
         YOSO_TRY(yoso_launch_attention_expectation(ctx, a->q, a->k, a->v, a->mask, a->ctx, batch,
                                                    seq, heads, d, m->hash_code_len));

@@ -57,8 +57,10 @@ static yoso_status model_floats_to_half(const float *src, size_t count, uint16_t
                                         const char *name) {
     for (size_t i = 0; i < count; i++) {
         if (fabsf(src[i]) > 65504.0f)
-            return yoso_error(YOSO_ERR_UNSUPPORTED, "%s holds %g, outside the fp16 range: load "
-                              "the model without --fp16", name, src[i]);
+            return yoso_error(YOSO_ERR_UNSUPPORTED,
+                              "%s holds %g, outside the fp16 range: load "
+                              "the model without --fp16",
+                              name, src[i]);
         dst[i] = model_float_to_half(src[i]);
     }
     return YOSO_OK;
@@ -77,8 +79,8 @@ static void model_release_source(const yoso_model *m, const yoso_tensor_view *vi
 
 /* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
  * elements through `tmp`, so no whole-tensor copy is made on the host. */
-static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half,
-                                      float *tmp, size_t chunk) {
+static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half, float *tmp,
+                                      size_t chunk) {
     yoso_status status = YOSO_OK;
     const size_t count = (size_t)yoso_tensor_numel(v), esize = yoso_dtype_size(v->dtype);
     if (!as_half) return yoso_tensor_to_f32(v, dst);
@@ -152,8 +154,8 @@ static yoso_status model_check_fits(const yoso_model *m, const yoso_weights *w) 
         total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * es + 2 * ffn +
                  (uint64_t)yoso_tensor_numel(l->attn_out_w) * es;
     }
-    total += (uint64_t)yoso_tensor_numel(w->word_emb) * es +
-             (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
+    total +=
+        (uint64_t)yoso_tensor_numel(w->word_emb) * es + (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
     if (largest > dev->max_alloc_bytes)
         return yoso_error(YOSO_ERR_NO_MEMORY,
                           "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per "
@@ -201,7 +203,8 @@ static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     YOSO_TRY(model_upload_one(m, w->emb_ln_b, &m->emb_ln_b));
     m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
     if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
-    for (int i = 0; i < w->num_layers; i++) YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
+    for (int i = 0; i < w->num_layers; i++)
+        YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
     m->has_lm_head = w->has_lm_head;
     if (w->has_lm_head) {
         YOSO_TRY(model_upload_matrix(m, w->head_dense_w, &m->head_w));
@@ -256,17 +259,20 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
         }
         m->opt.lsh_dmat_path = m->lsh_dmat_path;
         if (!file_exists(m->lsh_dmat_path)) {
-            status = yoso_error(YOSO_ERR_NOT_FOUND, "LSH sign file %s does not exist: give a "
-                                "safetensors file with layer.<i>.Dmat tensors", m->lsh_dmat_path);
+            status = yoso_error(YOSO_ERR_NOT_FOUND,
+                                "LSH sign file %s does not exist: give a "
+                                "safetensors file with layer.<i>.Dmat tensors",
+                                m->lsh_dmat_path);
             goto fail;
         }
     }
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (!file_exists(path)) {
-        status = yoso_error(YOSO_ERR_NOT_FOUND,
-                            "no config.json in %s: point -m/--model or YOSO_MODEL at a Hugging "
-                            "Face model folder (tools/download-model.sh fetches uw-madison/yoso-4096)",
-                            dir);
+        status =
+            yoso_error(YOSO_ERR_NOT_FOUND,
+                       "no config.json in %s: point -m/--model or YOSO_MODEL at a Hugging "
+                       "Face model folder (tools/download-model.sh fetches uw-madison/yoso-4096)",
+                       dir);
         goto fail;
     }
     YOSO_TRY(yoso_config_load(path, &m->cfg));
@@ -299,9 +305,9 @@ static void release(cl_mem *m) {
 /* Releases the activation and LM-head buffers. */
 void yoso_model_release_buffers(yoso_model *m) {
     yoso_activations *a = &m->act;
-    cl_mem *acts[] = {&a->ids, &a->mask, &a->h, &a->a, &a->tmp, &a->ctx, &a->q, &a->k, &a->v,
-                      &a->big, &a->scores,
-                      &m->head.rows, &m->head.x, &m->head.t, &m->head.logits};
+    cl_mem *acts[] = {&a->ids,    &a->mask,      &a->h,      &a->a,      &a->tmp,
+                      &a->ctx,    &a->q,         &a->k,      &a->v,      &a->big,
+                      &a->scores, &m->head.rows, &m->head.x, &m->head.t, &m->head.logits};
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) release(acts[i]);
     a->rows = 0;
     a->scores_floats = 0;
@@ -318,14 +324,15 @@ void yoso_model_free(yoso_model *m) {
     yoso_model_release_buffers(m);
     for (int i = 0; m->layers && i < m->cfg.num_hidden_layers; i++) {
         yoso_layer_params *p = &m->layers[i];
-        cl_mem *all[] = {&p->qkv_w, &p->qkv_b, &p->conv_w, &p->attn_out_w, &p->attn_out_b,
-                         &p->attn_ln_w, &p->attn_ln_b, &p->ffn_in_w, &p->ffn_in_b, &p->ffn_out_w,
-                         &p->ffn_out_b, &p->ffn_ln_w, &p->ffn_ln_b};
+        cl_mem *all[] = {&p->qkv_w,     &p->qkv_b,     &p->conv_w,   &p->attn_out_w, &p->attn_out_b,
+                         &p->attn_ln_w, &p->attn_ln_b, &p->ffn_in_w, &p->ffn_in_b,   &p->ffn_out_w,
+                         &p->ffn_out_b, &p->ffn_ln_w,  &p->ffn_ln_b};
         for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) release(all[j]);
     }
     free(m->layers);
-    cl_mem *top[] = {&m->wscratch, &m->word_emb, &m->pos_emb, &m->type_emb, &m->emb_ln_w, &m->emb_ln_b,
-                     &m->head_w, &m->head_b, &m->head_ln_w, &m->head_ln_b, &m->head_bias};
+    cl_mem *top[] = {&m->wscratch,  &m->word_emb,  &m->pos_emb,  &m->type_emb,
+                     &m->emb_ln_w,  &m->emb_ln_b,  &m->head_w,   &m->head_b,
+                     &m->head_ln_w, &m->head_ln_b, &m->head_bias};
     for (size_t j = 0; j < sizeof top / sizeof top[0]; j++) release(top[j]);
     free(m);
 }

@@ -20,8 +20,17 @@ static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, fl
         YOSO_TRY(yoso_launch_half_to_float(ctx, m->head_w, 0, m->wscratch, 0, H * H));
         head_w = m->wscratch;
     }
-    yoso_gemm_args dense = {.trans_b = 1, .m = (size_t)n, .n = H, .k = H, .alpha = 1.0f,
-                            .a = hb->x, .lda = H, .b = head_w, .ldb = H, .c = hb->t, .ldc = H};
+    yoso_gemm_args dense = {.trans_b = 1,
+                            .m = (size_t)n,
+                            .n = H,
+                            .k = H,
+                            .alpha = 1.0f,
+                            .a = hb->x,
+                            .lda = H,
+                            .b = head_w,
+                            .ldb = H,
+                            .c = hb->t,
+                            .ldc = H};
     YOSO_TRY(yoso_gemm_run(ctx->gemm, &dense));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_b, n, (int)H));
     YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
@@ -36,9 +45,19 @@ static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, fl
             word = m->wscratch;
             b_offset = 0;
         }
-        yoso_gemm_args decode = {.trans_b = 1, .m = (size_t)n, .n = nv, .k = H, .alpha = 1.0f,
-                                 .a = hb->x, .lda = H, .b = word, .b_offset = b_offset, .ldb = H,
-                                 .c = hb->logits, .c_offset = v0, .ldc = V};
+        yoso_gemm_args decode = {.trans_b = 1,
+                                 .m = (size_t)n,
+                                 .n = nv,
+                                 .k = H,
+                                 .alpha = 1.0f,
+                                 .a = hb->x,
+                                 .lda = H,
+                                 .b = word,
+                                 .b_offset = b_offset,
+                                 .ldb = H,
+                                 .c = hb->logits,
+                                 .c_offset = v0,
+                                 .ldc = V};
         YOSO_TRY(yoso_gemm_run(ctx->gemm, &decode));
     }
     YOSO_TRY(yoso_launch_bias_add(ctx, hb->logits, m->head_bias, n, (int)V));
@@ -77,7 +96,8 @@ fail:
 /* Fails unless the checkpoint has an MLM head. */
 static yoso_status require_head(const yoso_model *m) {
     if (m->has_lm_head) return YOSO_OK;
-    return yoso_error(YOSO_ERR_UNSUPPORTED, "this checkpoint is a base YosoModel without the "
+    return yoso_error(YOSO_ERR_UNSUPPORTED,
+                      "this checkpoint is a base YosoModel without the "
                       "masked-LM head: only hidden states (--hidden) can be computed");
 }
 

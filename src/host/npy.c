@@ -55,9 +55,12 @@ yoso_status yoso_npy_read(const char *path, yoso_npy *out) {
     }
     const char *descr = strstr(header, "'descr'");
     int width = 0;
-    if (descr && strstr(descr, "'<f4'")) out->dtype = 'f', width = 4;
-    else if (descr && strstr(descr, "'<i4'")) out->dtype = 'i', width = 4;
-    else if (descr && strstr(descr, "'<i8'")) out->dtype = 'i', width = 8;
+    if (descr && strstr(descr, "'<f4'"))
+        out->dtype = 'f', width = 4;
+    else if (descr && strstr(descr, "'<i4'"))
+        out->dtype = 'i', width = 4;
+    else if (descr && strstr(descr, "'<i8'"))
+        out->dtype = 'i', width = 8;
     if (!width || strstr(header, "'fortran_order': True") ||
         !npy_parse_shape(strstr(header, "'shape'") ? strstr(header, "'shape'") : "", &out->ndim,
                          out->shape)) {
@@ -105,7 +108,8 @@ void yoso_npy_release(yoso_npy *npy) {
 }
 
 /* Writes a float32 array to a temporary file and renames it over path. */
-yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, const int64_t *shape) {
+yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim,
+                               const int64_t *shape) {
     char tmp[4096], header[256], shape_text[160] = "";
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return yoso_error(YOSO_ERR_USAGE, "output path too long: %s", path);
@@ -134,7 +138,15 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim, co
         return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
     }
     unsigned short hlen = (unsigned short)(len + pad + 1);
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
+    unsigned char pre[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
+                             (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
     int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)len, f) == (size_t)len;
     for (int i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;

@@ -8,10 +8,10 @@
 #include "yoso.h"
 
 typedef struct yoso_npy {
-    char dtype;        /* 'f' float32, 'i' int32 (int64 files are narrowed to int32 on read) */
+    char dtype; /* 'f' float32, 'i' int32 (int64 files are narrowed to int32 on read) */
     int ndim;
     int64_t shape[8];
-    void *data;        /* malloc'ed: float* or int32_t* */
+    void *data; /* malloc'ed: float* or int32_t* */
 } yoso_npy;
 
 /* Reads a .npy file of dtype <f4, <i4 or <i8 (narrowed, failing if a value does not fit). */

@@ -15,9 +15,9 @@ typedef enum yoso_phase {
 } yoso_phase;
 
 typedef struct yoso_profile {
-    int enabled;                       /* 1: wait for the queue at every mark and time phases */
-    double last;                       /* monotonic seconds of the previous mark */
-    double seconds[YOSO_PHASE_COUNT];  /* accumulated per phase since the last reset */
+    int enabled;                      /* 1: wait for the queue at every mark and time phases */
+    double last;                      /* monotonic seconds of the previous mark */
+    double seconds[YOSO_PHASE_COUNT]; /* accumulated per phase since the last reset */
 } yoso_profile;
 
 /* Seconds on a monotonic clock. */

@@ -24,9 +24,11 @@ const char *yoso_program_options(const yoso_context *ctx) {
 static int program_collect_sources(const char **srcs, int max) {
     int n = 0;
     for (int i = 0; yoso_embedded_kernels[i].name && n < max; i++)
-        if (!strcmp(yoso_embedded_kernels[i].name, "common.cl")) srcs[n++] = yoso_embedded_kernels[i].source;
+        if (!strcmp(yoso_embedded_kernels[i].name, "common.cl"))
+            srcs[n++] = yoso_embedded_kernels[i].source;
     for (int i = 0; yoso_embedded_kernels[i].name && n < max; i++)
-        if (strcmp(yoso_embedded_kernels[i].name, "common.cl")) srcs[n++] = yoso_embedded_kernels[i].source;
+        if (strcmp(yoso_embedded_kernels[i].name, "common.cl"))
+            srcs[n++] = yoso_embedded_kernels[i].source;
     return n;
 }
 
@@ -52,8 +54,8 @@ static void program_print_build_log(yoso_context *ctx, cl_program program) {
     if (!log) return;
     clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, size, log, NULL);
     log[size] = '\0';
-    fprintf(stderr, "--- OpenCL build log (%s) ---\n%s\n--- end of build log ---\n",
-            ctx->info.name, log);
+    fprintf(stderr, "--- OpenCL build log (%s) ---\n%s\n--- end of build log ---\n", ctx->info.name,
+            log);
     free(log);
 }
 
@@ -64,8 +66,8 @@ static int program_from_cache(yoso_context *ctx, const char *key, const char *op
     if (!yoso_cache_read(ctx->cache_dir, key, &bin, &size)) return 0;
     cl_int err, bin_status;
     const unsigned char *bins[1] = {bin};
-    cl_program p = clCreateProgramWithBinary(ctx->context, 1, &ctx->device, &size, bins,
-                                             &bin_status, &err);
+    cl_program p =
+        clCreateProgramWithBinary(ctx->context, 1, &ctx->device, &size, bins, &bin_status, &err);
     free(bin);
     if (err != CL_SUCCESS || bin_status != CL_SUCCESS) {
         if (p) clReleaseProgram(p);
@@ -82,7 +84,8 @@ static int program_from_cache(yoso_context *ctx, const char *key, const char *op
 /* Saves the freshly built program's binary in the cache. */
 static void program_store_binary(yoso_context *ctx, const char *key) {
     size_t size = 0;
-    if (clGetProgramInfo(ctx->program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+    if (clGetProgramInfo(ctx->program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) !=
+            CL_SUCCESS ||
         size == 0)
         return;
     unsigned char *bin = malloc(size);
@@ -102,7 +105,8 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     program_cache_key(ctx, srcs, n, opts, key, sizeof key);
     if (program_from_cache(ctx, key, opts)) {
         ctx->cache_hits++;
-        if (ctx->verbose) fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
+        if (ctx->verbose)
+            fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
         return YOSO_OK;
     }
     if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);

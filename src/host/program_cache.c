@@ -25,10 +25,14 @@ uint64_t yoso_fnv1a(uint64_t h, const void *data, size_t n) {
 void yoso_cache_dir_resolve(const char *explicit_dir, char *out, size_t n) {
     const char *env;
     out[0] = '\0';
-    if (explicit_dir && *explicit_dir) snprintf(out, n, "%s", explicit_dir);
-    else if ((env = getenv("YOSO_CACHE_DIR")) && *env) snprintf(out, n, "%s", env);
-    else if ((env = getenv("XDG_CACHE_HOME")) && *env) snprintf(out, n, "%s/yoso", env);
-    else if ((env = getenv("HOME")) && *env) snprintf(out, n, "%s/.cache/yoso", env);
+    if (explicit_dir && *explicit_dir)
+        snprintf(out, n, "%s", explicit_dir);
+    else if ((env = getenv("YOSO_CACHE_DIR")) && *env)
+        snprintf(out, n, "%s", env);
+    else if ((env = getenv("XDG_CACHE_HOME")) && *env)
+        snprintf(out, n, "%s/yoso", env);
+    else if ((env = getenv("HOME")) && *env)
+        snprintf(out, n, "%s/.cache/yoso", env);
 }
 
 /* The entry's file name: two independent 64-bit hashes of the key. */

@@ -1,4 +1,5 @@
-/* program_cache.h — compiled OpenCL program binaries on disk, keyed by everything that shapes them. */
+/* program_cache.h — compiled OpenCL program binaries on disk, keyed by everything that shapes them.
+ */
 #ifndef YOSO_PROGRAM_CACHE_H
 #define YOSO_PROGRAM_CACHE_H
 

@@ -46,6 +46,8 @@ yoso_status yoso_kernel_get(yoso_context *ctx, const char *name, cl_kernel *out)
 const char *yoso_program_options(const yoso_context *ctx);
 
 /* Rounds n up to a multiple of m. */
-static inline size_t yoso_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+static inline size_t yoso_round_up(size_t n, size_t m) {
+    return (n + m - 1) / m * m;
+}
 
 #endif

@@ -35,7 +35,8 @@ uint16_t yoso_float_to_half(float value) {
 
 /* The dtype a tensor is written as. */
 static yoso_dtype write_dtype(const yoso_tensor_view *t, int to_f16) {
-    if (to_f16 && (t->dtype == YOSO_DTYPE_F32 || t->dtype == YOSO_DTYPE_BF16)) return YOSO_DTYPE_F16;
+    if (to_f16 && (t->dtype == YOSO_DTYPE_F32 || t->dtype == YOSO_DTYPE_BF16))
+        return YOSO_DTYPE_F16;
     return t->dtype;
 }
 
@@ -48,9 +49,11 @@ static char *write_header(const yoso_tensor_file *file, int to_f16) {
         const yoso_tensor_view *t = yoso_tensor_file_at(file, i);
         yoso_dtype dt = write_dtype(t, to_f16);
         size_t bytes = (size_t)yoso_tensor_numel(t) * yoso_dtype_size(dt);
-        cJSON *o = cJSON_AddObjectToObject(root, t->name), *shape = cJSON_AddArrayToObject(o, "shape");
+        cJSON *o = cJSON_AddObjectToObject(root, t->name),
+              *shape = cJSON_AddArrayToObject(o, "shape");
         cJSON_AddStringToObject(o, "dtype", yoso_dtype_name(dt));
-        for (int d = 0; d < t->ndim; d++) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->shape[d]));
+        for (int d = 0; d < t->ndim; d++)
+            cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->shape[d]));
         cJSON *offs = cJSON_AddArrayToObject(o, "data_offsets");
         cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)offset));
         cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)(offset + bytes)));
@@ -71,8 +74,10 @@ static yoso_status write_tensor(FILE *f, const yoso_tensor_view *t, int to_f16) 
     yoso_status st = (f32 && f16) ? yoso_tensor_to_f32(t, f32) : yoso_error_oom();
     for (size_t i = 0; st == YOSO_OK && i < n; i++) {
         if (fabsf(f32[i]) > 65504.0f)
-            st = yoso_error(YOSO_ERR_INPUT, "%s holds %g, beyond the half-precision range: convert "
-                            "without --fp16", t->name, f32[i]);
+            st = yoso_error(YOSO_ERR_INPUT,
+                            "%s holds %g, beyond the half-precision range: convert "
+                            "without --fp16",
+                            t->name, f32[i]);
         f16[i] = yoso_float_to_half(f32[i]);
     }
     if (st == YOSO_OK && fwrite(f16, sizeof(uint16_t), n, f) != n) st = YOSO_ERR_IO;

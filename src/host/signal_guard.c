@@ -7,7 +7,9 @@ static const int k_guarded[3] = {SIGINT, SIGTERM, SIGHUP};
 static volatile sig_atomic_t g_pending; /* the signal that arrived while guarded, or 0 */
 
 /* Records the signal; the guarded code carries on and the guard re-raises it at the end. */
-static void signal_guard_record(int sig) { g_pending = sig; }
+static void signal_guard_record(int sig) {
+    g_pending = sig;
+}
 
 /* Installs the recording handler for the guarded signals, keeping the old dispositions. */
 void yoso_signal_guard_begin(yoso_signal_guard *guard) {

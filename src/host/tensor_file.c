@@ -51,8 +51,8 @@ void yoso_shape_format(int ndim, const int64_t *shape, char *buf, size_t cap) {
     buf[0] = '\0';
     used += (size_t)snprintf(buf + used, cap - used, "[");
     for (int i = 0; i < ndim && used < cap; i++)
-        used += (size_t)snprintf(buf + used, cap - used, "%s%lld", i ? ", " : "",
-                                 (long long)shape[i]);
+        used +=
+            (size_t)snprintf(buf + used, cap - used, "%s%lld", i ? ", " : "", (long long)shape[i]);
     if (used < cap) snprintf(buf + used, cap - used, "]");
 }
 
@@ -63,21 +63,24 @@ int64_t yoso_tensor_numel(const yoso_tensor_view *tensor) {
 
 /* Appends a view, copying its name; the readers call this once per tensor. */
 yoso_status yoso_tensor_file_add(yoso_tensor_file *file, const char *name, size_t name_len,
-                                 yoso_dtype dtype, int ndim, const int64_t *shape,
-                                 const void *data, size_t nbytes) {
+                                 yoso_dtype dtype, int ndim, const int64_t *shape, const void *data,
+                                 size_t nbytes) {
     if (name_len == 0 || name_len > YOSO_TENSOR_MAX_NAME || memchr(name, '\0', name_len))
-        return yoso_error(YOSO_ERR_INPUT, "%s: a tensor name is empty, longer than %d bytes or "
-                          "holds a NUL byte: the checkpoint is corrupt", file->label,
-                          YOSO_TENSOR_MAX_NAME);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: a tensor name is empty, longer than %d bytes or "
+                          "holds a NUL byte: the checkpoint is corrupt",
+                          file->label, YOSO_TENSOR_MAX_NAME);
     if (ndim < 0 || ndim > YOSO_TENSOR_MAX_DIMS)
-        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%.*s' has %d dimensions, more than the %d "
-                          "supported", file->label, (int)name_len, name, ndim,
-                          YOSO_TENSOR_MAX_DIMS);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: tensor '%.*s' has %d dimensions, more than the %d "
+                          "supported",
+                          file->label, (int)name_len, name, ndim, YOSO_TENSOR_MAX_DIMS);
     if (file->count >= YOSO_TENSOR_MAX_COUNT ||
         file->name_bytes + name_len > YOSO_TENSOR_MAX_NAME_BYTES)
-        return yoso_error(YOSO_ERR_INPUT, "%s: more than %u tensors or %u bytes of names: not a "
-                          "model checkpoint", file->label, YOSO_TENSOR_MAX_COUNT,
-                          YOSO_TENSOR_MAX_NAME_BYTES);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: more than %u tensors or %u bytes of names: not a "
+                          "model checkpoint",
+                          file->label, YOSO_TENSOR_MAX_COUNT, YOSO_TENSOR_MAX_NAME_BYTES);
     if (file->count == file->cap) {
         size_t cap = file->cap ? file->cap * 2 : 64;
         yoso_tensor_view *views = realloc(file->views, cap * sizeof *views);
@@ -105,9 +108,10 @@ yoso_status yoso_tensor_file_add(yoso_tensor_file *file, const char *name, size_
 yoso_status yoso_tensor_file_own(yoso_tensor_file *file, size_t nbytes, void **out) {
     *out = NULL;
     if (nbytes > file->size || file->owned_bytes > file->size - nbytes)
-        return yoso_error(YOSO_ERR_INPUT, "%s: strided tensor views would need %zu more bytes, "
-                          "more than the file holds: the checkpoint is corrupt", file->label,
-                          nbytes);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: strided tensor views would need %zu more bytes, "
+                          "more than the file holds: the checkpoint is corrupt",
+                          file->label, nbytes);
     if (file->owned_count == file->owned_cap) {
         size_t cap = file->owned_cap ? file->owned_cap * 2 : 16;
         void **owned = realloc(file->owned, cap * sizeof *owned);
@@ -116,8 +120,8 @@ yoso_status yoso_tensor_file_own(yoso_tensor_file *file, size_t nbytes, void **o
         file->owned_cap = cap;
     }
     void *buf = calloc(nbytes ? nbytes : 1, 1);
-    if (!buf) return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory (%zu bytes)", file->label,
-                                nbytes);
+    if (!buf)
+        return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory (%zu bytes)", file->label, nbytes);
     file->owned[file->owned_count++] = buf;
     file->owned_bytes += nbytes;
     *out = buf;
@@ -153,8 +157,10 @@ static yoso_status tensor_file_index(yoso_tensor_file *file) {
     for (size_t i = 1; i < n; i++) {
         const char *a = file->views[file->sorted[i - 1]].name;
         if (strcmp(a, file->views[file->sorted[i]].name) == 0)
-            return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%s' appears twice: the checkpoint is "
-                              "corrupt", file->label, a);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: tensor '%s' appears twice: the checkpoint is "
+                              "corrupt",
+                              file->label, a);
     }
     return YOSO_OK;
 }
@@ -170,14 +176,19 @@ static yoso_status tensor_file_parse(yoso_tensor_file *file) {
         return yoso_error(YOSO_ERR_INPUT, "%s: an empty zip archive, not a checkpoint",
                           file->label);
     if (b[0] == 0x80 && file->size >= 2 && b[1] <= 5)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: a legacy (pre-1.6, non-zip) torch.save file "
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: a legacy (pre-1.6, non-zip) torch.save file "
                           "is unsupported: re-save it with torch.save in a current PyTorch or "
-                          "convert it to safetensors", file->label);
+                          "convert it to safetensors",
+                          file->label);
     if (file->size >= 9 && b[8] == '{') return yoso_safetensors_read(file);
     if (file->size < 9)
-        return yoso_error(YOSO_ERR_INPUT, "%s: only %zu bytes, too short for a safetensors header "
-                          "or a zip: the file is truncated", file->label, file->size);
-    return yoso_error(YOSO_ERR_INPUT, "%s: neither a safetensors file nor a torch.save zip "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: only %zu bytes, too short for a safetensors header "
+                          "or a zip: the file is truncated",
+                          file->label, file->size);
+    return yoso_error(YOSO_ERR_INPUT,
+                      "%s: neither a safetensors file nor a torch.save zip "
                       "(unrecognized first bytes): pass model.safetensors or pytorch_model.bin",
                       file->label);
 }
@@ -261,7 +272,9 @@ void yoso_tensor_file_close(yoso_tensor_file *file) {
     free(file);
 }
 
-size_t yoso_tensor_file_count(const yoso_tensor_file *file) { return file ? file->count : 0; }
+size_t yoso_tensor_file_count(const yoso_tensor_file *file) {
+    return file ? file->count : 0;
+}
 
 /* The index-th view in file order, or NULL past the end. */
 const yoso_tensor_view *yoso_tensor_file_at(const yoso_tensor_file *file, size_t index) {
@@ -277,8 +290,10 @@ const yoso_tensor_view *yoso_tensor_file_find(const yoso_tensor_file *file, cons
         const yoso_tensor_view *v = &file->views[file->sorted[mid]];
         int c = strcmp(v->name, name);
         if (c == 0) return v;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -308,7 +323,8 @@ static float tensor_half_to_float(uint16_t h) {
 
 /* Reports the first non-finite value of a tensor. */
 static yoso_status tensor_not_finite(const yoso_tensor_view *t, int64_t i, int is_nan) {
-    return yoso_error(YOSO_ERR_INPUT, "tensor '%s' holds %s at flat index %lld: the checkpoint "
+    return yoso_error(YOSO_ERR_INPUT,
+                      "tensor '%s' holds %s at flat index %lld: the checkpoint "
                       "is corrupt or overflowed its %s precision; re-export it in float32",
                       t->name ? t->name : "?", is_nan ? "NaN" : "Inf", (long long)i,
                       yoso_dtype_name(t->dtype));
@@ -351,8 +367,9 @@ yoso_status yoso_tensor_to_f32(const yoso_tensor_view *tensor, float *dst) {
         }
         return YOSO_OK;
     default:
-        return yoso_error(YOSO_ERR_INPUT, "tensor '%s' has dtype %s, not a float type: the "
-                          "checkpoint does not match the model", name,
-                          yoso_dtype_name(tensor->dtype));
+        return yoso_error(YOSO_ERR_INPUT,
+                          "tensor '%s' has dtype %s, not a float type: the "
+                          "checkpoint does not match the model",
+                          name, yoso_dtype_name(tensor->dtype));
     }
 }

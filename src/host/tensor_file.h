@@ -7,18 +7,24 @@
 
 #include "yoso.h"
 
-typedef enum yoso_dtype { YOSO_DTYPE_F32, YOSO_DTYPE_F16, YOSO_DTYPE_BF16, YOSO_DTYPE_I64,
-                          YOSO_DTYPE_I32, YOSO_DTYPE_COUNT } yoso_dtype;
+typedef enum yoso_dtype {
+    YOSO_DTYPE_F32,
+    YOSO_DTYPE_F16,
+    YOSO_DTYPE_BF16,
+    YOSO_DTYPE_I64,
+    YOSO_DTYPE_I32,
+    YOSO_DTYPE_COUNT
+} yoso_dtype;
 
 #define YOSO_TENSOR_MAX_DIMS 8
 
 typedef struct yoso_tensor_view {
-    const char *name;                     /* e.g. "yoso.encoder.layer.0.attention.self.query.weight" */
+    const char *name; /* e.g. "yoso.encoder.layer.0.attention.self.query.weight" */
     yoso_dtype dtype;
     int ndim;
     int64_t shape[YOSO_TENSOR_MAX_DIMS];
-    const void *data;                     /* points into the mapped file; little-endian, C order */
-    size_t nbytes;                        /* == product(shape) * dtype size */
+    const void *data; /* points into the mapped file; little-endian, C order */
+    size_t nbytes;    /* == product(shape) * dtype size */
 } yoso_tensor_view;
 
 typedef struct yoso_tensor_file yoso_tensor_file;

@@ -15,23 +15,23 @@
 #define YOSO_TENSOR_MAX_NAME_BYTES (16u * 1024u * 1024u)   /* bytes in all names together */
 
 struct yoso_tensor_file {
-    const uint8_t *base;     /* [size] the whole file: mapped, or the caller's memory */
+    const uint8_t *base; /* [size] the whole file: mapped, or the caller's memory */
     size_t size;
     int mapped;              /* 1: munmap(base, size) on close */
     char *label;             /* the path, or "<memory>", for messages */
     yoso_tensor_view *views; /* [count] in file order; names malloc'ed */
     size_t count, cap;
-    size_t name_bytes;       /* sum of name lengths, capped */
-    size_t *sorted;          /* [count] indices of views sorted by name, for find */
-    void **owned;            /* [owned_count] buffers of materialized (non-contiguous) tensors */
+    size_t name_bytes; /* sum of name lengths, capped */
+    size_t *sorted;    /* [count] indices of views sorted by name, for find */
+    void **owned;      /* [owned_count] buffers of materialized (non-contiguous) tensors */
     size_t owned_count, owned_cap;
-    size_t owned_bytes;      /* sum of owned buffer sizes, capped at the file size */
+    size_t owned_bytes; /* sum of owned buffer sizes, capped at the file size */
 };
 
 /* Appends a view named by the first name_len bytes of name (copied); data/nbytes as given. */
 yoso_status yoso_tensor_file_add(yoso_tensor_file *file, const char *name, size_t name_len,
-                                 yoso_dtype dtype, int ndim, const int64_t *shape,
-                                 const void *data, size_t nbytes);
+                                 yoso_dtype dtype, int ndim, const int64_t *shape, const void *data,
+                                 size_t nbytes);
 /* Allocates a zeroed buffer of nbytes that the handle owns and frees on close. */
 yoso_status yoso_tensor_file_own(yoso_tensor_file *file, size_t nbytes, void **out);
 
@@ -48,7 +48,7 @@ yoso_status yoso_torch_zip_read(yoso_tensor_file *file);
 /* ---- zip (stored entries only) ---- */
 
 typedef struct yoso_zip_entry {
-    const char *name;    /* points into the file; not NUL-terminated */
+    const char *name; /* points into the file; not NUL-terminated */
     size_t name_len;
     const uint8_t *data; /* [size] the stored bytes, inside the file */
     uint64_t size;

@@ -14,7 +14,16 @@
 #define PK_MAX_STORAGE_KEY 256
 
 typedef enum pk_kind {
-    PK_NONE, PK_BOOL, PK_INT, PK_STR, PK_TUPLE, PK_LIST, PK_DICT, PK_GLOBAL, PK_STORAGE, PK_TENSOR
+    PK_NONE,
+    PK_BOOL,
+    PK_INT,
+    PK_STR,
+    PK_TUPLE,
+    PK_LIST,
+    PK_DICT,
+    PK_GLOBAL,
+    PK_STORAGE,
+    PK_TENSOR
 } pk_kind;
 
 static const char *const k_kind_names[] = {
@@ -22,14 +31,17 @@ static const char *const k_kind_names[] = {
 };
 
 typedef enum pk_global {
-    PK_G_ORDERED_DICT, PK_G_REBUILD_TENSOR, PK_G_REBUILD_PARAMETER, PK_G_STORAGE
+    PK_G_ORDERED_DICT,
+    PK_G_REBUILD_TENSOR,
+    PK_G_REBUILD_PARAMETER,
+    PK_G_STORAGE
 } pk_global;
 
 /* One unpickled object. Objects are referenced by index so the table can grow. */
 typedef struct pk_obj {
-    uint8_t kind;  /* pk_kind */
-    uint8_t tag;   /* PK_GLOBAL: pk_global; PK_STORAGE and storage globals: yoso_dtype */
-    uint32_t len;  /* PK_STR: bytes; PK_TUPLE: items; PK_GLOBAL: pk_global */
+    uint8_t kind; /* pk_kind */
+    uint8_t tag;  /* PK_GLOBAL: pk_global; PK_STORAGE and storage globals: yoso_dtype */
+    uint32_t len; /* PK_STR: bytes; PK_TUPLE: items; PK_GLOBAL: pk_global */
     union {
         int64_t i;           /* PK_BOOL, PK_INT */
         const char *s;       /* PK_STR: points into the pickle */
@@ -38,7 +50,7 @@ typedef struct pk_obj {
         const uint8_t *data; /* PK_STORAGE: the zip entry's bytes */
         uint32_t tensor;     /* PK_TENSOR: index into vm->tensors */
     } u;
-    uint64_t numel;          /* PK_STORAGE: elements */
+    uint64_t numel; /* PK_STORAGE: elements */
 } pk_obj;
 
 /* A mutable list or dict: dicts hold key, value pairs flattened. */
@@ -72,8 +84,10 @@ typedef struct pk_vm {
 
 /* Reports a malformed pickle at the current opcode. */
 static yoso_status pk_fail(pk_vm *vm, const char *what) {
-    return yoso_error(YOSO_ERR_INPUT, "%s: data.pkl byte %zu: %s: the checkpoint is corrupt or "
-                      "not a torch.save(state_dict) file", vm->file->label, vm->op_pos, what);
+    return yoso_error(YOSO_ERR_INPUT,
+                      "%s: data.pkl byte %zu: %s: the checkpoint is corrupt or "
+                      "not a torch.save(state_dict) file",
+                      vm->file->label, vm->op_pos, what);
 }
 
 /* Grows *ptr (elements of elem bytes) so that it holds at least need elements. */
@@ -94,8 +108,7 @@ static int pk_grow(void **ptr, size_t *cap, size_t need, size_t elem) {
 /* Allocates a new object of a kind; returns its index in *out. */
 static yoso_status pk_new(pk_vm *vm, pk_kind kind, uint32_t *out) {
     if (vm->nobjs >= PK_MAX_OBJECTS) return pk_fail(vm, "more objects than a state dict holds");
-    if (!pk_grow((void **)&vm->objs, &vm->objs_cap, vm->nobjs + 1,
-                                                sizeof *vm->objs))
+    if (!pk_grow((void **)&vm->objs, &vm->objs_cap, vm->nobjs + 1, sizeof *vm->objs))
         return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory reading data.pkl",
                           vm->file->label);
     memset(&vm->objs[vm->nobjs], 0, sizeof *vm->objs);
@@ -250,11 +263,15 @@ static yoso_status pk_push_global(pk_vm *vm, const char *mod, size_t mlen, const
     pk_printable(name, nlen, n, sizeof n);
     if (mlen == 5 && memcmp(mod, "torch", 5) == 0 && nlen > 7 &&
         memcmp(name + nlen - 7, "Storage", 7) == 0)
-        return yoso_error(YOSO_ERR_INPUT, "%s: the checkpoint holds a torch.%s tensor, a dtype "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the checkpoint holds a torch.%s tensor, a dtype "
                           "yoso-cl does not load (F32, F16, BF16, I64, I32): convert it to "
-                          "float32", vm->file->label, n);
-    return yoso_error(YOSO_ERR_INPUT, "refusing to load %s: the pickle names the global '%s.%s', "
-                      "which is not part of a PyTorch state dict", vm->file->label, m, n);
+                          "float32",
+                          vm->file->label, n);
+    return yoso_error(YOSO_ERR_INPUT,
+                      "refusing to load %s: the pickle names the global '%s.%s', "
+                      "which is not part of a PyTorch state dict",
+                      vm->file->label, m, n);
 }
 
 /* GLOBAL: "module\nname\n" as text operands. */
@@ -352,13 +369,15 @@ static yoso_status pk_op_persid(pk_vm *vm) {
     char shown[PK_MAX_STORAGE_KEY + 8];
     pk_printable(name, nlen, shown, sizeof shown);
     if (!e)
-        return yoso_error(YOSO_ERR_INPUT, "%s: the pickle refers to storage '%s', which the zip "
-                          "does not hold: the file is truncated or corrupt", vm->file->label,
-                          shown);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the pickle refers to storage '%s', which the zip "
+                          "does not hold: the file is truncated or corrupt",
+                          vm->file->label, shown);
     yoso_dtype dtype = (yoso_dtype)type->tag;
     uint64_t es = yoso_dtype_size(dtype), n = (uint64_t)numel->u.i;
     if (n > e->size / es || n * es != e->size)
-        return yoso_error(YOSO_ERR_INPUT, "%s: storage '%s' holds %llu bytes, not the %llu "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: storage '%s' holds %llu bytes, not the %llu "
                           "elements of %s the pickle declares: the file is corrupt",
                           vm->file->label, shown, (unsigned long long)e->size,
                           (unsigned long long)n, yoso_dtype_name(dtype));
@@ -475,15 +494,13 @@ static yoso_status pk_op_reduce(pk_vm *vm) {
     case PK_G_ORDERED_DICT:
         if (a->len != 0) return pk_fail(vm, "OrderedDict is built with arguments");
         return pk_push_seq(vm, PK_DICT);
-    case PK_G_REBUILD_TENSOR:
-        return pk_rebuild_tensor(vm, a);
+    case PK_G_REBUILD_TENSOR: return pk_rebuild_tensor(vm, a);
     case PK_G_REBUILD_PARAMETER:
         if (a->len != 3 || pk_item(vm, a, 0)->kind != PK_TENSOR ||
             pk_item(vm, a, 1)->kind != PK_BOOL || pk_item(vm, a, 2)->kind != PK_DICT)
             return pk_fail(vm, "_rebuild_parameter has arguments of the wrong types");
         return pk_push(vm, vm->refs[a->u.first]);
-    default:
-        return pk_fail(vm, "a storage type is called like a function");
+    default: return pk_fail(vm, "a storage type is called like a function");
     }
 }
 
@@ -562,11 +579,8 @@ static yoso_status pk_step(pk_vm *vm, int *done) {
         st = pk_take_uint(vm, 1, &v);
         if (st == YOSO_OK && (v < 2 || v > 5)) return pk_fail(vm, "unsupported pickle protocol");
         return st;
-    case 0x95: /* FRAME: the length is only a hint */
-        return pk_take_uint(vm, 8, &v);
-    case '.': /* STOP */
-        *done = 1;
-        return YOSO_OK;
+    case 0x95: /* FRAME: the length is only a hint */ return pk_take_uint(vm, 8, &v);
+    case '.': /* STOP */ *done = 1; return YOSO_OK;
     case '(': /* MARK */
         if (vm->nmarks >= PK_MAX_MARKS) return pk_fail(vm, "MARKs nested too deeply");
         vm->marks[vm->nmarks++] = vm->depth;
@@ -580,9 +594,7 @@ static yoso_status pk_step(pk_vm *vm, int *done) {
     case 0x85: return pk_make_tuple(vm, 1);
     case 0x86: return pk_make_tuple(vm, 2);
     case 0x87: return pk_make_tuple(vm, 3);
-    case 't':
-        st = pk_pop_mark(vm, &count);
-        return st == YOSO_OK ? pk_make_tuple(vm, count) : st;
+    case 't': st = pk_pop_mark(vm, &count); return st == YOSO_OK ? pk_make_tuple(vm, count) : st;
     case 'X': /* BINUNICODE */
         st = pk_take_uint(vm, 4, &v);
         return st == YOSO_OK ? pk_op_string(vm, v) : st;
@@ -608,26 +620,14 @@ static yoso_status pk_step(pk_vm *vm, int *done) {
     case 'R': return pk_op_reduce(vm);
     case 'b': return pk_op_build(vm);
     case 's': return pk_op_setitems(vm, 2);
-    case 'u':
-        st = pk_pop_mark(vm, &count);
-        return st == YOSO_OK ? pk_op_setitems(vm, count) : st;
+    case 'u': st = pk_pop_mark(vm, &count); return st == YOSO_OK ? pk_op_setitems(vm, count) : st;
     case 'a': return pk_op_appends(vm, 1);
-    case 'e':
-        st = pk_pop_mark(vm, &count);
-        return st == YOSO_OK ? pk_op_appends(vm, count) : st;
-    case 'q':
-        st = pk_take_uint(vm, 1, &v);
-        return st == YOSO_OK ? pk_memo_put(vm, v) : st;
-    case 'r':
-        st = pk_take_uint(vm, 4, &v);
-        return st == YOSO_OK ? pk_memo_put(vm, v) : st;
+    case 'e': st = pk_pop_mark(vm, &count); return st == YOSO_OK ? pk_op_appends(vm, count) : st;
+    case 'q': st = pk_take_uint(vm, 1, &v); return st == YOSO_OK ? pk_memo_put(vm, v) : st;
+    case 'r': st = pk_take_uint(vm, 4, &v); return st == YOSO_OK ? pk_memo_put(vm, v) : st;
     case 0x94: return pk_memo_put(vm, vm->nmemo); /* MEMOIZE */
-    case 'h':
-        st = pk_take_uint(vm, 1, &v);
-        return st == YOSO_OK ? pk_memo_get(vm, v) : st;
-    case 'j':
-        st = pk_take_uint(vm, 4, &v);
-        return st == YOSO_OK ? pk_memo_get(vm, v) : st;
+    case 'h': st = pk_take_uint(vm, 1, &v); return st == YOSO_OK ? pk_memo_get(vm, v) : st;
+    case 'j': st = pk_take_uint(vm, 4, &v); return st == YOSO_OK ? pk_memo_get(vm, v) : st;
     default: {
         char what[96];
         snprintf(what, sizeof what, "opcode 0x%02x is not one torch.save(state_dict) writes", op);
@@ -640,26 +640,29 @@ static yoso_status pk_step(pk_vm *vm, int *done) {
 static yoso_status pk_collect(pk_vm *vm, uint32_t result) {
     const pk_obj *r = &vm->objs[result];
     if (r->kind != PK_DICT)
-        return yoso_error(YOSO_ERR_INPUT, "%s: the pickle holds a %s, not a state dict: save "
-                          "model.state_dict() with torch.save", vm->file->label,
-                          k_kind_names[r->kind]);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the pickle holds a %s, not a state dict: save "
+                          "model.state_dict() with torch.save",
+                          vm->file->label, k_kind_names[r->kind]);
     const pk_seq *s = &vm->seqs[r->u.seq];
     for (size_t i = 0; i + 1 < s->count; i += 2) {
         const pk_obj *k = &vm->objs[s->items[i]], *v = &vm->objs[s->items[i + 1]];
         if (k->kind != PK_STR)
-            return yoso_error(YOSO_ERR_INPUT, "%s: a state dict key is a %s, not a string: save "
-                              "model.state_dict() with torch.save", vm->file->label,
-                              k_kind_names[k->kind]);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: a state dict key is a %s, not a string: save "
+                              "model.state_dict() with torch.save",
+                              vm->file->label, k_kind_names[k->kind]);
         if (v->kind != PK_TENSOR) {
             char name[128];
             pk_printable(k->u.s, k->len, name, sizeof name);
-            return yoso_error(YOSO_ERR_INPUT, "%s: state dict entry '%s' is a %s, not a tensor: "
-                              "save model.state_dict() itself with torch.save", vm->file->label,
-                              name, k_kind_names[v->kind]);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: state dict entry '%s' is a %s, not a tensor: "
+                              "save model.state_dict() itself with torch.save",
+                              vm->file->label, name, k_kind_names[v->kind]);
         }
         const yoso_tensor_view *t = &vm->tensors[v->u.tensor];
-        yoso_status st = yoso_tensor_file_add(vm->file, k->u.s, k->len, t->dtype, t->ndim,
-                                              t->shape, t->data, t->nbytes);
+        yoso_status st = yoso_tensor_file_add(vm->file, k->u.s, k->len, t->dtype, t->ndim, t->shape,
+                                              t->data, t->nbytes);
         if (st != YOSO_OK) return st;
     }
     return YOSO_OK;
@@ -669,9 +672,10 @@ static yoso_status pk_collect(pk_vm *vm, uint32_t result) {
 yoso_status yoso_torch_pickle_read(yoso_tensor_file *file, const yoso_zip *zip, const char *prefix,
                                    const uint8_t *pkl, size_t len) {
     if (len > YOSO_PICKLE_MAX_BYTES)
-        return yoso_error(YOSO_ERR_INPUT, "%s: data.pkl is %zu bytes, more than the %u-byte limit "
-                          "for a state dict: the file is corrupt", file->label, len,
-                          YOSO_PICKLE_MAX_BYTES);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: data.pkl is %zu bytes, more than the %u-byte limit "
+                          "for a state dict: the file is corrupt",
+                          file->label, len, YOSO_PICKLE_MAX_BYTES);
     pk_vm vm = {.file = file, .zip = zip, .prefix = prefix, .pkl = pkl, .len = len};
     uint32_t idx;
     yoso_status st = pk_new(&vm, PK_NONE, &idx); /* 0: None, 1: True, 2: False, 3: () */
@@ -709,24 +713,30 @@ yoso_status yoso_torch_zip_read(yoso_tensor_file *file) {
     const yoso_zip_entry *first = zip.count ? &zip.entries[0] : NULL;
     const char *slash = first ? memchr(first->name, '/', first->name_len) : NULL;
     if (!slash || (size_t)(slash - first->name) >= sizeof prefix || slash == first->name) {
-        st = yoso_error(YOSO_ERR_INPUT, "%s: a zip without the archive/ folder torch.save writes: "
-                        "not a PyTorch checkpoint", file->label);
+        st = yoso_error(YOSO_ERR_INPUT,
+                        "%s: a zip without the archive/ folder torch.save writes: "
+                        "not a PyTorch checkpoint",
+                        file->label);
         goto done;
     }
     size_t plen = (size_t)(slash - first->name);
     memcpy(prefix, first->name, plen);
     prefix[plen] = '\0';
     if (memchr(prefix, '\0', plen)) {
-        st = yoso_error(YOSO_ERR_INPUT, "%s: a zip entry name holds a NUL byte: the file is "
-                        "corrupt", file->label);
+        st = yoso_error(YOSO_ERR_INPUT,
+                        "%s: a zip entry name holds a NUL byte: the file is "
+                        "corrupt",
+                        file->label);
         goto done;
     }
     snprintf(name, sizeof name, "%s/byteorder", prefix);
     const yoso_zip_entry *order = yoso_zip_find(&zip, name, strlen(name));
     if (order && !(order->size == 6 && memcmp(order->data, "little", 6) == 0)) {
-        st = yoso_error(YOSO_ERR_UNSUPPORTED, "%s: the checkpoint was saved on a big-endian "
+        st = yoso_error(YOSO_ERR_UNSUPPORTED,
+                        "%s: the checkpoint was saved on a big-endian "
                         "machine (byteorder is not 'little'), which is unsupported: re-save it "
-                        "on a little-endian one", file->label);
+                        "on a little-endian one",
+                        file->label);
         goto done;
     }
     snprintf(name, sizeof name, "%s/data.pkl", prefix);

@@ -30,22 +30,26 @@ static yoso_status weights_get(const weights_ctx *ctx, const char *prefix, const
     yoso_shape_format(ndim, shape, want, sizeof want);
     if (!t) {
         if (optional) return YOSO_OK;
-        return yoso_error(YOSO_ERR_INPUT, "%s has no tensor '%s' (expected shape %s): check "
-                          "that config.json matches the checkpoint", ctx->file->label, full, want);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s has no tensor '%s' (expected shape %s): check "
+                          "that config.json matches the checkpoint",
+                          ctx->file->label, full, want);
     }
     if (t->dtype != YOSO_DTYPE_F32 && t->dtype != YOSO_DTYPE_F16 && t->dtype != YOSO_DTYPE_BF16)
-        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%s' has dtype %s, expected a float type "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: tensor '%s' has dtype %s, expected a float type "
                           "(F32, F16 or BF16): the checkpoint is not a YOSO model",
                           ctx->file->label, full, yoso_dtype_name(t->dtype));
     int same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
     if (!same) {
         yoso_shape_format(t->ndim, t->shape, got, sizeof got);
-        return yoso_error(YOSO_ERR_INPUT, "%s: tensor '%s' has shape %s, expected %s from "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: tensor '%s' has shape %s, expected %s from "
                           "config.json (hidden_size %d, intermediate_size %d, vocab_size %d): "
-                          "check that config.json matches the checkpoint", ctx->file->label, full,
-                          got, want, ctx->cfg->hidden_size, ctx->cfg->intermediate_size,
-                          ctx->cfg->vocab_size);
+                          "check that config.json matches the checkpoint",
+                          ctx->file->label, full, got, want, ctx->cfg->hidden_size,
+                          ctx->cfg->intermediate_size, ctx->cfg->vocab_size);
     }
     return YOSO_OK;
 }
@@ -84,8 +88,7 @@ static yoso_status weights_layer(const weights_ctx *ctx, int i, yoso_layer_weigh
 #define LAYER_NAME(suffix) (snprintf(n, sizeof n, "%s%s", base, suffix), n)
     if ((st = weights_linear(ctx, p, LAYER_NAME("attention.self.query"), H, H, &l->q_w, &l->q_b)) ||
         (st = weights_linear(ctx, p, LAYER_NAME("attention.self.key"), H, H, &l->k_w, &l->k_b)) ||
-        (st = weights_linear(ctx, p, LAYER_NAME("attention.self.value"), H, H, &l->v_w,
-                             &l->v_b)) ||
+        (st = weights_linear(ctx, p, LAYER_NAME("attention.self.value"), H, H, &l->v_w, &l->v_b)) ||
         (st = weights_linear(ctx, p, LAYER_NAME("attention.output.dense"), H, H, &l->attn_out_w,
                              &l->attn_out_b)) ||
         (st = weights_norm(ctx, p, LAYER_NAME("attention.output.LayerNorm"), &l->attn_ln_w,
@@ -126,14 +129,23 @@ static int weights_in_list(const char *rest, const char *const *list) {
 /* True if rest ("encoder.layer.N.…") names a tensor of a layer the config has. */
 static int weights_known_layer_tensor(const char *rest, const yoso_config *cfg) {
     static const char *const k_layer[] = {
-        "attention.self.query.weight", "attention.self.query.bias",
-        "attention.self.key.weight", "attention.self.key.bias",
-        "attention.self.value.weight", "attention.self.value.bias",
-        "attention.output.dense.weight", "attention.output.dense.bias",
-        "attention.output.LayerNorm.weight", "attention.output.LayerNorm.bias",
-        "intermediate.dense.weight", "intermediate.dense.bias",
-        "output.dense.weight", "output.dense.bias",
-        "output.LayerNorm.weight", "output.LayerNorm.bias", NULL,
+        "attention.self.query.weight",
+        "attention.self.query.bias",
+        "attention.self.key.weight",
+        "attention.self.key.bias",
+        "attention.self.value.weight",
+        "attention.self.value.bias",
+        "attention.output.dense.weight",
+        "attention.output.dense.bias",
+        "attention.output.LayerNorm.weight",
+        "attention.output.LayerNorm.bias",
+        "intermediate.dense.weight",
+        "intermediate.dense.bias",
+        "output.dense.weight",
+        "output.dense.bias",
+        "output.LayerNorm.weight",
+        "output.LayerNorm.bias",
+        NULL,
     };
     const char *digits = rest + strlen("encoder.layer.");
     size_t nd = strspn(digits, "0123456789");
@@ -154,14 +166,20 @@ static int weights_known_layer_tensor(const char *rest, const yoso_config *cfg) 
  * (classifier.*, …) are left alone. */
 static yoso_status weights_check_extra(const weights_ctx *ctx, const yoso_weights *w) {
     static const char *const k_embeddings[] = {
-        "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
-        "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
-        "embeddings.LayerNorm.bias", NULL,
+        "embeddings.word_embeddings.weight",
+        "embeddings.position_embeddings.weight",
+        "embeddings.token_type_embeddings.weight",
+        "embeddings.LayerNorm.weight",
+        "embeddings.LayerNorm.bias",
+        NULL,
     };
     static const char *const k_head[] = {
-        "cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
-        "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias",
-        "cls.predictions.bias", NULL,
+        "cls.predictions.transform.dense.weight",
+        "cls.predictions.transform.dense.bias",
+        "cls.predictions.transform.LayerNorm.weight",
+        "cls.predictions.transform.LayerNorm.bias",
+        "cls.predictions.bias",
+        NULL,
     };
     size_t plen = strlen(ctx->prefix);
     for (size_t i = 0; i < yoso_tensor_file_count(ctx->file); i++) {
@@ -172,15 +190,18 @@ static yoso_status weights_check_extra(const weights_ctx *ctx, const yoso_weight
             known = weights_in_list(name, k_head);
         } else if (strncmp(name, ctx->prefix, plen) == 0) {
             const char *rest = name + plen;
-            if (strncmp(rest, "embeddings.", 11) == 0) known = weights_in_list(rest, k_embeddings);
+            if (strncmp(rest, "embeddings.", 11) == 0)
+                known = weights_in_list(rest, k_embeddings);
             else if (strncmp(rest, "encoder.", 8) == 0)
                 known = weights_known_layer_tensor(rest, ctx->cfg);
         }
         if (!known)
-            return yoso_error(YOSO_ERR_INPUT, "%s has tensor '%s', which config.json "
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s has tensor '%s', which config.json "
                               "(num_hidden_layers %d, conv_window %d) does not account for: use "
-                              "the config.json that came with the checkpoint", ctx->file->label,
-                              name, ctx->cfg->num_hidden_layers, ctx->cfg->conv_window);
+                              "the config.json that came with the checkpoint",
+                              ctx->file->label, name, ctx->cfg->num_hidden_layers,
+                              ctx->cfg->conv_window);
     }
     return YOSO_OK;
 }
@@ -228,9 +249,8 @@ yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *c
                                &out->head_ln_b)) ||
             (st = weights_get(&ctx, "", "cls.predictions.bias", 1, 1, vs, &out->head_bias)))
             goto fail;
-        if (!out->head_bias &&
-            (st = weights_get(&ctx, "", "cls.predictions.decoder.bias", 0, 1, vs,
-                              &out->head_bias))) {
+        if (!out->head_bias && (st = weights_get(&ctx, "", "cls.predictions.decoder.bias", 0, 1, vs,
+                                                 &out->head_bias))) {
             yoso_error_prefix(st, "no cls.predictions.bias, and ");
             goto fail;
         }

@@ -6,10 +6,10 @@
 #include "tensor_file.h"
 
 typedef struct yoso_layer_weights {
-    const yoso_tensor_view *q_w, *q_b;           /* [H, H], [H]  (nn.Linear: [out, in]) */
-    const yoso_tensor_view *k_w, *k_b;           /* [H, H], [H] */
-    const yoso_tensor_view *v_w, *v_b;           /* [H, H], [H] */
-    const yoso_tensor_view *conv_w;              /* [nh, 1, W, 1] or NULL without conv_window */
+    const yoso_tensor_view *q_w, *q_b;               /* [H, H], [H]  (nn.Linear: [out, in]) */
+    const yoso_tensor_view *k_w, *k_b;               /* [H, H], [H] */
+    const yoso_tensor_view *v_w, *v_b;               /* [H, H], [H] */
+    const yoso_tensor_view *conv_w;                  /* [nh, 1, W, 1] or NULL without conv_window */
     const yoso_tensor_view *attn_out_w, *attn_out_b; /* [H, H], [H]  attention.output.dense */
     const yoso_tensor_view *attn_ln_w, *attn_ln_b;   /* [H], [H]     attention.output.LayerNorm */
     const yoso_tensor_view *ffn_in_w, *ffn_in_b;     /* [I, H], [I]  intermediate.dense */
@@ -23,19 +23,21 @@ typedef struct yoso_weights {
     const yoso_tensor_view *type_emb;            /* [T, H] */
     const yoso_tensor_view *emb_ln_w, *emb_ln_b; /* [H], [H] */
     int num_layers;
-    yoso_layer_weights *layers;                  /* [num_layers], malloc'ed */
+    yoso_layer_weights *layers; /* [num_layers], malloc'ed */
     /* MLM head; all NULL for a base YosoModel checkpoint (has_lm_head = 0) */
     int has_lm_head;
-    const yoso_tensor_view *head_dense_w, *head_dense_b; /* [H, H], [H] cls.predictions.transform.dense */
-    const yoso_tensor_view *head_ln_w, *head_ln_b;       /* [H], [H] */
-    const yoso_tensor_view *head_bias;                   /* [V] cls.predictions.bias (or decoder.bias) */
+    const yoso_tensor_view *head_dense_w,
+        *head_dense_b;                             /* [H, H], [H] cls.predictions.transform.dense */
+    const yoso_tensor_view *head_ln_w, *head_ln_b; /* [H], [H] */
+    const yoso_tensor_view *head_bias;             /* [V] cls.predictions.bias (or decoder.bias) */
 } yoso_weights;
 
 /* Finds every tensor under its HF name (with or without the "yoso." prefix), ignores
  * position_ids / token_type_ids buffers and cls.predictions.decoder.weight (tied), and checks each
  * shape against cfg. A missing tensor or wrong shape is YOSO_ERR_INPUT naming the tensor, the
  * expected and the found shape. Views point into file, which must stay open. */
-yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *cfg, yoso_weights *out);
+yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *cfg,
+                              yoso_weights *out);
 void yoso_weights_release(yoso_weights *w);
 
 #endif

@@ -16,7 +16,9 @@
 #define ZIP_LOCAL_SIZE 30u
 
 /* Little-endian loads; callers have checked the bounds. */
-static uint16_t zip_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint16_t zip_u16(const uint8_t *p) {
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
 static uint32_t zip_u32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
@@ -39,23 +41,28 @@ typedef struct zip_directory {
 static yoso_status zip_find_directory(const uint8_t *b, size_t size, const char *label,
                                       zip_directory *dir) {
     if (size < ZIP_EOCD_SIZE)
-        return yoso_error(YOSO_ERR_INPUT, "%s: %zu bytes is too short for a zip archive: the file "
-                          "is truncated", label, size);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: %zu bytes is too short for a zip archive: the file "
+                          "is truncated",
+                          label, size);
     size_t lowest = size - ZIP_EOCD_SIZE > 65535u ? size - ZIP_EOCD_SIZE - 65535u : 0;
     size_t pos = size - ZIP_EOCD_SIZE;
     for (;;) {
-        if (zip_u32(b + pos) == ZIP_EOCD_SIG &&
-            pos + ZIP_EOCD_SIZE + zip_u16(b + pos + 20) <= size)
+        if (zip_u32(b + pos) == ZIP_EOCD_SIG && pos + ZIP_EOCD_SIZE + zip_u16(b + pos + 20) <= size)
             break;
         if (pos == lowest)
-            return yoso_error(YOSO_ERR_INPUT, "%s: no zip end-of-central-directory record: the "
-                              "file is truncated or not a torch.save zip; re-download it", label);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: no zip end-of-central-directory record: the "
+                              "file is truncated or not a torch.save zip; re-download it",
+                              label);
         pos--;
     }
     const uint8_t *e = b + pos;
     if (zip_u16(e + 4) != 0 || zip_u16(e + 6) != 0)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: multi-disk zip archives are unsupported: "
-                          "re-save the checkpoint with torch.save", label);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: multi-disk zip archives are unsupported: "
+                          "re-save the checkpoint with torch.save",
+                          label);
     dir->count = zip_u16(e + 10);
     dir->size = zip_u32(e + 12);
     dir->offset = zip_u32(e + 16);
@@ -65,37 +72,47 @@ static yoso_status zip_find_directory(const uint8_t *b, size_t size, const char 
         const uint8_t *loc = b + pos - 20;
         uint64_t off64 = zip_u64(loc + 8);
         if (zip_u32(loc + 4) != 0 || zip_u32(loc + 16) > 1)
-            return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: multi-disk zip64 archives are "
-                              "unsupported", label);
+            return yoso_error(YOSO_ERR_UNSUPPORTED,
+                              "%s: multi-disk zip64 archives are "
+                              "unsupported",
+                              label);
         if (!zip_in_bounds(off64, 56, pos - 20) || zip_u32(b + off64) != ZIP64_EOCD_SIG)
-            return yoso_error(YOSO_ERR_INPUT, "%s: the zip64 end record is missing or out of "
-                              "bounds: the file is corrupt", label);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: the zip64 end record is missing or out of "
+                              "bounds: the file is corrupt",
+                              label);
         const uint8_t *z = b + off64;
         if (zip_u32(z + 16) != 0 || zip_u32(z + 20) != 0)
-            return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: multi-disk zip64 archives are "
-                              "unsupported", label);
+            return yoso_error(YOSO_ERR_UNSUPPORTED,
+                              "%s: multi-disk zip64 archives are "
+                              "unsupported",
+                              label);
         dir->count = zip_u64(z + 32);
         dir->size = zip_u64(z + 40);
         dir->offset = zip_u64(z + 48);
         dir->end = off64;
     } else if (dir->count == 0xffffu || dir->size == 0xffffffffu || dir->offset == 0xffffffffu) {
-        return yoso_error(YOSO_ERR_INPUT, "%s: the zip needs zip64 records but has none: the file "
-                          "is truncated or corrupt", label);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the zip needs zip64 records but has none: the file "
+                          "is truncated or corrupt",
+                          label);
     }
     if (!zip_in_bounds(dir->offset, dir->size, dir->end))
-        return yoso_error(YOSO_ERR_INPUT, "%s: the zip central directory (offset %llu, %llu "
-                          "bytes) lies outside the file: the file is truncated or corrupt", label,
-                          (unsigned long long)dir->offset, (unsigned long long)dir->size);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the zip central directory (offset %llu, %llu "
+                          "bytes) lies outside the file: the file is truncated or corrupt",
+                          label, (unsigned long long)dir->offset, (unsigned long long)dir->size);
     if (dir->count > dir->size / ZIP_CENTRAL_SIZE)
-        return yoso_error(YOSO_ERR_INPUT, "%s: the zip claims %llu entries, more than its central "
-                          "directory can hold: the file is corrupt", label,
-                          (unsigned long long)dir->count);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: the zip claims %llu entries, more than its central "
+                          "directory can hold: the file is corrupt",
+                          label, (unsigned long long)dir->count);
     return YOSO_OK;
 }
 
 /* Applies a zip64 extended-information extra field to the values that were saturated. */
-static int zip_apply_zip64_extra(const uint8_t *extra, size_t len, uint64_t *usize,
-                                 uint64_t *csize, uint64_t *offset) {
+static int zip_apply_zip64_extra(const uint8_t *extra, size_t len, uint64_t *usize, uint64_t *csize,
+                                 uint64_t *offset) {
     size_t p = 0;
     while (p + 4 <= len) {
         uint16_t id = zip_u16(extra + p), sz = zip_u16(extra + p + 2);
@@ -122,47 +139,61 @@ static yoso_status zip_read_entry(const uint8_t *b, size_t size, const char *lab
                                   const zip_directory *dir, uint64_t *pos, yoso_zip_entry *out) {
     uint64_t cd_end = dir->offset + dir->size;
     if (!zip_in_bounds(*pos, ZIP_CENTRAL_SIZE, cd_end) || zip_u32(b + *pos) != ZIP_CENTRAL_SIG)
-        return yoso_error(YOSO_ERR_INPUT, "%s: a zip central-directory record is missing or cut "
-                          "short: the file is corrupt", label);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: a zip central-directory record is missing or cut "
+                          "short: the file is corrupt",
+                          label);
     const uint8_t *c = b + *pos;
     uint16_t flags = zip_u16(c + 8), method = zip_u16(c + 10);
     uint64_t csize = zip_u32(c + 20), usize = zip_u32(c + 24);
     uint16_t nlen = zip_u16(c + 28), xlen = zip_u16(c + 30), clen = zip_u16(c + 32);
     uint64_t local = zip_u32(c + 42);
     if (!zip_in_bounds(*pos + ZIP_CENTRAL_SIZE, (uint64_t)nlen + xlen + clen, cd_end))
-        return yoso_error(YOSO_ERR_INPUT, "%s: a zip entry name runs past the central "
-                          "directory: the file is corrupt", label);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: a zip entry name runs past the central "
+                          "directory: the file is corrupt",
+                          label);
     const char *name = (const char *)c + ZIP_CENTRAL_SIZE;
     if (!zip_apply_zip64_extra(c + ZIP_CENTRAL_SIZE + nlen, xlen, &usize, &csize, &local))
-        return yoso_error(YOSO_ERR_INPUT, "%s: zip entry '%.*s' has a malformed zip64 extra "
-                          "field: the file is corrupt", label, (int)nlen, name);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: zip entry '%.*s' has a malformed zip64 extra "
+                          "field: the file is corrupt",
+                          label, (int)nlen, name);
     *pos += ZIP_CENTRAL_SIZE + (uint64_t)nlen + xlen + clen;
     if (flags & 0x41u)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: zip entry '%.*s' is encrypted, which is "
-                          "unsupported: re-save the checkpoint with torch.save", label, (int)nlen,
-                          name);
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: zip entry '%.*s' is encrypted, which is "
+                          "unsupported: re-save the checkpoint with torch.save",
+                          label, (int)nlen, name);
     if (method != 0)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: zip entry '%.*s' is compressed (method %u), "
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "%s: zip entry '%.*s' is compressed (method %u), "
                           "which is unsupported: torch.save writes stored entries; re-save the "
-                          "checkpoint with torch.save or convert it to safetensors", label,
-                          (int)nlen, name, method);
+                          "checkpoint with torch.save or convert it to safetensors",
+                          label, (int)nlen, name, method);
     if (csize != usize)
-        return yoso_error(YOSO_ERR_INPUT, "%s: stored zip entry '%.*s' has different compressed "
-                          "and uncompressed sizes: the file is corrupt", label, (int)nlen, name);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: stored zip entry '%.*s' has different compressed "
+                          "and uncompressed sizes: the file is corrupt",
+                          label, (int)nlen, name);
     if (!zip_in_bounds(local, ZIP_LOCAL_SIZE, dir->offset) || zip_u32(b + local) != ZIP_LOCAL_SIG)
-        return yoso_error(YOSO_ERR_INPUT, "%s: zip entry '%.*s' has no local header at offset "
-                          "%llu: the file is truncated or corrupt", label, (int)nlen, name,
-                          (unsigned long long)local);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: zip entry '%.*s' has no local header at offset "
+                          "%llu: the file is truncated or corrupt",
+                          label, (int)nlen, name, (unsigned long long)local);
     uint16_t lnlen = zip_u16(b + local + 26), lxlen = zip_u16(b + local + 28);
     uint64_t data = local + ZIP_LOCAL_SIZE + lnlen + lxlen;
     if (lnlen != nlen || !zip_in_bounds(local + ZIP_LOCAL_SIZE, lnlen, size) ||
         memcmp(b + local + ZIP_LOCAL_SIZE, name, nlen) != 0)
-        return yoso_error(YOSO_ERR_INPUT, "%s: zip entry '%.*s' has a local header with another "
-                          "name: the file is corrupt", label, (int)nlen, name);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: zip entry '%.*s' has a local header with another "
+                          "name: the file is corrupt",
+                          label, (int)nlen, name);
     if (!zip_in_bounds(data, usize, dir->offset))
-        return yoso_error(YOSO_ERR_INPUT, "%s: zip entry '%.*s' (%llu bytes) runs past the end "
-                          "of the data: the file is truncated or corrupt", label, (int)nlen, name,
-                          (unsigned long long)usize);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: zip entry '%.*s' (%llu bytes) runs past the end "
+                          "of the data: the file is truncated or corrupt",
+                          label, (int)nlen, name, (unsigned long long)usize);
     out->name = name;
     out->name_len = nlen;
     out->data = b + data;
@@ -217,8 +248,10 @@ yoso_status yoso_zip_open(const uint8_t *base, size_t size, const char *label, y
     for (size_t i = 0; i < n; i++) zip->sorted[i] = refs[i].index;
     for (size_t i = 1; i < n; i++)
         if (zip_name_cmp(refs[i - 1].name, refs[i - 1].len, refs[i].name, refs[i].len) == 0) {
-            st = yoso_error(YOSO_ERR_INPUT, "%s: zip entry '%.*s' appears twice: the file is "
-                            "corrupt", label, (int)refs[i].len, refs[i].name);
+            st = yoso_error(YOSO_ERR_INPUT,
+                            "%s: zip entry '%.*s' appears twice: the file is "
+                            "corrupt",
+                            label, (int)refs[i].len, refs[i].name);
             goto fail;
         }
     free(refs);
@@ -237,8 +270,10 @@ const yoso_zip_entry *yoso_zip_find(const yoso_zip *zip, const char *name, size_
         const yoso_zip_entry *e = &zip->entries[zip->sorted[mid]];
         int c = zip_name_cmp(e->name, e->name_len, name, len);
         if (c == 0) return e;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }

@@ -164,8 +164,7 @@ static yoso_status added_split_range(const yoso_tokenizer *tok, const char *text
         at = stop;
         if (t->single_word) {
             int word_before = start > seg_start &&
-                              added_is_word_at(tok, text, seg_end,
-                                               added_prev_char(text, start));
+                              added_is_word_at(tok, text, seg_end, added_prev_char(text, start));
             int word_after = stop < seg_end && added_is_word_at(tok, text, seg_end, stop);
             if (word_before || word_after) continue;
         }

@@ -99,8 +99,12 @@ yoso_status tok_bpe_word(const yoso_tokenizer *tok, tok_bpe_scratch *s, const ui
     uint64_t *heap = s->heap;
     size_t heap_n = 0;
     for (size_t i = 0; i < len; i++)
-        sym[i] = (tok_symbol){tok->byte_ids[piece[i]], (int32_t)i - 1,
-                              i + 1 < len ? (int32_t)i + 1 : -1, 1, UINT32_MAX, -1};
+        sym[i] = (tok_symbol){tok->byte_ids[piece[i]],
+                              (int32_t)i - 1,
+                              i + 1 < len ? (int32_t)i + 1 : -1,
+                              1,
+                              UINT32_MAX,
+                              -1};
     for (size_t i = 0; i + 1 < len; i++) bpe_queue_pair(tok, sym, (int32_t)i, heap, &heap_n);
     while (heap_n) {
         uint64_t top = heap_pop(heap, &heap_n);

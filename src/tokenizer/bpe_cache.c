@@ -14,10 +14,10 @@
 
 /* One cache line holds most entries whole: short pieces and their one or two ids inline. */
 typedef struct cache_slot {
-    uint64_t hash;                  /* tok_hash_bytes of the piece; 0 = empty */
+    uint64_t hash; /* tok_hash_bytes of the piece; 0 = empty */
     uint8_t key_len, ids_len;
-    uint8_t key[CACHE_INLINE_KEY];  /* the piece, or (longer pieces) its uint32 offset in keys */
-    int32_t ids[CACHE_INLINE_IDS];  /* the ids, or (more ids) ids[0] = their offset in ids */
+    uint8_t key[CACHE_INLINE_KEY]; /* the piece, or (longer pieces) its uint32 offset in keys */
+    int32_t ids[CACHE_INLINE_IDS]; /* the ids, or (more ids) ids[0] = their offset in ids */
 } cache_slot;
 
 struct tok_bpe_cache {
@@ -25,7 +25,7 @@ struct tok_bpe_cache {
     uint32_t used;     /* occupied slots */
     uint8_t *keys;     /* [CACHE_KEY_BYTES] long pieces */
     uint32_t keys_len;
-    int32_t *ids;      /* [CACHE_IDS] long id lists */
+    int32_t *ids; /* [CACHE_IDS] long id lists */
     uint32_t ids_len;
 };
 
@@ -81,8 +81,8 @@ static cache_slot *cache_slot_of(const tok_bpe_cache *c, const uint8_t *piece, s
 }
 
 /* Looks up a piece. */
-int tok_bpe_cache_get(const tok_bpe_cache *c, const uint8_t *piece, size_t len,
-                      const int32_t **ids, size_t *count) {
+int tok_bpe_cache_get(const tok_bpe_cache *c, const uint8_t *piece, size_t len, const int32_t **ids,
+                      size_t *count) {
     if (len > CACHE_MAX_PIECE) return 0;
     const cache_slot *s = cache_slot_of(c, piece, len, cache_hash(piece, len));
     if (!s->hash) return 0;

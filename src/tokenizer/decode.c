@@ -68,7 +68,7 @@ static size_t decode_replace_all(char *s, size_t len, const char *from, const ch
 /* transformers' clean_up_tokenization: ten replacements, in this order. */
 static void decode_clean_up(char *s, size_t len) {
     static const char *const k_pairs[][2] = {
-        {" .", "."},   {" ?", "?"},     {" !", "!"},     {" ,", ","},     {" ' ", "'"},
+        {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
         {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
     for (size_t i = 0; i < sizeof k_pairs / sizeof k_pairs[0]; i++)
         len = decode_replace_all(s, len, k_pairs[i][0], k_pairs[i][1]);
@@ -79,15 +79,17 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
                                      int flags, char **text) {
     if (!tok || !text || (!ids && count))
         return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_decode: tokenizer, ids and text must "
-                          "not be NULL");
+                                          "not be NULL");
     *text = NULL;
     int skip = (flags & YOSO_DECODE_SKIP_SPECIAL) != 0;
     size_t total = 0;
     for (size_t i = 0; i < count; i++) {
         int32_t id = ids[i];
         if (id < 0 || (size_t)id >= tok->id_count || !tok->id_tokens[id])
-            return yoso_error(YOSO_ERR_INPUT, "id %d at position %zu is not in the vocabulary "
-                              "(ids are 0..%zu)", id, i, tok->id_count - 1);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "id %d at position %zu is not in the vocabulary "
+                              "(ids are 0..%zu)",
+                              id, i, tok->id_count - 1);
         if (!(skip && (tok->id_flags[id] & TOK_ID_SPECIAL)))
             total += tok->dec_off[id + 1] - tok->dec_off[id];
     }

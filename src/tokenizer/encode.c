@@ -73,10 +73,12 @@ static yoso_status encode_bad_utf8(const uint8_t *text, size_t len, size_t at) {
     char hex[32] = "";
     size_t n = len - at < 4 ? len - at : 4, used = 0;
     for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(hex + used, sizeof hex - used, "%s0x%02X", i ? " " : "",
-                                 text[at + i]);
-    return yoso_error(YOSO_ERR_INPUT, "input is not valid UTF-8 at byte %zu (%s%s): pass UTF-8 "
-                      "text", at, hex, len - at > 4 ? " …" : "");
+        used +=
+            (size_t)snprintf(hex + used, sizeof hex - used, "%s0x%02X", i ? " " : "", text[at + i]);
+    return yoso_error(YOSO_ERR_INPUT,
+                      "input is not valid UTF-8 at byte %zu (%s%s): pass UTF-8 "
+                      "text",
+                      at, hex, len - at > 4 ? " …" : "");
 }
 
 /* Runs the whole pipeline into out (specials included when asked). */
@@ -103,11 +105,15 @@ static yoso_status encode_limit(const yoso_tokenizer *tok, int flags, size_t max
     if (max_length == 0 || out->len <= max_length) return YOSO_OK;
     int special = (flags & YOSO_TOKENIZE_ADD_SPECIAL) != 0;
     if (!(flags & YOSO_TOKENIZE_TRUNCATE))
-        return yoso_error(YOSO_ERR_INPUT, "the text is %zu tokens long, more than the limit of "
-                          "%zu: shorten it, or truncate it (--truncate)", out->len, max_length);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the text is %zu tokens long, more than the limit of "
+                          "%zu: shorten it, or truncate it (--truncate)",
+                          out->len, max_length);
     if (special && max_length < 2)
-        return yoso_error(YOSO_ERR_USAGE, "max_length %zu leaves no room for <s> and </s>: use "
-                          "at least 2", max_length);
+        return yoso_error(YOSO_ERR_USAGE,
+                          "max_length %zu leaves no room for <s> and </s>: use "
+                          "at least 2",
+                          max_length);
     out->len = max_length;
     if (special) out->data[max_length - 1] = tok->sep_id;
     return YOSO_OK;
@@ -118,12 +124,12 @@ yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, s
                                   int flags, size_t max_length, int32_t **ids, size_t *count) {
     if (!tok || !ids || !count || (!text && len))
         return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_encode: tokenizer, text, ids and count "
-                          "must not be NULL");
+                                          "must not be NULL");
     *ids = NULL;
     *count = 0;
     if ((flags & YOSO_TOKENIZE_ADD_SPECIAL) && (tok->cls_id < 0 || tok->sep_id < 0))
         return yoso_error(YOSO_ERR_UNSUPPORTED, "this tokenizer defines no <s>/</s> (cls/sep) "
-                          "tokens to add");
+                                                "tokens to add");
     size_t bad_at;
     if (!tok_utf8_validate((const uint8_t *)text, len, &bad_at))
         return encode_bad_utf8((const uint8_t *)text, len, bad_at);
@@ -137,8 +143,10 @@ yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, s
     if (!st)
         st = encode_run(tok, ws, locked ? tok->cache : NULL, (const uint8_t *)text, len, flags,
                         &out);
-    if (locked) pthread_mutex_unlock(&shared->lock);
-    else tok_workspace_free(ws);
+    if (locked)
+        pthread_mutex_unlock(&shared->lock);
+    else
+        tok_workspace_free(ws);
     if (!st) st = encode_limit(tok, flags, max_length, &out);
     if (st) {
         free(out.data);

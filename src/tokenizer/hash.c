@@ -69,8 +69,8 @@ static tok_str_slot *str_map_slot(const tok_str_map *map, const char *key, size_
 
 /* Doubles the table and reinserts every key. */
 static yoso_status str_map_grow(tok_str_map *map) {
-    tok_str_map bigger = {calloc((size_t)map->capacity * 2, sizeof *map->slots),
-                          map->capacity * 2, map->count};
+    tok_str_map bigger = {calloc((size_t)map->capacity * 2, sizeof *map->slots), map->capacity * 2,
+                          map->count};
     if (!bigger.slots) return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
     for (uint32_t i = 0; i < map->capacity; i++) {
         tok_str_slot *s = &map->slots[i];

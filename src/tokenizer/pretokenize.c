@@ -21,7 +21,8 @@ yoso_status tok_pretok_compile(yoso_tokenizer *tok) {
     if (!tok->split_re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "tokenizer: PCRE2 cannot compile the GPT-2 split "
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "tokenizer: PCRE2 cannot compile the GPT-2 split "
                           "regex (%s at %zu): install a PCRE2 built with Unicode support",
                           (const char *)msg, (size_t)off);
     }
@@ -64,12 +65,14 @@ static size_t pretok_ascii_match(const uint8_t *t, size_t len, size_t p) {
         }
     }
     if (cls != PRETOK_SPACE) {
-        for (e = q + 1; e < len && t[e] < 0x80 && pretok_ascii_class(t[e]) == cls; e++) {}
+        for (e = q + 1; e < len && t[e] < 0x80 && pretok_ascii_class(t[e]) == cls; e++) {
+        }
         return e < len && t[e] >= 0x80 ? 0 : e; /* the run may go on with a non-ASCII char */
     }
-    for (e = p + 1; e < len && t[e] < 0x80 && pretok_ascii_class(t[e]) == PRETOK_SPACE; e++) {}
-    if (e == len) return e;     /* \s+ to the end */
-    if (t[e] >= 0x80) return 0; /* the run may go on with Unicode white space */
+    for (e = p + 1; e < len && t[e] < 0x80 && pretok_ascii_class(t[e]) == PRETOK_SPACE; e++) {
+    }
+    if (e == len) return e;        /* \s+ to the end */
+    if (t[e] >= 0x80) return 0;    /* the run may go on with Unicode white space */
     return e - p >= 2 ? e - 1 : e; /* \s+(?!\S) leaves the last one to the next word; or \s+ */
 }
 

@@ -10,8 +10,8 @@
 
 static const char *const k_role_keys[TOK_ROLE_COUNT] = {
     "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"};
-static const char *const k_role_defaults[TOK_ROLE_COUNT] = {
-    "<s>", "</s>", "<unk>", "</s>", "<pad>", "<s>", "<mask>"};
+static const char *const k_role_defaults[TOK_ROLE_COUNT] = {"<s>",   "</s>", "<unk>", "</s>",
+                                                            "<pad>", "<s>",  "<mask>"};
 
 /* Reads dir/name if it exists; *json stays NULL when it does not (or dir is NULL). */
 static yoso_status special_read_optional(const char *dir, const char *name, cJSON **json) {
@@ -61,7 +61,8 @@ static yoso_status special_register(yoso_tokenizer *tok, const cJSON *value, int
     }
     *id = special_id_of(tok, content);
     if (*id < 0)
-        return yoso_error(YOSO_ERR_INPUT, "%s: special token \"%.80s\" is neither in the "
+        return yoso_error(YOSO_ERR_INPUT,
+                          "%s: special token \"%.80s\" is neither in the "
                           "vocabulary nor an added token: fix the file or the vocabulary",
                           source, content);
     return tok_added_register(tok, content, strlen(content), *id, &flags);
@@ -82,8 +83,10 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
         long id = strtol(e->string, &end, 10);
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content");
         if (*end || id < 0 || id >= TOK_MAX_ID || !cJSON_IsString(c))
-            return yoso_error(YOSO_ERR_INPUT, "tokenizer_config.json: added_tokens_decoder entry "
-                              "\"%.40s\" is not an id with a \"content\"", e->string);
+            return yoso_error(YOSO_ERR_INPUT,
+                              "tokenizer_config.json: added_tokens_decoder entry "
+                              "\"%.40s\" is not an id with a \"content\"",
+                              e->string);
         tok_added flags = {
             .lstrip = (uint8_t)cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "lstrip")),
             .rstrip = (uint8_t)cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "rstrip")),
@@ -93,9 +96,9 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
             .special = (uint8_t)cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "special")),
             .explicit_set = 1,
         };
-        yoso_status st = tok_added_register(tok, c->valuestring, strlen(c->valuestring),
-                                            special_added_id(tok, c->valuestring, (int32_t)id),
-                                            &flags);
+        yoso_status st =
+            tok_added_register(tok, c->valuestring, strlen(c->valuestring),
+                               special_added_id(tok, c->valuestring, (int32_t)id), &flags);
         if (st) return st;
     }
     return YOSO_OK;
@@ -108,10 +111,9 @@ static yoso_status special_added_tokens_file(yoso_tokenizer *tok, const cJSON *a
             return yoso_error(YOSO_ERR_INPUT, "added_tokens.json: \"%.40s\" has no valid id",
                               e->string);
         tok_added flags = {.normalized = 1};
-        yoso_status st = tok_added_register(tok, e->string, strlen(e->string),
-                                            special_added_id(tok, e->string,
-                                                             (int32_t)e->valuedouble),
-                                            &flags);
+        yoso_status st =
+            tok_added_register(tok, e->string, strlen(e->string),
+                               special_added_id(tok, e->string, (int32_t)e->valuedouble), &flags);
         if (st) return st;
     }
     return YOSO_OK;
@@ -147,7 +149,8 @@ yoso_status tok_load_special_tokens(yoso_tokenizer *tok, const char *dir) {
     if (!st) st = special_read_optional(dir, "special_tokens_map.json", &map);
     if (!st) st = special_read_optional(dir, "added_tokens.json", &added);
     if (!st) st = special_added_decoder(tok, config);
-    /* RobertaTokenizer(add_prefix_space=…) from tokenizer_config.json; tokenizer.json says its own */
+    /* RobertaTokenizer(add_prefix_space=…) from tokenizer_config.json; tokenizer.json says its own
+     */
     const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(config, "add_prefix_space");
     if (!tok->from_tokenizer_json && cJSON_IsBool(prefix))
         tok->add_prefix_space = cJSON_IsTrue(prefix);
@@ -162,18 +165,23 @@ yoso_status tok_load_special_tokens(yoso_tokenizer *tok, const char *dir) {
             st = special_register(tok, value, r == TOK_ROLE_MASK, source, &tok->role_ids[r]);
         } else if (special_id_of(tok, k_role_defaults[r]) >= 0) { /* RoBERTa's default */
             cJSON *def = cJSON_CreateString(k_role_defaults[r]);
-            st = def ? special_register(tok, def, r == TOK_ROLE_MASK, "defaults",
-                                        &tok->role_ids[r])
+            st = def ? special_register(tok, def, r == TOK_ROLE_MASK, "defaults", &tok->role_ids[r])
                      : yoso_error(YOSO_ERR_NO_MEMORY, "out of memory");
             cJSON_Delete(def);
         }
     }
-    if (!st) st = special_extra_list(tok, cJSON_GetObjectItemCaseSensitive(map,
-                                     "additional_special_tokens"), "special_tokens_map.json");
-    if (!st) st = special_extra_list(tok, cJSON_GetObjectItemCaseSensitive(config,
-                                     "additional_special_tokens"), "tokenizer_config.json");
-    if (!st) st = special_extra_list(tok, cJSON_GetObjectItemCaseSensitive(config,
-                                     "extra_special_tokens"), "tokenizer_config.json");
+    if (!st)
+        st = special_extra_list(tok,
+                                cJSON_GetObjectItemCaseSensitive(map, "additional_special_tokens"),
+                                "special_tokens_map.json");
+    if (!st)
+        st = special_extra_list(
+            tok, cJSON_GetObjectItemCaseSensitive(config, "additional_special_tokens"),
+            "tokenizer_config.json");
+    if (!st)
+        st = special_extra_list(tok,
+                                cJSON_GetObjectItemCaseSensitive(config, "extra_special_tokens"),
+                                "tokenizer_config.json");
     if (!st) st = special_added_tokens_file(tok, added);
     if (!st && tok->cls_id < 0) tok->cls_id = tok->role_ids[TOK_ROLE_CLS];
     if (!st && tok->sep_id < 0) tok->sep_id = tok->role_ids[TOK_ROLE_SEP];

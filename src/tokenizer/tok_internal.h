@@ -120,8 +120,8 @@ yoso_status tok_ids_append(tok_ids *ids, const int32_t *src, size_t n);
 
 /* A token matched on the raw text before pre-tokenization (HF's AddedToken). */
 typedef struct tok_added {
-    char *content;        /* UTF-8, owned */
-    size_t len;           /* content length in bytes */
+    char *content; /* UTF-8, owned */
+    size_t len;    /* content length in bytes */
     int32_t id;
     uint8_t lstrip;       /* absorbs the white space before it */
     uint8_t rstrip;       /* absorbs the white space after it */
@@ -152,45 +152,51 @@ typedef struct tok_bpe_cache tok_bpe_cache;
 
 /* Role names of the special tokens, in the order of tok_role. */
 typedef enum tok_role {
-    TOK_ROLE_BOS, TOK_ROLE_EOS, TOK_ROLE_UNK, TOK_ROLE_SEP, TOK_ROLE_PAD, TOK_ROLE_CLS,
-    TOK_ROLE_MASK, TOK_ROLE_COUNT
+    TOK_ROLE_BOS,
+    TOK_ROLE_EOS,
+    TOK_ROLE_UNK,
+    TOK_ROLE_SEP,
+    TOK_ROLE_PAD,
+    TOK_ROLE_CLS,
+    TOK_ROLE_MASK,
+    TOK_ROLE_COUNT
 } tok_role;
 
 struct yoso_tokenizer {
     /* vocabulary */
-    size_t id_count;        /* 1 + the largest id of the vocabulary or the added tokens */
-    char **id_tokens;       /* [id_count] vocabulary string of each id (NULL for holes) */
-    uint32_t *id_token_len; /* [id_count] byte length of id_tokens[id] */
-    char *token_arena;      /* the bytes id_tokens point into (NUL-terminated strings) */
-    tok_str_map vocab;      /* vocabulary string → id (the BPE model's vocabulary) */
-    int32_t byte_ids[256];  /* id of the one-byte symbol of each byte */
-    uint16_t byte_cp[256];  /* tok_byte_to_cp of each byte, precomputed */
-    int ignore_merges;      /* HF BPE ignore_merges: a piece in the vocabulary is one token */
-    int add_prefix_space;   /* ByteLevel add_prefix_space: " " before each text segment */
+    size_t id_count;         /* 1 + the largest id of the vocabulary or the added tokens */
+    char **id_tokens;        /* [id_count] vocabulary string of each id (NULL for holes) */
+    uint32_t *id_token_len;  /* [id_count] byte length of id_tokens[id] */
+    char *token_arena;       /* the bytes id_tokens point into (NUL-terminated strings) */
+    tok_str_map vocab;       /* vocabulary string → id (the BPE model's vocabulary) */
+    int32_t byte_ids[256];   /* id of the one-byte symbol of each byte */
+    uint16_t byte_cp[256];   /* tok_byte_to_cp of each byte, precomputed */
+    int ignore_merges;       /* HF BPE ignore_merges: a piece in the vocabulary is one token */
+    int add_prefix_space;    /* ByteLevel add_prefix_space: " " before each text segment */
     int from_tokenizer_json; /* the model came from tokenizer.json (its settings win) */
 
     /* merges */
     tok_pair_map merges;
 
     /* added tokens (specials first) and the [MASK] alias */
-    tok_added *added;       /* [added_count] */
+    tok_added *added; /* [added_count] */
     size_t added_count, added_cap;
     uint8_t added_first[256]; /* 1 if some added token starts with this byte */
-    int has_single_word;    /* any added token has single_word */
-    pcre2_code *word_re;    /* one \w character (Rust regex's definition), if has_single_word */
-    uint8_t *id_flags;      /* [id_count] TOK_ID_ADDED | TOK_ID_SPECIAL */
+    int has_single_word;      /* any added token has single_word */
+    pcre2_code *word_re;      /* one \w character (Rust regex's definition), if has_single_word */
+    uint8_t *id_flags;        /* [id_count] TOK_ID_ADDED | TOK_ID_SPECIAL */
 
     /* roles: ids of <s>, </s>, … and the post-processor's cls/sep */
     int32_t role_ids[TOK_ROLE_COUNT];
     int32_t cls_id, sep_id; /* what ADD_SPECIAL wraps the pieces in */
 
     /* decoding: bytes of each id after the ByteLevel decoder */
-    uint8_t *dec_bytes;     /* arena */
-    uint32_t *dec_off;      /* [id_count + 1] offsets into dec_bytes */
+    uint8_t *dec_bytes; /* arena */
+    uint32_t *dec_off;  /* [id_count + 1] offsets into dec_bytes */
 
     /* pre-tokenizer */
-    pcre2_code *split_re;   /* the GPT-2 regex, JIT-compiled when possible */
-    int split_jit;          /* 1 if split_re has JIT code */
+    pcre2_code *split_re; /* the GPT-2 regex, JIT-compiled when possible */
+    int split_jit;        /* 1 if split_re has JIT code */
 
     /* shared cache + workspace, used by whichever call gets the lock (others work alone) */
     pthread_mutex_t lock;
@@ -217,8 +223,8 @@ yoso_status tok_json_read(const char *path, struct cJSON **json);
 /* Fills the vocabulary from a JSON object of "token": id pairs (vocab.json or model.vocab). */
 yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const struct cJSON *object, const char *what);
 /* Adds one merge "left right" with the given rank; `what` names the source in errors. */
-yoso_status tok_merge_add(yoso_tokenizer *tok, const char *left, size_t left_len,
-                          const char *right, size_t right_len, uint32_t rank, const char *what);
+yoso_status tok_merge_add(yoso_tokenizer *tok, const char *left, size_t left_len, const char *right,
+                          size_t right_len, uint32_t rank, const char *what);
 /* Parses merges.txt text (a "#version" header, then one "left right" pair per line). */
 yoso_status tok_merges_from_text(yoso_tokenizer *tok, const char *text, size_t size,
                                  const char *what);
@@ -290,10 +296,10 @@ void tok_bpe_cache_put(tok_bpe_cache *cache, const uint8_t *piece, size_t len, c
 /* -------------------------------------------------------------------- workspace ---- */
 
 struct tok_workspace {
-    pcre2_match_data *md;   /* for split_re */
+    pcre2_match_data *md; /* for split_re */
     tok_bpe_scratch bpe;
     tok_segments segments;
-    uint8_t *prefixed;      /* [prefixed_cap] " " + segment when add_prefix_space */
+    uint8_t *prefixed; /* [prefixed_cap] " " + segment when add_prefix_space */
     size_t prefixed_cap;
 };
 

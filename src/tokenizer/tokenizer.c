@@ -34,12 +34,16 @@ static yoso_status tokenizer_load_model(yoso_tokenizer *tok, const char *dir) {
     if (tok_file_exists(dir, "vocab.json") || tok_file_exists(dir, "merges.txt")) {
         yoso_status st = tok_load_vocab_merges(tok, dir);
         if (st == YOSO_ERR_NOT_FOUND)
-            yoso_error_prefix(st, "tokenizer folder %s is incomplete (it needs vocab.json and "
-                              "merges.txt, or tokenizer.json): ", dir);
+            yoso_error_prefix(st,
+                              "tokenizer folder %s is incomplete (it needs vocab.json and "
+                              "merges.txt, or tokenizer.json): ",
+                              dir);
         return st;
     }
-    return yoso_error(YOSO_ERR_NOT_FOUND, "no tokenizer in %s: the folder needs vocab.json + "
-                      "merges.txt (or tokenizer.json)", dir);
+    return yoso_error(YOSO_ERR_NOT_FOUND,
+                      "no tokenizer in %s: the folder needs vocab.json + "
+                      "merges.txt (or tokenizer.json)",
+                      dir);
 }
 
 /* Allocates an empty tokenizer: no vocabulary, no roles. */
@@ -81,8 +85,10 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
     *out = NULL;
     struct stat info;
     if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
-        return yoso_error(YOSO_ERR_NOT_FOUND, "tokenizer folder %s does not exist: point at a "
-                          "folder with vocab.json + merges.txt (or tokenizer.json)", dir);
+        return yoso_error(YOSO_ERR_NOT_FOUND,
+                          "tokenizer folder %s does not exist: point at a "
+                          "folder with vocab.json + merges.txt (or tokenizer.json)",
+                          dir);
     yoso_tokenizer *tok = NULL;
     yoso_status st = tokenizer_alloc(&tok);
     if (st) return st;
@@ -90,9 +96,8 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
 }
 
 /* Builds a tokenizer from vocab.json and merges.txt bytes (see tokenizer.h). */
-yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len,
-                                       const char *merges, size_t merges_len,
-                                       yoso_tokenizer **out) {
+yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len, const char *merges,
+                                       size_t merges_len, yoso_tokenizer **out) {
     if (!out || (!vocab_json && vocab_len) || (!merges && merges_len))
         return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_load_memory: NULL argument");
     *out = NULL;
@@ -124,7 +129,9 @@ int32_t yoso_tokenizer_token_to_id(const yoso_tokenizer *tok, const char *token)
 }
 
 /* Number of ids (vocabulary plus added tokens). */
-size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok) { return tok ? tok->id_count : 0; }
+size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok) {
+    return tok ? tok->id_count : 0;
+}
 
 /* The mask token's id, or -1. */
 int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok) {

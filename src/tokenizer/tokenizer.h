@@ -21,9 +21,8 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
 /* Builds a tokenizer from the bytes of vocab.json and merges.txt held in memory (not
  * NUL-terminated), with RoBERTa's default special tokens (no special-token files are read).
  * Malformed input is YOSO_ERR_INPUT / YOSO_ERR_UNSUPPORTED, as from files. For fuzzing. */
-yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len,
-                                       const char *merges, size_t merges_len,
-                                       yoso_tokenizer **out);
+yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len, const char *merges,
+                                       size_t merges_len, yoso_tokenizer **out);
 
 /* The folder the CLI loads the tokenizer from when neither -m nor $YOSO_MODEL is given. */
 #define YOSO_TOKENIZER_DEFAULT_DIR "~/.cache/yoso/yoso-4096"

@@ -16,16 +16,25 @@ static size_t utf8_valid_prefix(const uint8_t *b, size_t n, size_t *need) {
         *need = 1;
         return 0;
     }
-    if (c < 0xE0) *need = 2;
-    else if (c < 0xF0) *need = 3;
-    else *need = 4;
-    if (c == 0xE0) lo = 0xA0;
-    else if (c == 0xED) hi = 0x9F;
-    else if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;
+    if (c < 0xE0)
+        *need = 2;
+    else if (c < 0xF0)
+        *need = 3;
+    else
+        *need = 4;
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
     size_t k = 1;
-    if (k < n && k < *need && b[k] >= lo && b[k] <= hi) k++;
-    else return k;
+    if (k < n && k < *need && b[k] >= lo && b[k] <= hi)
+        k++;
+    else
+        return k;
     while (k < n && k < *need && b[k] >= 0x80 && b[k] <= 0xBF) k++;
     return k;
 }
@@ -113,10 +122,14 @@ int tok_is_white_space(uint32_t cp) {
     if (cp <= 0x20) return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D);
     if (cp < 0x85) return 0;
     switch (cp) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
-    case 0x3000:
-        return 1;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A;
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000: return 1;
+    default: return cp >= 0x2000 && cp <= 0x200A;
     }
 }

@@ -12,7 +12,7 @@
  * input; strided torch views are copies the handle owns), findable by name, of a byte size that
  * matches its shape, and convertible to float32 when it is a float tensor. */
 static inline void fuzz_check_view(const yoso_tensor_file *file, const yoso_tensor_view *v,
-                            const uint8_t *data, size_t size) {
+                                   const uint8_t *data, size_t size) {
     const uint8_t *p = v->data;
     int is_zip = size >= 2 && data[0] == 'P' && data[1] == 'K';
     if (!is_zip && v->nbytes && (p < data || p + v->nbytes > data + size)) abort();
@@ -50,11 +50,18 @@ static inline int fuzz_utf8_valid(const uint8_t *s, size_t n) {
         uint8_t c = s[i];
         size_t len;
         uint32_t cp, min;
-        if (c < 0x80) { i++; continue; }
-        if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
-        else return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0)
+            len = 2, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0)
+            len = 3, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0)
+            len = 4, cp = c & 0x07, min = 0x10000;
+        else
+            return 0;
         if (i + len > n) return 0;
         for (size_t k = 1; k < len; k++) {
             if ((s[i + k] & 0xC0) != 0x80) return 0;

@@ -60,9 +60,8 @@ static void fuzz_encode_plain(const char *text, size_t len) {
 static void fuzz_encode_truncated(const char *text, size_t len, size_t max_length) {
     int32_t *ids = NULL;
     size_t n = 0;
-    yoso_status st = yoso_tokenizer_encode(g_tok, text, len,
-                                           YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE,
-                                           max_length, &ids, &n);
+    yoso_status st = yoso_tokenizer_encode(
+        g_tok, text, len, YOSO_TOKENIZE_ADD_SPECIAL | YOSO_TOKENIZE_TRUNCATE, max_length, &ids, &n);
     if (st != YOSO_OK) {
         if (fuzz_utf8_valid((const uint8_t *)text, len)) abort();
         return;

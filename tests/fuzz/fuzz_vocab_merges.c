@@ -40,16 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *merges = nul ? (const char *)nul + 1 : "";
     size_t merges_len = nul ? size - vocab_len - 1 : 0;
     yoso_tokenizer *tok = NULL;
-    yoso_status st = yoso_tokenizer_load_memory((const char *)data, vocab_len, merges, merges_len,
-                                                &tok);
+    yoso_status st =
+        yoso_tokenizer_load_memory((const char *)data, vocab_len, merges, merges_len, &tok);
     if (st != YOSO_OK) {
         if (tok || (yoso_status_exit_code(st) != 2 && st != YOSO_ERR_NO_MEMORY)) abort();
         if (!*yoso_last_error()) abort();
         return 0;
     }
     static const char *const k_texts[] = {"Hello world", " low lower lowest",
-                                          "caf\xc3\xa9 \xe2\x82\xac 12",
-                                          "  tabs\tand\nnew lines  ", "'s 're 've"};
+                                          "caf\xc3\xa9 \xe2\x82\xac 12", "  tabs\tand\nnew lines  ",
+                                          "'s 're 've"};
     for (size_t i = 0; i < sizeof k_texts / sizeof k_texts[0]; i++)
         fuzz_round_trip(tok, k_texts[i], strlen(k_texts[i]), 1);
     fuzz_round_trip(tok, merges, merges_len, 0);

@@ -58,9 +58,9 @@ static inline void zw_header(uint8_t *buf, size_t *at, const zw_entry *e, uint32
 static inline uint8_t *zw_build(const zw_entry *entries, int n, size_t *size) {
     size_t cap = 22;
     for (int i = 0; i < n; i++) cap += 30 + 46 + 2 * strlen(entries[i].name) + entries[i].size;
-    uint8_t *buf = malloc(cap);                              /* [cap] the archive */
-    uint32_t *offsets = malloc((size_t)(n ? n : 1) * 4);     /* [n] local header offsets */
-    uint32_t *crcs = malloc((size_t)(n ? n : 1) * 4);        /* [n] */
+    uint8_t *buf = malloc(cap);                          /* [cap] the archive */
+    uint32_t *offsets = malloc((size_t)(n ? n : 1) * 4); /* [n] local header offsets */
+    uint32_t *crcs = malloc((size_t)(n ? n : 1) * 4);    /* [n] */
     if (!buf || !offsets || !crcs) {
         free(buf);
         free(offsets);

@@ -21,7 +21,7 @@ typedef struct ref_entry {
 typedef struct ref_set {
     ref_entry *entries; /* [count] */
     size_t count;
-    yoso_npy npy;       /* float32 [total] */
+    yoso_npy npy; /* float32 [total] */
 } ref_set;
 
 /* Reads tests/data/loader/<stem>.npy and .txt; fails the test if they are missing or malformed. */
@@ -114,8 +114,7 @@ static inline void ref_check_tensor(const ref_set *r, const ref_entry *e,
 /* Asserts that a message contains a fragment, printing both if not. */
 static inline void ref_assert_contains(const char *message, const char *fragment) {
     if (!message || !strstr(message, fragment))
-        fail_msg("message \"%s\" does not contain \"%s\"", message ? message : "(null)",
-                 fragment);
+        fail_msg("message \"%s\" does not contain \"%s\"", message ? message : "(null)", fragment);
 }
 
 #endif

@@ -1,4 +1,5 @@
-/* test_support.h — shared helpers for the CMocka tests: fixture paths, temp dirs, running the CLI. */
+/* test_support.h — shared helpers for the CMocka tests: fixture paths, temp dirs, running the CLI.
+ */
 #ifndef YOSO_TEST_SUPPORT_H
 #define YOSO_TEST_SUPPORT_H
 

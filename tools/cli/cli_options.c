@@ -12,7 +12,8 @@
 
 const char *const cli_model_options_help =
     "  -m, --model DIR        model folder (default: $YOSO_MODEL, else ~/.cache/yoso/yoso-4096)\n"
-    "  -d, --device SPEC      OpenCL device: P:D or part of its name (default: $YOSO_DEVICE, else a GPU)\n"
+    "  -d, --device SPEC      OpenCL device: P:D or part of its name (default: $YOSO_DEVICE, else "
+    "a GPU)\n"
     "  --attention MODE       expectation or lsh (default: config.json's use_expectation)\n"
     "  --num-hash N           LSH hash functions (default: config.json's num_hash)\n"
     "  --hash-code-len N      LSH bits per hash code (default: config.json's hash_code_len)\n"
@@ -57,20 +58,28 @@ int cli_model_options_parse(cli_model_options *o, const char *cmd, int argc, cha
                       !strcmp(a, "--seed") || !strcmp(a, "--lsh-dmat");
     if (!takes_value) return 0;
     if (!(v = option_value(cmd, argc, argv, i))) return -1;
-    if (!strcmp(a, "-m") || !strcmp(a, "--model")) o->model_dir = v;
-    else if (!strcmp(a, "-d") || !strcmp(a, "--device")) o->device = v;
-    else if (!strcmp(a, "--lsh-dmat")) o->model.lsh_dmat_path = v;
+    if (!strcmp(a, "-m") || !strcmp(a, "--model"))
+        o->model_dir = v;
+    else if (!strcmp(a, "-d") || !strcmp(a, "--device"))
+        o->device = v;
+    else if (!strcmp(a, "--lsh-dmat"))
+        o->model.lsh_dmat_path = v;
     else if (!strcmp(a, "--attention")) {
-        if (!strcmp(v, "expectation")) o->model.attention = YOSO_ATTENTION_EXPECTATION;
-        else if (!strcmp(v, "lsh")) o->model.attention = YOSO_ATTENTION_LSH;
-        else return cli_usage_error(cmd, "--attention must be expectation or lsh, not '%s'", v), -1;
+        if (!strcmp(v, "expectation"))
+            o->model.attention = YOSO_ATTENTION_EXPECTATION;
+        else if (!strcmp(v, "lsh"))
+            o->model.attention = YOSO_ATTENTION_LSH;
+        else
+            return cli_usage_error(cmd, "--attention must be expectation or lsh, not '%s'", v), -1;
     } else if (!strcmp(a, "--num-hash")) {
         if (!cli_parse_int(v, 1, 4096, &n))
-            return cli_usage_error(cmd, "--num-hash must be an integer in 1..4096, not '%s'", v), -1;
+            return cli_usage_error(cmd, "--num-hash must be an integer in 1..4096, not '%s'", v),
+                   -1;
         o->model.num_hash = (int)n;
     } else if (!strcmp(a, "--hash-code-len")) {
         if (!cli_parse_int(v, 1, 16, &n))
-            return cli_usage_error(cmd, "--hash-code-len must be an integer in 1..16, not '%s'", v), -1;
+            return cli_usage_error(cmd, "--hash-code-len must be an integer in 1..16, not '%s'", v),
+                   -1;
         o->model.hash_code_len = (int)n;
     } else if (!strcmp(a, "--seed")) {
         char *end;
@@ -100,13 +109,14 @@ double cli_now(void) {
 }
 
 int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **model) {
-    yoso_context_options copt = {.device_spec = o->device, .no_cache = o->no_cache,
-                                 .verbose = o->verbose};
+    yoso_context_options copt = {
+        .device_spec = o->device, .no_cache = o->no_cache, .verbose = o->verbose};
     *ctx = NULL;
     *model = NULL;
     const int progress = isatty(STDERR_FILENO);
     double t0 = cli_now();
-    if (progress) fprintf(stderr, "yoso: preparing the OpenCL device (compiles kernels on first use)…\r");
+    if (progress)
+        fprintf(stderr, "yoso: preparing the OpenCL device (compiles kernels on first use)…\r");
     yoso_status st = yoso_context_create(&copt, ctx);
     if (progress) fprintf(stderr, "\033[K");
     if (st != YOSO_OK) return cli_fail(st);

@@ -5,11 +5,12 @@
 #include "yoso.h"
 
 typedef struct cli_model_options {
-    const char *model_dir;   /* -m/--model, else $YOSO_MODEL, else ~/.cache/yoso/yoso-4096 */
-    const char *device;      /* -d/--device, else $YOSO_DEVICE */
-    int no_cache;            /* --no-cache */
-    int verbose;             /* -v/--verbose */
-    yoso_model_options model; /* --attention, --num-hash, --hash-code-len, --seed, --lsh-dmat, --fp16 */
+    const char *model_dir; /* -m/--model, else $YOSO_MODEL, else ~/.cache/yoso/yoso-4096 */
+    const char *device;    /* -d/--device, else $YOSO_DEVICE */
+    int no_cache;          /* --no-cache */
+    int verbose;           /* -v/--verbose */
+    yoso_model_options
+        model; /* --attention, --num-hash, --hash-code-len, --seed, --lsh-dmat, --fp16 */
 } cli_model_options;
 
 /* Sets the defaults (seed 0, attention from config.json). */

@@ -40,16 +40,22 @@ int cmd_convert(int argc, char **argv) {
     int npaths = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return convert_usage(), 0;
-        if (!strcmp(argv[i], "--fp16")) fp16 = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("convert", "unknown option '%s'", argv[i]);
-        else if (npaths < 2) paths[npaths++] = argv[i];
-        else return cli_usage_error("convert", "too many arguments");
+        if (!strcmp(argv[i], "--fp16"))
+            fp16 = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("convert", "unknown option '%s'", argv[i]);
+        else if (npaths < 2)
+            paths[npaths++] = argv[i];
+        else
+            return cli_usage_error("convert", "too many arguments");
     }
     if (npaths != 2) return cli_usage_error("convert", "give INPUT and OUTPUT");
     char in[4096], out[4096];
     convert_input_path(paths[0], in, sizeof in);
-    if (is_dir(paths[1])) snprintf(out, sizeof out, "%s/model.safetensors", paths[1]);
-    else snprintf(out, sizeof out, "%s", paths[1]);
+    if (is_dir(paths[1]))
+        snprintf(out, sizeof out, "%s/model.safetensors", paths[1]);
+    else
+        snprintf(out, sizeof out, "%s", paths[1]);
     if (!strcmp(in, out)) return cli_usage_error("convert", "INPUT and OUTPUT are the same file");
     yoso_tensor_file *file = NULL;
     yoso_status st = yoso_tensor_file_open(in, &file);
@@ -57,6 +63,7 @@ int cmd_convert(int argc, char **argv) {
     size_t count = file ? yoso_tensor_file_count(file) : 0;
     yoso_tensor_file_close(file);
     if (st != YOSO_OK) return cli_fail(st);
-    fprintf(stderr, "yoso: wrote %zu tensors to %s%s\n", count, out, fp16 ? " (float tensors as F16)" : "");
+    fprintf(stderr, "yoso: wrote %zu tensors to %s%s\n", count, out,
+            fp16 ? " (float tensors as F16)" : "");
     return 0;
 }

@@ -22,15 +22,18 @@ int cmd_devices(int argc, char **argv) {
     const char *spec = getenv("YOSO_DEVICE");
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--device")) {
-            if (i + 1 >= argc) return cli_usage_error("devices", "%s needs a device: P:D or part of a name", argv[i]);
+            if (i + 1 >= argc)
+                return cli_usage_error("devices", "%s needs a device: P:D or part of a name",
+                                       argv[i]);
             spec = argv[++i];
-        }
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: yoso devices [-d SPEC]\n\nLists every OpenCL device; '*' marks the one "
-                   "yoso would use (-d/--device or YOSO_DEVICE: P:D or a name substring; default: a "
-                   "GPU if any).\n");
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf(
+                "usage: yoso devices [-d SPEC]\n\nLists every OpenCL device; '*' marks the one "
+                "yoso would use (-d/--device or YOSO_DEVICE: P:D or a name substring; default: a "
+                "GPU if any).\n");
             return 0;
-        } else return cli_usage_error("devices", "unknown option '%s'", argv[i]);
+        } else
+            return cli_usage_error("devices", "unknown option '%s'", argv[i]);
     }
     yoso_device_info *list = NULL;
     size_t n = 0;
@@ -50,8 +53,9 @@ int cmd_devices(int argc, char **argv) {
         chosen_d = info.device_index;
     }
     for (size_t i = 0; i < n; i++) {
-        int chosen = (chosen_p >= 0) ? (list[i].platform_index == chosen_p && list[i].device_index == chosen_d)
-                                     : list[i].is_default;
+        int chosen = (chosen_p >= 0)
+                         ? (list[i].platform_index == chosen_p && list[i].device_index == chosen_d)
+                         : list[i].is_default;
         devices_print_one(&list[i], chosen);
     }
     free(list);

@@ -17,7 +17,7 @@
 typedef struct fill_options {
     cli_model_options common;
     int top_k;
-    char *targets_csv;  /* --targets "w1,w2" */
+    char *targets_csv; /* --targets "w1,w2" */
     int json, jsonl;
 } fill_options;
 
@@ -30,16 +30,17 @@ typedef struct fill_item {
 } fill_item;
 
 static void fill_usage(void) {
-    printf("usage: yoso fill-mask [-k N] [--targets w1,w2] [--json | --jsonl] [options] [TEXT...]\n\n"
-           "Predicts the word behind each <mask> or [MASK] of each TEXT (none: one input per stdin\n"
-           "line), like Hugging Face's pipeline(\"fill-mask\").\n\n"
-           "  -k, --top-k N          predictions per mask (default 5)\n"
-           "  --targets w1,w2        score only these words (a word that is not one token uses its\n"
-           "                         first piece, with a warning)\n"
-           "  --json                 one JSON line per input, in Hugging Face's output schema\n"
-           "  --jsonl                stdin lines are {\"text\", \"top_k\", \"targets\"} objects; one\n"
-           "                         JSON answer line each; inputs are batched with padding\n%s",
-           cli_model_options_help);
+    printf(
+        "usage: yoso fill-mask [-k N] [--targets w1,w2] [--json | --jsonl] [options] [TEXT...]\n\n"
+        "Predicts the word behind each <mask> or [MASK] of each TEXT (none: one input per stdin\n"
+        "line), like Hugging Face's pipeline(\"fill-mask\").\n\n"
+        "  -k, --top-k N          predictions per mask (default 5)\n"
+        "  --targets w1,w2        score only these words (a word that is not one token uses its\n"
+        "                         first piece, with a warning)\n"
+        "  --json                 one JSON line per input, in Hugging Face's output schema\n"
+        "  --jsonl                stdin lines are {\"text\", \"top_k\", \"targets\"} objects; one\n"
+        "                         JSON answer line each; inputs are batched with padding\n%s",
+        cli_model_options_help);
 }
 
 /* Splits "a,b,c" into a malloc'ed array of malloc'ed strings. */
@@ -47,7 +48,8 @@ static int split_targets(const char *csv, char ***out) {
     int n = 0;
     char *copy = strdup(csv), *save = NULL;
     char **list = calloc(strlen(csv) + 1, sizeof *list);
-    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) list[n++] = strdup(w);
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+        list[n++] = strdup(w);
     free(copy);
     *out = list;
     return n;
@@ -68,7 +70,8 @@ static int parse_jsonl(const char *line, long lineno, const fill_options *o, fil
     const cJSON *targets = cJSON_GetObjectItemCaseSensitive(root, "targets");
     int rc = 0;
     if (!cJSON_IsObject(root) || !cJSON_IsString(text)) {
-        fprintf(stderr, "yoso: stdin line %ld is not a JSON object with a \"text\" string\n", lineno);
+        fprintf(stderr, "yoso: stdin line %ld is not a JSON object with a \"text\" string\n",
+                lineno);
         rc = 2;
         goto done;
     }
@@ -90,8 +93,10 @@ static int parse_jsonl(const char *line, long lineno, const fill_options *o, fil
         it->num_targets = 1;
     } else if (cJSON_IsArray(targets)) {
         if (cJSON_GetArraySize(targets) == 0) {
-            fprintf(stderr, "yoso: stdin line %ld: \"targets\" is an empty list: give at least "
-                    "one word or leave it out\n", lineno);
+            fprintf(stderr,
+                    "yoso: stdin line %ld: \"targets\" is an empty list: give at least "
+                    "one word or leave it out\n",
+                    lineno);
             rc = 2;
             goto done;
         }
@@ -122,14 +127,17 @@ static int fill_run_batch(yoso_model *model, const yoso_tokenizer *tok, const fi
     yoso_fill_request req[FILL_BATCH] = {0};
     yoso_fill_result res[FILL_BATCH];
     for (int i = 0; i < n; i++)
-        req[i] = (yoso_fill_request){.text = items[i].text, .top_k = items[i].top_k,
+        req[i] = (yoso_fill_request){.text = items[i].text,
+                                     .top_k = items[i].top_k,
                                      .targets = (const char *const *)items[i].targets,
                                      .num_targets = items[i].num_targets};
     yoso_status st = yoso_fill_mask(model, tok, req, n, res);
     if (st != YOSO_OK) return cli_fail(st);
     for (int i = 0; i < n; i++) {
-        if (o->json || o->jsonl) fill_output_json(stdout, &res[i]);
-        else fill_output_table(stdout, items[i].text, &res[i]);
+        if (o->json || o->jsonl)
+            fill_output_json(stdout, &res[i]);
+        else
+            fill_output_table(stdout, items[i].text, &res[i]);
         yoso_fill_result_release(&res[i]);
     }
     fflush(stdout);
@@ -150,8 +158,10 @@ static int fill_parse_args(int argc, char **argv, fill_options *o, char ***texts
         const char *a = argv[i];
         long k;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return fill_usage(), 0;
-        if (!strcmp(a, "--json")) o->json = 1;
-        else if (!strcmp(a, "--jsonl")) o->jsonl = 1;
+        if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (!strcmp(a, "--jsonl"))
+            o->jsonl = 1;
         else if (!strcmp(a, "-k") || !strcmp(a, "--top-k")) {
             if (i + 1 >= argc || !cli_parse_int(argv[i + 1], 1, 1 << 30, &k))
                 return cli_usage_error("fill-mask", "%s needs a positive integer", a);
@@ -221,7 +231,8 @@ int cmd_fill_mask(int argc, char **argv) {
         }
     }
     if (n) rc = fill_run_batch(model, tok, &o, items, n);
-    if (o.common.verbose) fprintf(stderr, "yoso: tokenize + forward + top-k in %.2f s\n", cli_now() - t1);
+    if (o.common.verbose)
+        fprintf(stderr, "yoso: tokenize + forward + top-k in %.2f s\n", cli_now() - t1);
 done:
     for (int i = 0; i < FILL_BATCH; i++) fill_item_release(&items[i]);
     line_reader_release(&lr);

@@ -1,4 +1,5 @@
-/* cmd_logits.c — `yoso logits`: run the model on ids or text, write logits or hidden states .npy. */
+/* cmd_logits.c — `yoso logits`: run the model on ids or text, write logits or hidden states .npy.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,15 @@
 #include "npy.h"
 
 static void logits_usage(void) {
-    printf("usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out FILE.npy [options]\n\n"
+    printf("usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out "
+           "FILE.npy [options]\n\n"
            "Runs the model and writes float32 [batch, seq, vocab] logits (or [batch, seq, hidden]\n"
            "with --hidden) to a NumPy .npy file.\n\n"
-           "  --ids IDS              token ids: rows separated by ';', ids by ',' (\"0,5,6,2;0,7,2,1\")\n"
+           "  --ids IDS              token ids: rows separated by ';', ids by ',' "
+           "(\"0,5,6,2;0,7,2,1\")\n"
            "  --attention-mask MASK  0/1 per token, same shape as --ids (padding gets 0)\n"
-           "  --text TEXT            tokenize TEXT with the model folder's tokenizer instead of --ids\n"
+           "  --text TEXT            tokenize TEXT with the model folder's tokenizer instead of "
+           "--ids\n"
            "  --hidden               write the last hidden states instead of logits\n"
            "  --out FILE.npy         output file (written atomically)\n%s",
            cli_model_options_help);
@@ -46,9 +50,12 @@ static int logits_check_output(const char *path) {
         return cli_fail(yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(EISDIR)));
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) dir[1] = '\0';
-    else *slash = '\0';
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0) {
         int e = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : EACCES;
         return cli_fail(yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e)));
@@ -67,15 +74,22 @@ int cmd_logits(int argc, char **argv) {
         if (used) continue;
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return logits_usage(), 0;
-        if (!strcmp(a, "--hidden")) hidden = 1;
-        else if (i + 1 < argc && !strcmp(a, "--ids")) ids_text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--attention-mask")) mask_text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--text")) text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--out")) out_path = argv[++i];
-        else return cli_usage_error("logits", "unknown option or missing value '%s'", a);
+        if (!strcmp(a, "--hidden"))
+            hidden = 1;
+        else if (i + 1 < argc && !strcmp(a, "--ids"))
+            ids_text = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--attention-mask"))
+            mask_text = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--text"))
+            text = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--out"))
+            out_path = argv[++i];
+        else
+            return cli_usage_error("logits", "unknown option or missing value '%s'", a);
     }
     if (!out_path) return cli_usage_error("logits", "--out FILE.npy is required");
-    if (!ids_text == !text) return cli_usage_error("logits", "give exactly one of --ids and --text");
+    if (!ids_text == !text)
+        return cli_usage_error("logits", "give exactly one of --ids and --text");
     int32_t *ids = NULL, *mask = NULL;
     float *out = NULL;
     int batch = 1, seq = 0, mrows = 0, mcols = 0;
@@ -93,8 +107,8 @@ int cmd_logits(int argc, char **argv) {
             goto done;
         }
         if (mrows != batch || mcols != seq) {
-            rc = cli_usage_error("logits", "--attention-mask is %d×%d but the ids are %d×%d",
-                                 mrows, mcols, batch, seq);
+            rc = cli_usage_error("logits", "--attention-mask is %d×%d but the ids are %d×%d", mrows,
+                                 mcols, batch, seq);
             goto done;
         }
     }

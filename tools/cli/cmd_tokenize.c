@@ -48,8 +48,10 @@ static void tokenize_print_json_string(FILE *out, const char *s) {
         case '\r': fputs("\\r", out); break;
         case '\t': fputs("\\t", out); break;
         default:
-            if (*p < 0x20 || *p == 0x7F) fprintf(out, "\\u%04x", *p);
-            else fputc(*p, out);
+            if (*p < 0x20 || *p == 0x7F)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
         }
     }
     fputc('"', out);
@@ -98,18 +100,22 @@ static int tokenize_json_has_nul(const char *line, size_t len) {
 }
 
 /* Handles one stdin line (without its newline): plain text, or a JSON object with "text". */
-static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_options *opt,
-                                 char *line, size_t len, size_t line_no) {
+static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_options *opt, char *line,
+                                 size_t len, size_t line_no) {
     if (!opt->jsonl) return tokenize_one(tok, opt, line, len);
     if (tokenize_json_has_nul(line, len))
-        return yoso_error(YOSO_ERR_INPUT, "stdin line %zu: the text contains U+0000, which "
-                          "--jsonl cannot carry: pass the text as a plain line instead", line_no);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "stdin line %zu: the text contains U+0000, which "
+                          "--jsonl cannot carry: pass the text as a plain line instead",
+                          line_no);
     const cJSON *text;
     cJSON *json = cJSON_ParseWithLength(line, len);
     if (!json || !cJSON_IsString(text = cJSON_GetObjectItemCaseSensitive(json, "text"))) {
         cJSON_Delete(json);
-        return yoso_error(YOSO_ERR_INPUT, "stdin line %zu is not a JSON object with a \"text\" "
-                          "string: write {\"text\": \"...\"}", line_no);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "stdin line %zu is not a JSON object with a \"text\" "
+                          "string: write {\"text\": \"...\"}",
+                          line_no);
     }
     yoso_status st = tokenize_one(tok, opt, text->valuestring, strlen(text->valuestring));
     cJSON_Delete(json);
@@ -171,8 +177,7 @@ static int tokenize_parse(int argc, char **argv, tokenize_options *opt) {
             errno = 0;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (*optarg == '-' || !*optarg || *end || errno)
-                return cli_usage_error("tokenize", "--max-length wants a number, not '%s'",
-                                       optarg);
+                return cli_usage_error("tokenize", "--max-length wants a number, not '%s'", optarg);
             opt->max_length = (size_t)v;
             break;
         case 'h': tokenize_usage(stdout); return 0;
@@ -197,8 +202,10 @@ int cmd_tokenize(int argc, char **argv) {
     yoso_tokenizer *tok = NULL;
     yoso_status st = yoso_tokenizer_load(dir, &tok);
     if (st == YOSO_ERR_NOT_FOUND && !opt.model_dir && !getenv("YOSO_MODEL"))
-        yoso_error(st, "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with "
-                   "vocab.json + merges.txt (or tokenizer.json)", dir);
+        yoso_error(st,
+                   "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with "
+                   "vocab.json + merges.txt (or tokenizer.json)",
+                   dir);
     free(dir);
     if (st) return cli_fail(st);
     if (optind < argc) {

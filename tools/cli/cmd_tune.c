@@ -70,8 +70,9 @@ static int tune_best_from_dir(const char *dir, char *line, size_t n, double *bes
         cJSON *root = cJSON_Parse(text);
         const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "best_parameters");
         const cJSON *time_ms = cJSON_GetObjectItemCaseSensitive(root, "best_time");
-        double t = cJSON_IsNumber(time_ms) ? time_ms->valuedouble
-                   : cJSON_IsString(time_ms) ? atof(time_ms->valuestring) : 0;
+        double t = cJSON_IsNumber(time_ms)   ? time_ms->valuedouble
+                   : cJSON_IsString(time_ms) ? atof(time_ms->valuestring)
+                                             : 0;
         if (cJSON_IsString(params) && t > 0 && (!found || t < *best_ms)) {
             snprintf(line, n, "Xgemm %s", params->valuestring);
             *best_ms = t;
@@ -90,14 +91,17 @@ static int tune_parse(int argc, char **argv, tune_options *o) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return tune_usage(), 0;
-        if (!strcmp(a, "--no-cache")) o->no_cache = 1;
-        else if (!strcmp(a, "--full")) o->full = 1;
-        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = 1;
+        if (!strcmp(a, "--no-cache"))
+            o->no_cache = 1;
+        else if (!strcmp(a, "--full"))
+            o->full = 1;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+            o->verbose = 1;
         else if (!strcmp(a, "--configs") && has_value) {
             if (!cli_parse_int(argv[++i], 1, 1024, &o->configs))
                 return cli_usage_error("tune", "--configs must be an integer in 1..1024");
-        }
-        else if ((!strcmp(a, "-d") || !strcmp(a, "--device")) && has_value) o->device = argv[++i];
+        } else if ((!strcmp(a, "-d") || !strcmp(a, "--device")) && has_value)
+            o->device = argv[++i];
         else if (!strcmp(a, "--size") && has_value) {
             if (!cli_parse_int(argv[++i], 16, 8192, &o->size))
                 return cli_usage_error("tune", "--size must be an integer in 16..8192");
@@ -123,17 +127,22 @@ static int tune_full(const yoso_device_info *dev, const tune_options *o, char *l
         fprintf(stderr, "yoso: cannot create a temporary folder for the tuner\n");
         return 1;
     }
-    fprintf(stderr, "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes "
-            "a long time\n", dev->name, o->size, o->fraction);
-    snprintf(cmd, sizeof cmd, "cd '%s' && clblast_tuner_xgemm -platform %d -device %d "
+    fprintf(stderr,
+            "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes "
+            "a long time\n",
+            dev->name, o->size, o->fraction);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && clblast_tuner_xgemm -platform %d -device %d "
              "-precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
              dir, dev->platform_index, dev->device_index, o->size, o->size, o->size, o->fraction,
              o->runs);
     int sys = system(cmd);
     double best_ms;
     if (!tune_best_from_dir(dir, line, n, &best_ms)) {
-        fprintf(stderr, "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log):"
-                " install clblast-utils and check that the device works\n", sys, dir);
+        fprintf(stderr,
+                "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log):"
+                " install clblast-utils and check that the device works\n",
+                sys, dir);
         return 1;
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -146,8 +155,8 @@ int cmd_tune(int argc, char **argv) {
     int rc = tune_parse(argc, argv, &o);
     if (rc >= 0) return rc;
     yoso_context *ctx = NULL;
-    yoso_context_options copt = {.device_spec = o.device, .no_cache = o.no_cache,
-                                 .verbose = o.verbose};
+    yoso_context_options copt = {
+        .device_spec = o.device, .no_cache = o.no_cache, .verbose = o.verbose};
     yoso_status st = yoso_context_create(&copt, &ctx);
     if (st != YOSO_OK) return cli_fail(st);
     char line[1024], path[4096];

@@ -25,7 +25,8 @@ int fill_output_json(FILE *to, const yoso_fill_result *r) {
         root = fill_json_mask(r, 0);
     } else {
         root = cJSON_CreateArray();
-        for (int m = 0; root && m < r->num_masks; m++) cJSON_AddItemToArray(root, fill_json_mask(r, m));
+        for (int m = 0; root && m < r->num_masks; m++)
+            cJSON_AddItemToArray(root, fill_json_mask(r, m));
     }
     char *text = root ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
@@ -39,7 +40,8 @@ void fill_output_table(FILE *to, const char *text, const yoso_fill_result *r) {
     fprintf(to, "%s\n", text);
     for (int m = 0; m < r->num_masks; m++) {
         if (r->num_masks > 1) fprintf(to, "  mask %d of %d\n", m + 1, r->num_masks);
-        fprintf(to, "  %-4s %-8s %-7s %-16s %s\n", "rank", "score", "token", "token_str", "sequence");
+        fprintf(to, "  %-4s %-8s %-7s %-16s %s\n", "rank", "score", "token", "token_str",
+                "sequence");
         for (int i = 0; i < r->top_k; i++) {
             const yoso_prediction *p = &r->predictions[(size_t)m * r->top_k + i];
             fprintf(to, "  %-4d %-8.4f %-7d %-16s %s\n", i + 1, p->score, p->token, p->token_str,

@@ -34,11 +34,14 @@ int id_matrix_parse(const char *text, int32_t **values, int *rows, int *cols, ch
             continue;
         }
         if (*p != ';' && *p != '\0') {
-            snprintf(err, (size_t)n, "unexpected '%c' (row %d): use ',' between values and ';' between rows", *p, r);
+            snprintf(err, (size_t)n,
+                     "unexpected '%c' (row %d): use ',' between values and ';' between rows", *p,
+                     r);
             goto fail;
         }
         if (width >= 0 && c != width) {
-            snprintf(err, (size_t)n, "row %d has %d values but row 0 has %d: pad rows to one length", r, c, width);
+            snprintf(err, (size_t)n,
+                     "row %d has %d values but row 0 has %d: pad rows to one length", r, c, width);
             goto fail;
         }
         width = c;
