@@ -14,25 +14,13 @@
  * relative error ≤ 2^-11 each; through a few layers that stays well under 1 %. */
 #define FP16_REL_TOL 5e-3
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
 /* Loads fixture `name` with or without fp16 weights. */
 static yoso_model *load(const char *name, int fp16) {
     char rel[256];
     snprintf(rel, sizeof rel, "models/%s", name);
     yoso_model_options opt = {.fp16_weights = fp16};
     yoso_model *m = NULL;
-    if (yoso_model_load(g_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
+    if (yoso_model_load(test_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
         fail_msg("%s: %s", name, yoso_last_error());
     return m;
 }
@@ -127,5 +115,5 @@ int main(void) {
         cmocka_unit_test(test_realvocab_memory),
         cmocka_unit_test(test_f16_checkpoint),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

@@ -8,26 +8,6 @@
 #include "runtime.h"
 #include "test_support.h"
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
-/* Deterministic pseudo-random floats in [-1, 1). */
-static void fill_random(float *x, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1664525u + 1013904223u;
-        x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-}
-
 /* Reference: C = alpha·op(A)·op(B) + beta·C, row-major, one batch entry. */
 static void gemm_reference(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
                            const float *a, size_t lda, const float *b, size_t ldb, float beta,
@@ -47,7 +27,7 @@ static void gemm_reference(int ta, int tb, size_t m, size_t n, size_t k, float a
 /* Uploads host floats into a new buffer. */
 static cl_mem upload(const float *x, size_t n) {
     cl_int err;
-    cl_mem m = clCreateBuffer(g_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+    cl_mem m = clCreateBuffer(test_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                               n * sizeof(float), (void *)x, &err);
     assert_int_equal(err, CL_SUCCESS);
     return m;
@@ -60,9 +40,9 @@ static void check_shape(int ta, int tb, size_t m, size_t n, size_t k, size_t bat
     size_t sa = m * k, sb = k * n, sc = m * n;
     float *a = malloc(sa * nb * sizeof(float)), *b = malloc(sb * nb * sizeof(float));
     float *c = malloc(sc * nb * sizeof(float)), *ref = malloc(sc * nb * sizeof(float));
-    fill_random(a, sa * nb, 1u + (unsigned)(m * 7 + k));
-    fill_random(b, sb * nb, 2u + (unsigned)(n * 5 + k));
-    fill_random(c, sc * nb, 3u);
+    test_fill_uniform(a, sa * nb, 1u + (unsigned)(m * 7 + k));
+    test_fill_uniform(b, sb * nb, 2u + (unsigned)(n * 5 + k));
+    test_fill_uniform(c, sc * nb, 3u);
     for (size_t i = 0; i < sc * nb; i++) ref[i] = c[i];
     cl_mem da = upload(a, sa * nb), db = upload(b, sb * nb), dc = upload(c, sc * nb);
     yoso_gemm_args args = {.trans_a = ta,
@@ -82,9 +62,9 @@ static void check_shape(int ta, int tb, size_t m, size_t n, size_t k, size_t bat
                            .ldc = ldc,
                            .c_stride = sc,
                            .batch = batch};
-    assert_int_equal(yoso_gemm_run(g_ctx->gemm, &args), YOSO_OK);
-    assert_int_equal(clEnqueueReadBuffer(g_ctx->queue, dc, CL_TRUE, 0, sc * nb * sizeof(float), c,
-                                         0, NULL, NULL),
+    assert_int_equal(yoso_gemm_run(test_ctx->gemm, &args), YOSO_OK);
+    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, dc, CL_TRUE, 0, sc * nb * sizeof(float),
+                                         c, 0, NULL, NULL),
                      CL_SUCCESS);
     for (size_t q = 0; q < nb; q++)
         gemm_reference(ta, tb, m, n, k, 0.75f, a + q * sa, lda, b + q * sb, ldb, beta, ref + q * sc,
@@ -129,5 +109,5 @@ int main(void) {
         cmocka_unit_test(test_gemm_accumulates_with_beta),
         cmocka_unit_test(test_gemm_strided_batched),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

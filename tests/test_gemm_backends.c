@@ -8,26 +8,6 @@
 #include "runtime.h"
 #include "test_support.h"
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
-/* Deterministic pseudo-random floats in [-1, 1). */
-static void fill_random(float *x, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1664525u + 1013904223u;
-        x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-}
-
 /* Reference C = alpha·op(A)·op(B) + beta·C for every batch entry of args, on host copies. */
 static void gemm_reference(const yoso_gemm_args *g, const float *a, const float *b, float *c) {
     size_t nb = g->batch > 1 ? g->batch : 1;
@@ -50,9 +30,9 @@ static void gemm_reference(const yoso_gemm_args *g, const float *a, const float 
 /* Buffer of n random floats; host copy in *host. */
 static cl_mem random_buffer(size_t n, unsigned seed, float **host) {
     *host = malloc(n * sizeof(float));
-    fill_random(*host, n, seed);
+    test_fill_uniform(*host, n, seed);
     cl_int err;
-    cl_mem m = clCreateBuffer(g_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+    cl_mem m = clCreateBuffer(test_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                               n * sizeof(float), *host, &err);
     assert_int_equal(err, CL_SUCCESS);
     return m;
@@ -63,7 +43,7 @@ static cl_mem random_buffer(size_t n, unsigned seed, float **host) {
 static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, size_t nc,
                   int shared) {
     yoso_gemm *gemm = NULL;
-    yoso_status st = yoso_gemm_create_kind(g_ctx, kind, &gemm);
+    yoso_status st = yoso_gemm_create_kind(test_ctx, kind, &gemm);
     if (st == YOSO_ERR_UNSUPPORTED) {
         printf("[ skipped  ] no host BLAS: %s\n", yoso_last_error());
         return;
@@ -77,9 +57,9 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     g.c = random_buffer(nc, 33u, &hc);
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
     float *out = malloc(nc * sizeof(float));
-    assert_int_equal(
-        clEnqueueReadBuffer(g_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out, 0, NULL, NULL),
-        CL_SUCCESS);
+    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out,
+                                         0, NULL, NULL),
+                     CL_SUCCESS);
     gemm_reference(&g, ha, hb, hc);
     double worst = 0;
     for (size_t i = 0; i < nc; i++) worst = fmax(worst, fabs((double)out[i] - hc[i]));
@@ -175,7 +155,7 @@ static void test_host_blas(void **state) {
 
 static void test_output_aliasing_an_input_is_refused(void **state) {
     yoso_gemm *gemm = NULL;
-    if (yoso_gemm_create_kind(g_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
+    if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
     float *h;
     cl_mem x = random_buffer(64, 1u, &h);
     yoso_gemm_args g = {.m = 4,
@@ -201,5 +181,5 @@ int main(void) {
         cmocka_unit_test(test_host_blas),
         cmocka_unit_test(test_output_aliasing_an_input_is_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

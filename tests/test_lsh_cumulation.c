@@ -5,18 +5,6 @@
 
 #include "lsh_reference.h"
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
 /* acc [BH, L, d] by bucket tables: the formula out_i = (1/m) Σ_h T_h[code_h(q_i)], in double. */
 static void ref_cumulate_tables(const int32_t *qc, const int32_t *kc, const float *v,
                                 const yoso_lsh_shape *s, double *acc) {
@@ -84,17 +72,17 @@ static float *device_cumulate(const yoso_lsh_shape *s, const int32_t *qc, const 
     const size_t nc = (size_t)s->batch * s->heads * s->num_hash * s->seq;
     const size_t nv = (size_t)s->batch * s->heads * s->seq * s->head_dim;
     yoso_lsh_scratch sc = {.table_budget = budget, .layout = layout};
-    assert_int_equal(yoso_lsh_scratch_reserve(g_ctx, &sc, s), YOSO_OK);
+    assert_int_equal(yoso_lsh_scratch_reserve(test_ctx, &sc, s), YOSO_OK);
     assert_int_equal(
-        clEnqueueWriteBuffer(g_ctx->queue, sc.q_codes, CL_TRUE, 0, nc * 4, qc, 0, NULL, NULL),
+        clEnqueueWriteBuffer(test_ctx->queue, sc.q_codes, CL_TRUE, 0, nc * 4, qc, 0, NULL, NULL),
         CL_SUCCESS);
     assert_int_equal(
-        clEnqueueWriteBuffer(g_ctx->queue, sc.k_codes, CL_TRUE, 0, nc * 4, kc, 0, NULL, NULL),
+        clEnqueueWriteBuffer(test_ctx->queue, sc.k_codes, CL_TRUE, 0, nc * 4, kc, 0, NULL, NULL),
         CL_SUCCESS);
-    cl_mem dv = ref_upload(g_ctx, v, nv * sizeof(float));
-    assert_int_equal(yoso_lsh_cumulate(g_ctx, &sc, s, dv), YOSO_OK);
+    cl_mem dv = ref_upload(test_ctx, v, nv * sizeof(float));
+    assert_int_equal(yoso_lsh_cumulate(test_ctx, &sc, s, dv), YOSO_OK);
     float *acc = malloc(nv * sizeof(float));
-    ref_download(g_ctx, sc.acc, acc, nv * sizeof(float));
+    ref_download(test_ctx, sc.acc, acc, nv * sizeof(float));
     *chunks = sc.chunks;
     clReleaseMemObject(dv);
     yoso_lsh_scratch_release(&sc);
@@ -165,18 +153,18 @@ static run_result device_run(const yoso_lsh_shape *s, const float *q, const floa
     const size_t bh = (size_t)s->batch * s->heads;
     const size_t nv = bh * s->seq * s->head_dim, nc = bh * s->num_hash * s->seq;
     const size_t nsign = (size_t)rows * 3 * s->num_part * s->dp;
-    cl_mem dq = ref_upload(g_ctx, q, nv * 4), dk = ref_upload(g_ctx, k, nv * 4);
-    cl_mem dv = ref_upload(g_ctx, v, nv * 4);
-    cl_mem dm = ref_upload(g_ctx, mask, sizeof(int32_t) * s->batch * s->seq);
-    cl_mem ds = ref_upload(g_ctx, signs, nsign * 4);
-    cl_mem dctx = ref_device_buffer(g_ctx, nv * 4);
+    cl_mem dq = ref_upload(test_ctx, q, nv * 4), dk = ref_upload(test_ctx, k, nv * 4);
+    cl_mem dv = ref_upload(test_ctx, v, nv * 4);
+    cl_mem dm = ref_upload(test_ctx, mask, sizeof(int32_t) * s->batch * s->seq);
+    cl_mem ds = ref_upload(test_ctx, signs, nsign * 4);
+    cl_mem dctx = ref_device_buffer(test_ctx, nv * 4);
     yoso_lsh_scratch sc = {.layout = layout};
-    assert_int_equal(yoso_lsh_run(g_ctx, &sc, s, ds, rows, dq, dk, dv, dm, dctx), YOSO_OK);
+    assert_int_equal(yoso_lsh_run(test_ctx, &sc, s, ds, rows, dq, dk, dv, dm, dctx), YOSO_OK);
     run_result r = {malloc(nc * 4), malloc(nc * 4), malloc(nv * 4), malloc(nv * 4)};
-    ref_download(g_ctx, sc.q_codes, r.q_codes, nc * 4);
-    ref_download(g_ctx, sc.k_codes, r.k_codes, nc * 4);
-    ref_download(g_ctx, sc.acc, r.acc, nv * 4);
-    ref_download(g_ctx, dctx, r.ctx, nv * 4);
+    ref_download(test_ctx, sc.q_codes, r.q_codes, nc * 4);
+    ref_download(test_ctx, sc.k_codes, r.k_codes, nc * 4);
+    ref_download(test_ctx, sc.acc, r.acc, nv * 4);
+    ref_download(test_ctx, dctx, r.ctx, nv * 4);
     yoso_lsh_scratch_release(&sc);
     cl_mem all[] = {dq, dk, dv, dm, ds, dctx};
     for (size_t i = 0; i < 6; i++) clReleaseMemObject(all[i]);
@@ -211,7 +199,7 @@ static void check_explicit_run(int batch, int heads, int seq, int d, int m, int 
     run_result r = device_run(&s, q, k, v, mask, signs, (int)bh, YOSO_LSH_LAYOUT_AUTO);
     run_result other =
         device_run(&s, q, k, v, mask, signs, (int)bh,
-                   yoso_lsh_layout_resolve(g_ctx, YOSO_LSH_LAYOUT_AUTO) == YOSO_LSH_LAYOUT_ROWS
+                   yoso_lsh_layout_resolve(test_ctx, YOSO_LSH_LAYOUT_AUTO) == YOSO_LSH_LAYOUT_ROWS
                        ? YOSO_LSH_LAYOUT_ITEMS
                        : YOSO_LSH_LAYOUT_ROWS);
     assert_memory_equal(r.q_codes, other.q_codes, nc * 4);
@@ -321,5 +309,5 @@ int main(void) {
         cmocka_unit_test(test_explicit_signs_long),
         cmocka_unit_test(test_padded_row_equals_alone),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

@@ -4,18 +4,6 @@
 
 #include "lsh_reference.h"
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
 /* The reference butterflies are the Sylvester-order Hadamard matrix, unnormalized. */
 static void test_wht_is_sylvester_hadamard(void **state) {
     float x[128], y[128];
@@ -116,10 +104,10 @@ static void check_hash_case(const hash_case *hc, uint64_t seed) {
     for (size_t i = 0; i < nsign; i++) signs[i] = signs[i] >= 0 ? 1.0f : -1.0f;
     ref_hash(x, mask, signs, rows, &s, expect);
 
-    cl_mem dx = ref_upload(g_ctx, x, nx * sizeof(float));
-    cl_mem dmask = ref_upload(g_ctx, mask, sizeof(int32_t) * s.batch * s.seq);
-    cl_mem dsigns = ref_upload(g_ctx, signs, nsign * sizeof(float));
-    cl_mem dcodes = ref_device_buffer(g_ctx, ncode * sizeof(int32_t));
+    cl_mem dx = ref_upload(test_ctx, x, nx * sizeof(float));
+    cl_mem dmask = ref_upload(test_ctx, mask, sizeof(int32_t) * s.batch * s.seq);
+    cl_mem dsigns = ref_upload(test_ctx, signs, nsign * sizeof(float));
+    cl_mem dcodes = ref_device_buffer(test_ctx, ncode * sizeof(int32_t));
     size_t padded = 0;
     for (size_t i = 0; i < ncode; i++) {
         padded += expect[i] == -1;
@@ -127,13 +115,13 @@ static void check_hash_case(const hash_case *hc, uint64_t seed) {
     }
     for (int layout = YOSO_LSH_LAYOUT_ITEMS; layout <= YOSO_LSH_LAYOUT_ROWS; layout++) {
         memset(got, 0x55, ncode * sizeof(int32_t));
-        assert_int_equal(
-            clEnqueueWriteBuffer(g_ctx->queue, dcodes, CL_TRUE, 0, ncode * 4, got, 0, NULL, NULL),
-            CL_SUCCESS);
-        assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dmask, dsigns, rows, dcodes, &s,
+        assert_int_equal(clEnqueueWriteBuffer(test_ctx->queue, dcodes, CL_TRUE, 0, ncode * 4, got,
+                                              0, NULL, NULL),
+                         CL_SUCCESS);
+        assert_int_equal(yoso_launch_lsh_hash(test_ctx, dx, dmask, dsigns, rows, dcodes, &s,
                                               (yoso_lsh_layout)layout),
                          YOSO_OK);
-        ref_download(g_ctx, dcodes, got, ncode * sizeof(int32_t));
+        ref_download(test_ctx, dcodes, got, ncode * sizeof(int32_t));
         size_t mismatches = 0;
         for (size_t i = 0; i < ncode; i++) mismatches += got[i] != expect[i];
         if (mismatches)
@@ -181,12 +169,12 @@ static void test_codes_scale_invariant(void **state) {
     for (int c = 0; c < 64; c++) x[64 + c] = x[c] * 32.0f; /* exact: same rounding, scaled */
     for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++) signs[i] = (i * 7919 % 3) ? 1 : -1;
     int32_t mask[2] = {1, 1}, codes[2 * 64];
-    cl_mem dx = ref_upload(g_ctx, x, sizeof x), dm = ref_upload(g_ctx, mask, sizeof mask);
-    cl_mem ds = ref_upload(g_ctx, signs, sizeof signs);
-    cl_mem dc = ref_device_buffer(g_ctx, sizeof codes);
-    assert_int_equal(yoso_launch_lsh_hash(g_ctx, dx, dm, ds, 1, dc, &s, YOSO_LSH_LAYOUT_AUTO),
+    cl_mem dx = ref_upload(test_ctx, x, sizeof x), dm = ref_upload(test_ctx, mask, sizeof mask);
+    cl_mem ds = ref_upload(test_ctx, signs, sizeof signs);
+    cl_mem dc = ref_device_buffer(test_ctx, sizeof codes);
+    assert_int_equal(yoso_launch_lsh_hash(test_ctx, dx, dm, ds, 1, dc, &s, YOSO_LSH_LAYOUT_AUTO),
                      YOSO_OK);
-    ref_download(g_ctx, dc, codes, sizeof codes);
+    ref_download(test_ctx, dc, codes, sizeof codes);
     for (int h = 0; h < 64; h++) assert_int_equal(codes[h * 2], codes[h * 2 + 1]);
     clReleaseMemObject(dx);
     clReleaseMemObject(dm);
@@ -202,5 +190,5 @@ int main(void) {
         cmocka_unit_test(test_codes_match_reference),
         cmocka_unit_test(test_codes_scale_invariant),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

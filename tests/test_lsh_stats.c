@@ -18,18 +18,6 @@
 
 #include "lsh_reference.h"
 
-static yoso_context *g_ctx;
-
-static int setup(void **state) {
-    yoso_context_options opt = {0};
-    return yoso_context_create(&opt, &g_ctx) == YOSO_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    yoso_context_free(g_ctx);
-    return 0;
-}
-
 /* Standard normal samples from a 64-bit LCG (Box–Muller), deterministic. */
 static double stats_gauss(uint64_t *state) {
     double u[2];
@@ -73,10 +61,10 @@ static void problem_init(problem *p, int seq, int num_hash, int tau) {
             p->v[i * d + c] = (float)stats_gauss(&st);
         }
     }
-    p->dq = ref_upload(g_ctx, p->q, n * 4), p->dk = ref_upload(g_ctx, p->k, n * 4);
-    p->dv = ref_upload(g_ctx, p->v, n * 4);
-    p->dmask = ref_upload(g_ctx, p->mask, (size_t)seq * 4);
-    p->dctx = ref_device_buffer(g_ctx, n * 4);
+    p->dq = ref_upload(test_ctx, p->q, n * 4), p->dk = ref_upload(test_ctx, p->k, n * 4);
+    p->dv = ref_upload(test_ctx, p->v, n * 4);
+    p->dmask = ref_upload(test_ctx, p->mask, (size_t)seq * 4);
+    p->dctx = ref_device_buffer(test_ctx, n * 4);
     memset(&p->sc, 0, sizeof p->sc);
 }
 
@@ -93,13 +81,14 @@ static void problem_run(problem *p, uint64_t seed, float *acc, int32_t *qc, int3
     const size_t nsign = (size_t)3 * p->s.num_part * p->s.dp;
     float *signs = malloc(nsign * 4);
     yoso_lsh_signs_fill(seed, 0, &p->s, signs);
-    cl_mem ds = ref_upload(g_ctx, signs, nsign * 4);
+    cl_mem ds = ref_upload(test_ctx, signs, nsign * 4);
     assert_int_equal(
-        yoso_lsh_run(g_ctx, &p->sc, &p->s, ds, 1, p->dq, p->dk, p->dv, p->dmask, p->dctx), YOSO_OK);
+        yoso_lsh_run(test_ctx, &p->sc, &p->s, ds, 1, p->dq, p->dk, p->dv, p->dmask, p->dctx),
+        YOSO_OK);
     const size_t n = (size_t)p->s.seq * p->s.head_dim, nc = (size_t)p->s.num_hash * p->s.seq;
-    ref_download(g_ctx, p->sc.acc, acc, n * 4);
-    if (qc) ref_download(g_ctx, p->sc.q_codes, qc, nc * 4);
-    if (kc) ref_download(g_ctx, p->sc.k_codes, kc, nc * 4);
+    ref_download(test_ctx, p->sc.acc, acc, n * 4);
+    if (qc) ref_download(test_ctx, p->sc.q_codes, qc, nc * 4);
+    if (kc) ref_download(test_ctx, p->sc.k_codes, kc, nc * 4);
     clReleaseMemObject(ds);
     free(signs);
 }
@@ -132,20 +121,20 @@ static void test_collision_rate_cos_0_9(void **state) {
     }
     int32_t *mask = ref_mask(1, seq, NULL), *qc = malloc((size_t)m * seq * 4);
     int32_t *kc = malloc((size_t)m * seq * 4);
-    cl_mem dq = ref_upload(g_ctx, q, (size_t)seq * d * 4);
-    cl_mem dk = ref_upload(g_ctx, k, (size_t)seq * d * 4);
-    cl_mem dm = ref_upload(g_ctx, mask, (size_t)seq * 4);
-    cl_mem dqc = ref_device_buffer(g_ctx, (size_t)m * seq * 4);
-    cl_mem dkc = ref_device_buffer(g_ctx, (size_t)m * seq * 4);
+    cl_mem dq = ref_upload(test_ctx, q, (size_t)seq * d * 4);
+    cl_mem dk = ref_upload(test_ctx, k, (size_t)seq * d * 4);
+    cl_mem dm = ref_upload(test_ctx, mask, (size_t)seq * 4);
+    cl_mem dqc = ref_device_buffer(test_ctx, (size_t)m * seq * 4);
+    cl_mem dkc = ref_device_buffer(test_ctx, (size_t)m * seq * 4);
     float *signs = malloc(sizeof(float) * 3 * s.num_part * s.dp);
     long hits = 0, total = 0;
     for (int seed = 0; seed < seeds; seed++) {
         yoso_lsh_signs_fill(1000 + seed, 0, &s, signs);
-        cl_mem ds = ref_upload(g_ctx, signs, sizeof(float) * 3 * s.num_part * s.dp);
-        assert_int_equal(yoso_launch_lsh_hash(g_ctx, dq, dm, ds, 1, dqc, &s, 0), YOSO_OK);
-        assert_int_equal(yoso_launch_lsh_hash(g_ctx, dk, dm, ds, 1, dkc, &s, 0), YOSO_OK);
-        ref_download(g_ctx, dqc, qc, (size_t)m * seq * 4);
-        ref_download(g_ctx, dkc, kc, (size_t)m * seq * 4);
+        cl_mem ds = ref_upload(test_ctx, signs, sizeof(float) * 3 * s.num_part * s.dp);
+        assert_int_equal(yoso_launch_lsh_hash(test_ctx, dq, dm, ds, 1, dqc, &s, 0), YOSO_OK);
+        assert_int_equal(yoso_launch_lsh_hash(test_ctx, dk, dm, ds, 1, dkc, &s, 0), YOSO_OK);
+        ref_download(test_ctx, dqc, qc, (size_t)m * seq * 4);
+        ref_download(test_ctx, dkc, kc, (size_t)m * seq * 4);
         for (size_t n = 0; n < (size_t)m * seq; n++) hits += qc[n] == kc[n], total++;
         clReleaseMemObject(ds);
     }
@@ -268,5 +257,5 @@ int main(void) {
         cmocka_unit_test(test_seed_average_converges),
         cmocka_unit_test(test_error_falls_with_num_hash),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
 }

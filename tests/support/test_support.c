@@ -66,3 +66,25 @@ int test_run(const char *command, char **out, char **err) {
     free(dir);
     return code;
 }
+
+yoso_context *test_ctx;
+
+int test_context_setup(void **state) {
+    yoso_context_options opt = {0};
+    if (yoso_context_create(&opt, &test_ctx) == YOSO_OK) return 0;
+    fprintf(stderr, "%s\n", yoso_last_error());
+    return -1;
+}
+
+int test_context_teardown(void **state) {
+    yoso_context_free(test_ctx);
+    test_ctx = NULL;
+    return 0;
+}
+
+void test_fill_uniform(float *x, size_t n, unsigned seed) {
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+}

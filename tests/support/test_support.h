@@ -9,6 +9,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "yoso.h"
+
+/* The default device's context, shared by the cases of a program whose group setup is
+ * test_context_setup (and teardown test_context_teardown). */
+extern yoso_context *test_ctx;
+int test_context_setup(void **state);
+int test_context_teardown(void **state);
+
+/* Deterministic pseudo-random floats in [-1, 1) from a 32-bit LCG. */
+void test_fill_uniform(float *x, size_t n, unsigned seed);
+
 /* Joins YOSO_TEST_DATA and a relative path into a static buffer (valid until the next call). */
 const char *test_data_path(const char *relative);
 /* Creates a fresh temporary directory and returns its path (malloc'ed). */
