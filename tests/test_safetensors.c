@@ -196,12 +196,6 @@ static void test_non_finite_in_file(void **state) {
     yoso_tensor_file_close(f);
 }
 
-typedef struct bad_file {
-    const char *file;
-    yoso_status status;
-    const char *fragment;
-} bad_file;
-
 static const bad_file k_bad[] = {
     {"st_empty.safetensors", YOSO_ERR_INPUT, "the file is empty"},
     {"st_tiny.safetensors", YOSO_ERR_INPUT, "too short"},
@@ -225,50 +219,8 @@ static const bad_file k_bad[] = {
 /* Every malformed file: the right status, the path and the problem in the message. */
 static void test_bad_files(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof k_bad / sizeof k_bad[0]; i++) {
-        char rel[256];
-        snprintf(rel, sizeof rel, "loader/%s", k_bad[i].file);
-        yoso_tensor_file *f = (yoso_tensor_file *)(uintptr_t)1;
-        yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
-        if (st != k_bad[i].status)
-            fail_msg("%s: status %s, expected %s (%s)", k_bad[i].file, yoso_status_string(st),
-                     yoso_status_string(k_bad[i].status), yoso_last_error());
-        assert_null(f);
-        ref_assert_contains(yoso_last_error(), k_bad[i].fragment);
-        ref_assert_contains(yoso_last_error(), k_bad[i].file);
-    }
+    ref_check_bad_files(k_bad, sizeof k_bad / sizeof k_bad[0]);
     yoso_tensor_file_close(NULL);
-}
-
-/* Opens bytes from a heap copy of exactly len bytes, so any read past the end is caught by
- * valgrind/ASan; converts every float tensor if the open succeeds. Returns the status. */
-static yoso_status open_exact(const uint8_t *bytes, size_t len) {
-    uint8_t *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    memcpy(copy, bytes, len);
-    yoso_tensor_file *f = NULL;
-    yoso_status st = yoso_tensor_file_open_memory(copy, len, &f);
-    if (st == YOSO_OK) {
-        for (size_t i = 0; i < yoso_tensor_file_count(f); i++) {
-            const yoso_tensor_view *t = yoso_tensor_file_at(f, i);
-            int64_t n = yoso_tensor_numel(t);
-            assert_true(n >= 0);
-            assert_true(t->nbytes == (size_t)n * yoso_dtype_size(t->dtype));
-            assert_true((const uint8_t *)t->data >= copy &&
-                        (const uint8_t *)t->data + t->nbytes <= copy + len);
-            if (t->dtype == YOSO_DTYPE_I64 || t->dtype == YOSO_DTYPE_I32) continue;
-            float *dst = malloc((size_t)(n ? n : 1) * sizeof *dst);
-            assert_non_null(dst);
-            (void)yoso_tensor_to_f32(t, dst);
-            free(dst);
-        }
-        yoso_tensor_file_close(f);
-    } else {
-        assert_null(f);
-        assert_true(strlen(yoso_last_error()) > 0);
-    }
-    free(copy);
-    return st;
 }
 
 /* Every prefix of a valid file is refused; the whole file is accepted. */
@@ -281,9 +233,10 @@ static void test_every_truncation(void **state) {
         snprintf(rel, sizeof rel, "loader/%s", files[k]);
         uint8_t *bytes = (uint8_t *)test_read_file(test_data_path(rel), &size);
         assert_non_null(bytes);
-        assert_int_equal(open_exact(bytes, size), YOSO_OK);
+        assert_int_equal(ref_open_exact(bytes, size, 1), YOSO_OK);
         for (size_t len = 0; len < size; len += (len < 4096 ? 1 : 61))
-            if (open_exact(bytes, len) == YOSO_OK) fail_msg("%s cut to %zu bytes opened", rel, len);
+            if (ref_open_exact(bytes, len, 1) == YOSO_OK)
+                fail_msg("%s cut to %zu bytes opened", rel, len);
         free(bytes);
     }
 }
@@ -303,7 +256,7 @@ static void test_header_mutations(void **state) {
             uint8_t saved = bytes[pos];
             if (saved == values[v]) continue;
             bytes[pos] = values[v];
-            accepted += open_exact(bytes, size) == YOSO_OK;
+            accepted += ref_open_exact(bytes, size, 1) == YOSO_OK;
             total++;
             bytes[pos] = saved;
         }

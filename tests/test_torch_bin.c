@@ -21,34 +21,6 @@ static yoso_tensor_file *open_fixture(const char *name) {
     return f;
 }
 
-/* Opens a heap copy of exactly len bytes (so over-reads are caught) and, if it opens, checks
- * every view lies in the buffer or is owned, and converts every float tensor. */
-static yoso_status open_exact(const uint8_t *bytes, size_t len) {
-    uint8_t *copy = malloc(len ? len : 1);
-    assert_non_null(copy);
-    memcpy(copy, bytes, len);
-    yoso_tensor_file *f = NULL;
-    yoso_status st = yoso_tensor_file_open_memory(copy, len, &f);
-    if (st == YOSO_OK) {
-        for (size_t i = 0; i < yoso_tensor_file_count(f); i++) {
-            const yoso_tensor_view *t = yoso_tensor_file_at(f, i);
-            int64_t n = yoso_tensor_numel(t);
-            assert_true(n >= 0 && t->nbytes == (size_t)n * yoso_dtype_size(t->dtype));
-            if (t->dtype == YOSO_DTYPE_I64 || t->dtype == YOSO_DTYPE_I32) continue;
-            float *dst = malloc((size_t)(n ? n : 1) * sizeof *dst);
-            assert_non_null(dst);
-            (void)yoso_tensor_to_f32(t, dst);
-            free(dst);
-        }
-        yoso_tensor_file_close(f);
-    } else {
-        assert_null(f);
-        assert_true(strlen(yoso_last_error()) > 0);
-    }
-    free(copy);
-    return st;
-}
-
 typedef struct zentry {
     const char *name;
     const void *data;
@@ -214,7 +186,7 @@ typedef struct opened {
     uint8_t *zip;
 } opened;
 
-/* Zips a pickle with archive/data/0 = g_storage, checks it with open_exact, and on success
+/* Zips a pickle with archive/data/0 = g_storage, checks it with ref_open_exact, and on success
  * opens it again for the caller (who calls close_opened). */
 static yoso_status open_pickle(const pbuf *p, opened *o) {
     zentry e[] = {{"archive/data.pkl", p->b, p->n},
@@ -223,7 +195,7 @@ static yoso_status open_pickle(const pbuf *p, opened *o) {
     size_t size;
     o->file = NULL;
     o->zip = build_zip(e, 3, &size);
-    yoso_status st = open_exact(o->zip, size);
+    yoso_status st = ref_open_exact(o->zip, size, 0);
     if (st == YOSO_OK) {
         assert_int_equal(yoso_tensor_file_open_memory(o->zip, size, &o->file), YOSO_OK);
     } else {
@@ -376,12 +348,6 @@ static void test_views(void **state) {
     ref_release(&r);
 }
 
-typedef struct bad_file {
-    const char *file;
-    yoso_status status;
-    const char *fragment;
-} bad_file;
-
 static const bad_file k_bad[] = {
     {"foreign_global.bin", YOSO_ERR_INPUT,
      "refusing to load " YOSO_TEST_DATA "/loader/foreign_global.bin: the pickle names the global "
@@ -400,18 +366,7 @@ static const bad_file k_bad[] = {
 /* Every bad .bin fixture: status, path and problem; the foreign global is refused by name. */
 static void test_bad_files(void **state) {
     (void)state;
-    for (size_t i = 0; i < sizeof k_bad / sizeof k_bad[0]; i++) {
-        char rel[256];
-        snprintf(rel, sizeof rel, "loader/%s", k_bad[i].file);
-        yoso_tensor_file *f = NULL;
-        yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
-        if (st != k_bad[i].status)
-            fail_msg("%s: status %s, expected %s (%s)", k_bad[i].file, yoso_status_string(st),
-                     yoso_status_string(k_bad[i].status), yoso_last_error());
-        assert_null(f);
-        ref_assert_contains(yoso_last_error(), k_bad[i].fragment);
-        ref_assert_contains(yoso_last_error(), k_bad[i].file);
-    }
+    ref_check_bad_files(k_bad, sizeof k_bad / sizeof k_bad[0]);
 }
 
 /* Every prefix of a torch.save file is refused, never crashes. */
@@ -420,9 +375,9 @@ static void test_every_truncation(void **state) {
     size_t size = 0;
     uint8_t *bytes = (uint8_t *)test_read_file(test_data_path("loader/tiny_f16.bin"), &size);
     assert_non_null(bytes);
-    assert_int_equal(open_exact(bytes, size), YOSO_OK);
+    assert_int_equal(ref_open_exact(bytes, size, 0), YOSO_OK);
     for (size_t len = 0; len < size; len += (len + 400 < size ? 13 : 1))
-        if (open_exact(bytes, len) == YOSO_OK) fail_msg("cut to %zu bytes, it opened", len);
+        if (ref_open_exact(bytes, len, 0) == YOSO_OK) fail_msg("cut to %zu bytes, it opened", len);
     free(bytes);
 }
 
@@ -445,7 +400,7 @@ static void test_mutations(void **state) {
             uint8_t saved = bytes[pos];
             if (saved == values[v]) continue;
             bytes[pos] = values[v];
-            rejected += open_exact(bytes, size) != YOSO_OK;
+            rejected += ref_open_exact(bytes, size, 0) != YOSO_OK;
             total++;
             bytes[pos] = saved;
         }
@@ -464,7 +419,7 @@ static void test_mutations(void **state) {
             uint8_t saved = bytes[pos];
             if (saved == values[v]) continue;
             bytes[pos] = values[v];
-            rejected += open_exact(bytes, size) != YOSO_OK;
+            rejected += ref_open_exact(bytes, size, 0) != YOSO_OK;
             total++;
             bytes[pos] = saved;
         }
@@ -738,30 +693,30 @@ static void test_zip_layouts(void **state) {
     size_t size;
     zentry no_pkl[] = {{"archive/version", "3\n", 2}};
     uint8_t *zip = build_zip(no_pkl, 1, &size);
-    assert_int_equal(open_exact(zip, size), YOSO_ERR_INPUT);
+    assert_int_equal(ref_open_exact(zip, size, 0), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "has no archive/data.pkl");
     free(zip);
     zentry flat[] = {{"data.pkl", "\x80\x02}.", 4}};
     zip = build_zip(flat, 1, &size);
-    assert_int_equal(open_exact(zip, size), YOSO_ERR_INPUT);
+    assert_int_equal(ref_open_exact(zip, size, 0), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "archive/ folder");
     free(zip);
     zentry big[] = {{"a/data.pkl", "\x80\x02}.", 4}, {"a/byteorder", "big", 3}};
     zip = build_zip(big, 2, &size);
-    assert_int_equal(open_exact(zip, size), YOSO_ERR_UNSUPPORTED);
+    assert_int_equal(ref_open_exact(zip, size, 0), YOSO_ERR_UNSUPPORTED);
     ref_assert_contains(yoso_last_error(), "big-endian");
     free(zip);
     zentry ok[] = {{"a/data.pkl", "\x80\x02}.", 4}, {"a/byteorder", "little", 6}};
     zip = build_zip(ok, 2, &size);
-    assert_int_equal(open_exact(zip, size), YOSO_OK); /* an empty state dict */
+    assert_int_equal(ref_open_exact(zip, size, 0), YOSO_OK); /* an empty state dict */
     free(zip);
     zentry twice[] = {{"a/data.pkl", "\x80\x02}.", 4}, {"a/data.pkl", "\x80\x02}.", 4}};
     zip = build_zip(twice, 2, &size);
-    assert_int_equal(open_exact(zip, size), YOSO_ERR_INPUT);
+    assert_int_equal(ref_open_exact(zip, size, 0), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "appears twice");
     free(zip);
-    assert_int_equal(open_exact((const uint8_t *)"PK\x05\x06", 4), YOSO_ERR_INPUT);
-    assert_int_equal(open_exact((const uint8_t *)"PK\x03\x04", 4), YOSO_ERR_INPUT);
+    assert_int_equal(ref_open_exact((const uint8_t *)"PK\x05\x06", 4, 0), YOSO_ERR_INPUT);
+    assert_int_equal(ref_open_exact((const uint8_t *)"PK\x03\x04", 4, 0), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "too short for a zip");
 }
 

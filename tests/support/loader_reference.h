@@ -4,12 +4,14 @@
 #ifndef YOSO_LOADER_REFERENCE_H
 #define YOSO_LOADER_REFERENCE_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "npy.h"
 #include "tensor_file.h"
+#include "test_support.h"
 
 typedef struct ref_entry {
     char name[256];
@@ -115,6 +117,64 @@ static inline void ref_check_tensor(const ref_set *r, const ref_entry *e,
 static inline void ref_assert_contains(const char *message, const char *fragment) {
     if (!message || !strstr(message, fragment))
         fail_msg("message \"%s\" does not contain \"%s\"", message ? message : "(null)", fragment);
+}
+
+/* A malformed fixture under tests/data/loader and what opening it must report. */
+typedef struct bad_file {
+    const char *file;
+    yoso_status status;
+    const char *fragment; /* must appear in the message, as must the file name */
+} bad_file;
+
+/* Opens each bad fixture: the expected status, no handle, the path and the problem in the
+ * message. */
+static inline void ref_check_bad_files(const bad_file *bad, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "loader/%s", bad[i].file);
+        yoso_tensor_file *f = (yoso_tensor_file *)(uintptr_t)1;
+        yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
+        if (st != bad[i].status)
+            fail_msg("%s: status %s, expected %s (%s)", bad[i].file, yoso_status_string(st),
+                     yoso_status_string(bad[i].status), yoso_last_error());
+        assert_null(f);
+        ref_assert_contains(yoso_last_error(), bad[i].fragment);
+        ref_assert_contains(yoso_last_error(), bad[i].file);
+    }
+}
+
+/* Opens bytes from a heap copy of exactly len bytes, so any read past the end is caught by
+ * valgrind/ASan; converts every float tensor if the open succeeds. With views_in_buffer, every
+ * tensor's data must also lie inside the copy (safetensors; torch may own strided copies).
+ * Returns the status. */
+static inline yoso_status ref_open_exact(const uint8_t *bytes, size_t len, int views_in_buffer) {
+    uint8_t *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, bytes, len);
+    yoso_tensor_file *f = NULL;
+    yoso_status st = yoso_tensor_file_open_memory(copy, len, &f);
+    if (st == YOSO_OK) {
+        for (size_t i = 0; i < yoso_tensor_file_count(f); i++) {
+            const yoso_tensor_view *t = yoso_tensor_file_at(f, i);
+            int64_t n = yoso_tensor_numel(t);
+            assert_true(n >= 0);
+            assert_true(t->nbytes == (size_t)n * yoso_dtype_size(t->dtype));
+            if (views_in_buffer)
+                assert_true((const uint8_t *)t->data >= copy &&
+                            (const uint8_t *)t->data + t->nbytes <= copy + len);
+            if (t->dtype == YOSO_DTYPE_I64 || t->dtype == YOSO_DTYPE_I32) continue;
+            float *dst = malloc((size_t)(n ? n : 1) * sizeof *dst);
+            assert_non_null(dst);
+            (void)yoso_tensor_to_f32(t, dst);
+            free(dst);
+        }
+        yoso_tensor_file_close(f);
+    } else {
+        assert_null(f);
+        assert_true(strlen(yoso_last_error()) > 0);
+    }
+    free(copy);
+    return st;
 }
 
 #endif
