@@ -55,6 +55,10 @@ typedef struct yoso_device_info {
 /* Lists every OpenCL device of every platform; *out is malloc'ed, free() it. */
 yoso_status yoso_device_list(yoso_device_info **out, size_t *count);
 
+/* Describes the device a context created with this spec would use ("P:D", a name substring,
+ * or NULL: $YOSO_DEVICE, else prefer a GPU); YOSO_ERR_NOT_FOUND when nothing matches. */
+yoso_status yoso_device_find(const char *spec, yoso_device_info *info);
+
 /* A device with its context, queue and compiled kernels. */
 typedef struct yoso_context yoso_context;
 
@@ -100,6 +104,32 @@ int32_t yoso_tokenizer_token_to_id(const yoso_tokenizer *tok, const char *token)
 size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok);
+
+/* ----------------------------------------------------------- GEMM tuning ---- */
+
+/* The file holding this device's tuned CLBlast parameters: <cache>/clblast/<device hash>.txt
+ * ("" when caching is off). Lines: "<kernel> NAME=VALUE NAME=VALUE ...", e.g. "Xgemm KWG=32 …". */
+void yoso_tuning_path(const yoso_context *ctx, char *out, size_t n);
+/* Writes the lines (one kernel each, as above) to this device's tuning file, atomically. */
+yoso_status yoso_tuning_store(const yoso_context *ctx, const char *const *lines, int count);
+/* A short search: times `configs` valid Xgemm parameter sets (a fixed, spread-out sample of
+ * CLBlast's search space) on a size³ SGEMM and leaves the fastest applied; writes it as an
+ * "Xgemm …" line into best and its rate into *gflops. Each try compiles CLBlast's kernel. */
+yoso_status yoso_tuning_search(yoso_context *ctx, size_t size, int configs, char *best,
+                               size_t best_len, double *gflops);
+/* GFLOP/s of one size³ SGEMM through CLBlast with the parameters now in force (the second of
+ * two runs; the first compiles). */
+yoso_status yoso_tuning_measure(yoso_context *ctx, size_t size, double *gflops);
+/* Parses and applies one "<kernel> NAME=VALUE ..." line (PRECISION=… is skipped). */
+yoso_status yoso_tuning_apply_line(const yoso_context *ctx, const char *line);
+
+/* ------------------------------------------------------------ checkpoints ---- */
+
+/* Converts a checkpoint (pytorch_model.bin, a PyTorch zip or legacy pickle, or safetensors) into
+ * a safetensors file at out_path, float tensors as F16 when fp16; *tensors (may be NULL) gets
+ * how many were written. No pickle code is ever run; out_path is replaced atomically. */
+yoso_status yoso_checkpoint_convert(const char *in_path, const char *out_path, int fp16,
+                                    size_t *tensors);
 
 /* ----------------------------------------------------------------- model ---- */
 

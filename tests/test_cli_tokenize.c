@@ -215,10 +215,10 @@ static void test_errors(void **state) {
     snprintf(args, sizeof args, "-m '%s' --jsonl", g_model);
     rc = run_tokenize(NULL, args, "{\"text\": \"Hello world\"}\nnot json\n", &out, &err);
     /* the lines before the bad one are answered (output streams), then the error */
-    expect_failure_after(rc, 2, out,
-                         "{\"ids\": [0, 31414, 232, 2], \"tokens\": [\"<s>\", "
-                         "\"Hello\", \"\xC4\xA0world\", \"</s>\"]}\n",
-                         err, "line 2");
+    expect_failure_after(
+        rc, 2, out,
+        "{\"ids\": [0, 31414, 232, 2], \"tokens\": [\"<s>\", \"Hello\", \"\xC4\xA0world\", \"</s>\"]}\n",
+        err, "line 2");
     free(out);
     free(err);
     rc = run_tokenize(NULL, "--no-such-option x", NULL, &out, &err);

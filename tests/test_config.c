@@ -82,12 +82,8 @@ static void test_optional_forms(void **state) {
                      YOSO_OK);
     assert_int_equal(c.eos_token_id, 2);
     assert_int_equal(c.pad_token_id, -1);
-    const char *text = "{\"vocab_size\": 10, \"hidden_size\": 8, \"num_hidden_layers\": 2, "
-                       "\"num_attention_heads\": 4, \"intermediate_size\": 12, "
-                       "\"max_position_embeddings\": 64, \"use_expectation\": false, "
-                       "\"use_fast_hash\": false, \"hash_code_len\": 16, \"num_hash\": 8, "
-                       "\"layer_norm_eps\": 1e-5, \"type_vocab_size\": 2, \"bos_token_id\": 9, "
-                       "\"conv_window\": null}";
+    const char *text =
+        "{\"vocab_size\": 10, \"hidden_size\": 8, \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"intermediate_size\": 12, \"max_position_embeddings\": 64, \"use_expectation\": false, \"use_fast_hash\": false, \"hash_code_len\": 16, \"num_hash\": 8, \"layer_norm_eps\": 1e-5, \"type_vocab_size\": 2, \"bos_token_id\": 9, \"conv_window\": null}";
     assert_int_equal(yoso_config_parse(text, strlen(text), &c), YOSO_OK);
     assert_int_equal(c.use_expectation, 0);
     assert_int_equal(c.use_fast_hash, 0);
@@ -196,11 +192,10 @@ static void test_wrong_types_in_memory(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
-        snprintf(text, sizeof text,
-                 "{\"vocab_size\": 50, \"hidden_size\": 16, \"num_hidden_layers\": 1, "
-                 "\"num_attention_heads\": 2, \"intermediate_size\": 24, "
-                 "\"max_position_embeddings\": 32, %s}",
-                 cases[i].extra);
+        snprintf(
+            text, sizeof text,
+            "{\"vocab_size\": 50, \"hidden_size\": 16, \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": 24, \"max_position_embeddings\": 32, %s}",
+            cases[i].extra);
         yoso_config c;
         yoso_status st = yoso_config_parse(text, strlen(text), &c);
         if (st == YOSO_OK) fail_msg("accepted %s", cases[i].extra);

@@ -98,9 +98,9 @@ static void test_top_k_out_of_range(void **state) {
     expect_fill_failure("--top-k 5x 'a <mask>'", "--top-k needs a positive integer", "--help");
     expect_fill_failure("-k 50266 'a <mask>'", "top_k 50266 is out of range", "1..50265");
     /* --jsonl: per line */
-    err_result r = err_run("echo '{\"text\": \"a <mask>\", \"top_k\": 0}' | %s fill-mask --jsonl "
-                           "-m '%s'",
-                           YOSO_CLI, FILL_MODEL);
+    err_result r =
+        err_run("echo '{\"text\": \"a <mask>\", \"top_k\": 0}' | %s fill-mask --jsonl -m '%s'",
+                YOSO_CLI, FILL_MODEL);
     err_expect_failure(&r, 2, "top_k 0 is out of range", "1..50265", (const char *)NULL);
     err_result_free(&r);
     r = err_run("echo '{\"text\": \"a <mask>\", \"top_k\": 1e10}' | %s fill-mask --jsonl -m '%s'",
@@ -115,8 +115,9 @@ static void test_targets(void **state) {
     err_result r = fill("--json --targets zzzqqqxx 'a <mask>'");
     assert_int_equal(r.rc, 0);
     assert_int_equal(err_count_lines(r.err), 1);
-    assert_non_null(strstr(r.err, "warning: target 'zzzqqqxx' does not exist in the vocabulary: "
-                                  "using its first piece 'zz'"));
+    assert_non_null(strstr(
+        r.err,
+        "warning: target 'zzzqqqxx' does not exist in the vocabulary: using its first piece 'zz'"));
     assert_non_null(strstr(r.out, "\"token\":7399,\"token_str\":\"zz\""));
     err_result_free(&r);
     /* no word at all */
@@ -127,9 +128,9 @@ static void test_targets(void **state) {
     err_expect_failure(&r, 2, "stdin line 1", "\"targets\" is an empty list", (const char *)NULL);
     err_result_free(&r);
     /* a target that encodes to nothing */
-    r = err_run("echo '{\"text\": \"a <mask>\", \"targets\": [\"\"]}' | %s fill-mask --jsonl -m "
-                "'%s'",
-                YOSO_CLI, FILL_MODEL);
+    r = err_run(
+        "echo '{\"text\": \"a <mask>\", \"targets\": [\"\"]}' | %s fill-mask --jsonl -m '%s'",
+        YOSO_CLI, FILL_MODEL);
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.out, "");
     assert_non_null(strstr(r.err, "encodes to nothing"));
@@ -174,9 +175,9 @@ static void test_bad_ids_and_masks(void **state) {
 
 /* A --jsonl line that is not an object with "text" is named by its number. */
 static void test_jsonl_bad_line(void **state) {
-    err_result r = err_run("printf '{\"text\": \"a <mask>\"}\\n[1, 2]\\n' | %s fill-mask --jsonl "
-                           "-m '%s'",
-                           YOSO_CLI, FILL_MODEL);
+    err_result r =
+        err_run("printf '{\"text\": \"a <mask>\"}\\n[1, 2]\\n' | %s fill-mask --jsonl -m '%s'",
+                YOSO_CLI, FILL_MODEL);
     err_expect_failure(&r, 2, "stdin line 2", "not a JSON object with a \"text\" string",
                        (const char *)NULL);
     err_result_free(&r);

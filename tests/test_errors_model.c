@@ -413,12 +413,10 @@ static uint64_t big_model_write(const char *dir, int64_t vocab, int64_t hidden, 
     uint64_t total = (uint64_t)sb.st_size + at;
     assert_int_equal(truncate(err_path(dir, "model.safetensors"), (off_t)total), 0);
     char config[1024];
-    int len = snprintf(config, sizeof config,
-                       "{\"model_type\": \"yoso\", \"vocab_size\": %lld, \"hidden_size\": %lld, "
-                       "\"num_hidden_layers\": %d, \"num_attention_heads\": %lld, "
-                       "\"intermediate_size\": %lld, \"max_position_embeddings\": 8}",
-                       (long long)vocab, (long long)hidden, layers, (long long)(hidden / 64),
-                       (long long)inter);
+    int len = snprintf(
+        config, sizeof config,
+        "{\"model_type\": \"yoso\", \"vocab_size\": %lld, \"hidden_size\": %lld, \"num_hidden_layers\": %d, \"num_attention_heads\": %lld, \"intermediate_size\": %lld, \"max_position_embeddings\": 8}",
+        (long long)vocab, (long long)hidden, layers, (long long)(hidden / 64), (long long)inter);
     assert_int_equal(test_write_file(err_path(dir, "config.json"), config, (size_t)len), 0);
     return total;
 }

@@ -88,12 +88,14 @@ static void test_kernel_build_failure(void **state) {
     snprintf(env, sizeof env, "YOSO_CACHE_DIR='%s' YOSO_CL_OPTIONS=-DYOSO_FORCE_BUILD_ERROR",
              cache);
     err_result r = fill_with(env, "");
-    int ok = r.rc == 1 && r.out[0] == '\0' && strstr(r.err, "--- OpenCL build log (") &&
-             strstr(r.err, "YOSO_FORCE_BUILD_ERROR is defined: this build fails on purpose") &&
-             strstr(r.err, "--- end of build log ---\n") &&
-             strstr(r.err, "\nyoso: the OpenCL compiler of ") &&
-             strstr(r.err, "rejected yoso's kernels (build log above): update the driver or "
-                           "choose another device with -d\n");
+    int ok =
+        r.rc == 1 && r.out[0] == '\0' && strstr(r.err, "--- OpenCL build log (") &&
+        strstr(r.err, "YOSO_FORCE_BUILD_ERROR is defined: this build fails on purpose") &&
+        strstr(r.err, "--- end of build log ---\n") &&
+        strstr(r.err, "\nyoso: the OpenCL compiler of ") &&
+        strstr(
+            r.err,
+            "rejected yoso's kernels (build log above): update the driver or choose another device with -d\n");
     /* the one error line is the only line of ours; the rest is the compiler's log */
     int ours = 0;
     for (const char *p = r.err; p; p = strchr(p, '\n')) {
@@ -204,11 +206,11 @@ static int fill_cache_at_once(const char *dir) {
     char cache[4400], cmd[16384];
     snprintf(cache, sizeof cache, "%s/cache", dir);
     /* both wait for the same start signal, then run with the same empty cache */
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && for i in 1 2; do ( until [ -e go ]; do sleep 0.01; done; "
-             "YOSO_CACHE_DIR='%s' %s fill-mask --json -v -m '%s' " TEXT " >out$i 2>err$i; "
-             "echo $? >rc$i ) & done; sleep 0.2; touch go; wait",
-             dir, cache, YOSO_CLI, FILL_MODEL);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd '%s' && for i in 1 2; do ( until [ -e go ]; do sleep 0.01; done; YOSO_CACHE_DIR='%s' %s fill-mask --json -v -m '%s' " TEXT
+        " >out$i 2>err$i; echo $? >rc$i ) & done; sleep 0.2; touch go; wait",
+        dir, cache, YOSO_CLI, FILL_MODEL);
     assert_int_equal(system(cmd), 0);
     int compiled = 0;
     for (int i = 1; i <= 2; i++) {
@@ -281,9 +283,9 @@ static void test_output_to_a_fifo(void **state) {
     char *dir = test_make_temp_dir();
     char fifo[4400];
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);
-    err_result r = err_run("cd '%s' && mkfifo fifo && (cat fifo >got &) && %s logits -m '%s' "
-                           "--ids 0,5,2 --out fifo && wait",
-                           dir, YOSO_CLI, test_data_path("models/tiny"));
+    err_result r = err_run(
+        "cd '%s' && mkfifo fifo && (cat fifo >got &) && %s logits -m '%s' --ids 0,5,2 --out fifo && wait",
+        dir, YOSO_CLI, test_data_path("models/tiny"));
     assert_int_equal(r.rc, 0);
     err_result_free(&r);
     struct stat st;

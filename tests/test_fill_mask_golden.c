@@ -181,7 +181,7 @@ static void test_cli_json_single_text(void **state) {
     free(err);
 }
 
-/* The API example program (tools/example_fill_mask.c) prints HF's top prediction first. */
+/* The API example program (tools/examples/example_fill_mask.c) prints HF's top prediction first. */
 static void test_api_example_program(void **state) {
     char cmd[4096], *out = NULL, *err = NULL;
     snprintf(cmd, sizeof cmd, "%s/example_fill_mask %s 'Paris is the [MASK] of France.'",

@@ -60,9 +60,9 @@ static void compare(const char *name, int exact, size_t *bytes32, size_t *bytes1
     double scale, vs32 = max_diff(l16, l32, n, &scale), scale_hf;
     double vs_hf = max_diff(l16, want.data, n, &scale_hf);
     double tol = FP16_REL_TOL * fmax(1.0, scale);
-    printf("[ fp16     ] %-10s max |fp16 − fp32| %.3g, max |fp16 − HF| %.3g (scale %.3g, "
-           "tolerance %.3g)\n",
-           name, vs32, vs_hf, scale, tol);
+    printf(
+        "[ fp16     ] %-10s max |fp16 − fp32| %.3g, max |fp16 − HF| %.3g (scale %.3g, tolerance %.3g)\n",
+        name, vs32, vs_hf, scale, tol);
     if (!(vs32 <= tol)) fail_msg("%s: fp16 logits differ from fp32 by %g > %g", name, vs32, tol);
     if (!(vs_hf <= tol)) fail_msg("%s: fp16 logits differ from HF by %g > %g", name, vs_hf, tol);
     /* float32 weights really are rounded to half; half weights are expanded exactly */

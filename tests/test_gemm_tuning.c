@@ -11,8 +11,8 @@
 #include "test_support.h"
 
 /* A valid Xgemm configuration that is not CLBlast's default. */
-static const char *k_line = "Xgemm GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 "
-                            "NDIMC=8 NWG=64 SA=1 SB=1 STRM=0 STRN=0 VWM=2 VWN=4 PRECISION=32";
+static const char *k_line =
+    "Xgemm GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 NDIMC=8 NWG=64 SA=1 SB=1 STRM=0 STRN=0 VWM=2 VWN=4 PRECISION=32";
 
 /* Deterministic pseudo-random floats in [-1, 1). */
 static float next_random(unsigned *seed) {

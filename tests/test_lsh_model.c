@@ -136,11 +136,10 @@ static void write_dmat(const char *path, int layers, int rows, int parts, int dp
     len += snprintf(header + len, sizeof header - len, "{");
     for (int i = 0; i < layers; i++) {
         if (i == skip_layer) continue;
-        len +=
-            snprintf(header + len, sizeof header - len,
-                     "%s\"layer.%d.Dmat\":{\"dtype\":\"%s\",\"shape\":[%d,3,%d,%d],"
-                     "\"data_offsets\":[%zu,%zu]}",
-                     off ? "," : "", i, dtype ? dtype : "I32", rows, parts, dp, off, off + bytes);
+        len += snprintf(
+            header + len, sizeof header - len,
+            "%s\"layer.%d.Dmat\":{\"dtype\":\"%s\",\"shape\":[%d,3,%d,%d],\"data_offsets\":[%zu,%zu]}",
+            off ? "," : "", i, dtype ? dtype : "I32", rows, parts, dp, off, off + bytes);
         off += bytes;
     }
     len += snprintf(header + len, sizeof header - len, "}");
@@ -280,14 +279,12 @@ static void test_cli(void **state) {
     snprintf(out2, sizeof out2, "%s/b.npy", g_tmp);
     const char *model = test_data_path("models/tiny");
     snprintf(cmd, sizeof cmd,
-             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
-             "'%s'",
-             YOSO_CLI, model, out1);
+             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out '%s'", YOSO_CLI,
+             model, out1);
     assert_int_equal(test_run(cmd, NULL, NULL), 0);
     snprintf(cmd, sizeof cmd,
-             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out "
-             "'%s'",
-             YOSO_CLI, model, out2);
+             "'%s' logits -m '%s' --ids 0,5,6,7,2 --attention lsh --seed 4 --out '%s'", YOSO_CLI,
+             model, out2);
     assert_int_equal(test_run(cmd, NULL, NULL), 0);
     size_t n1, n2;
     char *a = test_read_file(out1, &n1), *b = test_read_file(out2, &n2);
@@ -300,9 +297,8 @@ static void test_cli(void **state) {
     snprintf(bad, sizeof bad, "%s/not-signs.safetensors", g_tmp);
     assert_int_equal(test_write_file(bad, "garbage!", 8), 0);
     snprintf(cmd, sizeof cmd,
-             "'%s' logits -m '%s' --ids 0,5,2 --attention lsh --lsh-dmat '%s' "
-             "--out '%s'",
-             YOSO_CLI, model, bad, out1);
+             "'%s' logits -m '%s' --ids 0,5,2 --attention lsh --lsh-dmat '%s' --out '%s'", YOSO_CLI,
+             model, bad, out1);
     assert_int_equal(test_run(cmd, NULL, &err), 2);
     assert_non_null(strstr(err, "not-signs.safetensors"));
     free(err);

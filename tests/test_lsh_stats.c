@@ -2,14 +2,13 @@
  * fast Hadamard hash against the Gaussian-hyperplane formula (1 − θ/π)^τ, convergence of the
  * seed-averaged output to the expectation, error falling as num_hash grows.
  *
- * What the fast hash does (measured here, and independently by tools/lsh_collision_rates.py, a
- * NumPy model of the same hash): the τ rows of one code are orthogonal Hadamard-mixed directions,
- * not independent Gaussian ones, so pairs collide a little less often than (1 − θ/π)^τ — by ~1 %
- * for similar pairs, by ~20 % for unrelated ones:
- *   cos 0.9, τ 8: 0.2824 (dp 32), 0.2856 (dp 64), 0.2881 (dp 128) vs 0.2894 (DESIGN §3's 0.281
- *   is the dp 32 end); d 64, τ 9: ratio 0.986 at cos 0.9, 0.946 at 0.7, 0.896 at 0.5, 0.808 at
- *   0.1; on the data below, rate / formula ≈ 0.98 for cos ≥ 0.8, 0.93 for cos in [0.4, 0.8),
- *   0.83 for [0, 0.4).
+ * What the fast hash does (measured here, and independently by
+ * tools/fixtures/lsh_collision_rates.py, a NumPy model of the same hash): the τ rows of one code
+ * are orthogonal Hadamard-mixed directions, not independent Gaussian ones, so pairs collide a
+ * little less often than (1 − θ/π)^τ — by ~1 % for similar pairs, by ~20 % for unrelated ones: cos
+ * 0.9, τ 8: 0.2824 (dp 32), 0.2856 (dp 64), 0.2881 (dp 128) vs 0.2894 (DESIGN §3's 0.281 is the dp
+ * 32 end); d 64, τ 9: ratio 0.986 at cos 0.9, 0.946 at 0.7, 0.896 at 0.5, 0.808 at 0.1; on the data
+ * below, rate / formula ≈ 0.98 for cos ≥ 0.8, 0.93 for cos in [0.4, 0.8), 0.83 for [0, 0.4).
  * Consequences on the data below (relative L2 error against the expectation): one seed, m = 64:
  * 0.26; the mean over seeds falls as 1/√seeds to a floor of ≈ 0.03 (the collision deficit); one
  * run: 0.51 (m = 16), 0.26 (m = 64), 0.14 (m = 256), i.e. 1/√m. The tolerances below are these
@@ -101,8 +100,8 @@ static double rel_error(const double *a, const double *e, size_t n) {
 }
 
 /* At cos 0.9 and τ = 8 (d = 64) pairs collide at 0.2856 ± 0.0004 in the NumPy model of the hash
- * (tools/lsh_collision_rates.py), below the formula's 0.2894. Pairs (q_i, k_i) at exactly cos 0.9:
- * 512 pairs × 64 hashes × 32 seeds ≈ 10^6 samples, standard error ≈ 0.0005. */
+ * (tools/fixtures/lsh_collision_rates.py), below the formula's 0.2894. Pairs (q_i, k_i) at exactly
+ * cos 0.9: 512 pairs × 64 hashes × 32 seeds ≈ 10^6 samples, standard error ≈ 0.0005. */
 static void test_collision_rate_cos_0_9(void **state) {
     const int seq = 512, d = 64, m = 64, seeds = 32;
     yoso_lsh_shape s;

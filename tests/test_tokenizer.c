@@ -50,9 +50,7 @@ static void test_vocab_and_specials(void **state) {
     assert_string_equal(yoso_tokenizer_id_to_token(g_tok, 50264), "<mask>");
     assert_null(yoso_tokenizer_id_to_token(g_tok, -1));
     assert_null(yoso_tokenizer_id_to_token(g_tok, 50265));
-    assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "\xC4\xA0"
-                                                       "Paris"),
-                     2201);
+    assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "\xC4\xA0Paris"), 2201);
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "<mask>"), 50264);
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "[MASK]"), -1); /* an alias, not a name */
     assert_int_equal(yoso_tokenizer_token_to_id(g_tok, "no such token"), -1);
@@ -319,10 +317,11 @@ static void test_malformed_files(void **state) {
                         3, YOSO_ERR_INPUT, "<nope>");
     expect_load_failure((const char *const[]){"tokenizer.json", "{\"model\": "}, 1, YOSO_ERR_INPUT,
                         "tokenizer.json");
-    expect_load_failure((const char *const[]){"tokenizer.json",
-                                              "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, "
-                                              "\"model\": {\"type\": \"WordPiece\"}}"},
-                        1, YOSO_ERR_UNSUPPORTED, "WordPiece");
+    expect_load_failure(
+        (const char *const[]){
+            "tokenizer.json",
+            "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"WordPiece\"}}"},
+        1, YOSO_ERR_UNSUPPORTED, "WordPiece");
     expect_load_failure(
         (const char *const[]){"tokenizer.json", "{\"normalizer\": {\"type\": \"NFC\"}}"}, 1,
         YOSO_ERR_UNSUPPORTED, "NFC");
@@ -337,10 +336,7 @@ static void test_config_files(void **state) {
         "merges.txt",
         NULL,
         "special_tokens_map.json",
-        "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"unk_token\": \"<unk>\", "
-        "\"sep_token\": \"</s>\", \"pad_token\": \"<pad>\", \"cls_token\": \"<s>\", "
-        "\"mask_token\": {\"content\": \"<mask>\", \"single_word\": false, \"lstrip\": true, "
-        "\"rstrip\": false, \"normalized\": false}}",
+        "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"unk_token\": \"<unk>\", \"sep_token\": \"</s>\", \"pad_token\": \"<pad>\", \"cls_token\": \"<s>\", \"mask_token\": {\"content\": \"<mask>\", \"single_word\": false, \"lstrip\": true, \"rstrip\": false, \"normalized\": false}}",
         "tokenizer_config.json",
         "{\"model_max_length\": 512, \"add_prefix_space\": false}"};
     char *dir = make_folder(files, 4);

@@ -1,5 +1,5 @@
 /* test_tokenizer_golden.c — the C tokenizer against Hugging Face's, on the fixtures written by
- * tools/gen_tokenizer_fixtures.py: every id, token and decoding must be identical. */
+ * tools/fixtures/gen_tokenizer_fixtures.py: every id, token and decoding must be identical. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -142,8 +142,7 @@ static void check_corpus(const char *folder) {
         free(want);
         free(got);
     }
-    printf("%s: %zu texts, %zu ids: %d id mismatches, %d token mismatches, %d decode "
-           "mismatches\n",
+    printf("%s: %zu texts, %zu ids: %d id mismatches, %d token mismatches, %d decode mismatches\n",
            folder, r.count, total_ids, bad_ids, bad_tokens, bad_dec);
     assert_int_equal(bad_ids, 0);
     assert_int_equal(bad_tokens, 0);

@@ -350,8 +350,8 @@ static void test_views(void **state) {
 
 static const bad_file k_bad[] = {
     {"foreign_global.bin", YOSO_ERR_INPUT,
-     "refusing to load " YOSO_TEST_DATA "/loader/foreign_global.bin: the pickle names the global "
-     "'os.system', which is not part of a PyTorch state dict"},
+     "refusing to load " YOSO_TEST_DATA
+     "/loader/foreign_global.bin: the pickle names the global 'os.system', which is not part of a PyTorch state dict"},
     {"foreign_global_in_state_dict.bin", YOSO_ERR_INPUT, "global 'builtins.eval'"},
     {"truncated.bin", YOSO_ERR_INPUT, "no zip end-of-central-directory record"},
     {"truncated_tail.bin", YOSO_ERR_INPUT, "no zip end-of-central-directory record"},

@@ -240,10 +240,10 @@ static void test_bind_config_sizes(void **state) {
     yoso_tensor_file *f = open_fixture("tiny_f16.bin");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
-        snprintf(text, sizeof text,
-                 "{\"hidden_size\": 16, \"num_hidden_layers\": 1, "
-                 "\"num_attention_heads\": 2, \"intermediate_size\": 24, %s}",
-                 cases[i].json);
+        snprintf(
+            text, sizeof text,
+            "{\"hidden_size\": 16, \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": 24, %s}",
+            cases[i].json);
         yoso_config c;
         assert_int_equal(yoso_config_parse(text, strlen(text), &c), YOSO_OK);
         yoso_weights w;
@@ -251,15 +251,14 @@ static void test_bind_config_sizes(void **state) {
         ref_assert_contains(yoso_last_error(), cases[i].fragment);
     }
     /* The FFN width is checked on both linear layers. */
-    const char *ffn = "{\"vocab_size\": 50, \"hidden_size\": 16, \"num_hidden_layers\": 1, "
-                      "\"num_attention_heads\": 2, \"intermediate_size\": 32, "
-                      "\"max_position_embeddings\": 32}";
+    const char *ffn =
+        "{\"vocab_size\": 50, \"hidden_size\": 16, \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": 32, \"max_position_embeddings\": 32}";
     yoso_config c;
     assert_int_equal(yoso_config_parse(ffn, strlen(ffn), &c), YOSO_OK);
     yoso_weights w;
     assert_int_equal(yoso_weights_bind(f, &c, &w), YOSO_ERR_INPUT);
-    ref_assert_contains(yoso_last_error(), "intermediate.dense.weight' has shape [24, 16], "
-                                           "expected [32, 16]");
+    ref_assert_contains(yoso_last_error(),
+                        "intermediate.dense.weight' has shape [24, 16], expected [32, 16]");
     yoso_tensor_file_close(f);
     yoso_weights_release(NULL);
 }

@@ -78,8 +78,8 @@ static void decode_clean_up(char *s, size_t len) {
 yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
                                      int flags, char **text) {
     if (!tok || !text || (!ids && count))
-        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_decode: tokenizer, ids and text must "
-                                          "not be NULL");
+        return yoso_error(YOSO_ERR_USAGE,
+                          "yoso_tokenizer_decode: tokenizer, ids and text must not be NULL");
     *text = NULL;
     int skip = (flags & YOSO_DECODE_SKIP_SPECIAL) != 0;
     size_t total = 0;
@@ -87,9 +87,8 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
         int32_t id = ids[i];
         if (id < 0 || (size_t)id >= tok->id_count || !tok->id_tokens[id])
             return yoso_error(YOSO_ERR_INPUT,
-                              "id %d at position %zu is not in the vocabulary "
-                              "(ids are 0..%zu)",
-                              id, i, tok->id_count - 1);
+                              "id %d at position %zu is not in the vocabulary (ids are 0..%zu)", id,
+                              i, tok->id_count - 1);
         if (!(skip && (tok->id_flags[id] & TOK_ID_SPECIAL)))
             total += tok->dec_off[id + 1] - tok->dec_off[id];
     }

@@ -76,9 +76,8 @@ static yoso_status encode_bad_utf8(const uint8_t *text, size_t len, size_t at) {
         used +=
             (size_t)snprintf(hex + used, sizeof hex - used, "%s0x%02X", i ? " " : "", text[at + i]);
     return yoso_error(YOSO_ERR_INPUT,
-                      "input is not valid UTF-8 at byte %zu (%s%s): pass UTF-8 "
-                      "text",
-                      at, hex, len - at > 4 ? " …" : "");
+                      "input is not valid UTF-8 at byte %zu (%s%s): pass UTF-8 text", at, hex,
+                      len - at > 4 ? " …" : "");
 }
 
 /* Runs the whole pipeline into out (specials included when asked). */
@@ -105,14 +104,13 @@ static yoso_status encode_limit(const yoso_tokenizer *tok, int flags, size_t max
     if (max_length == 0 || out->len <= max_length) return YOSO_OK;
     int special = (flags & YOSO_TOKENIZE_ADD_SPECIAL) != 0;
     if (!(flags & YOSO_TOKENIZE_TRUNCATE))
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the text is %zu tokens long, more than the limit of "
-                          "%zu: shorten it, or truncate it (--truncate)",
-                          out->len, max_length);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the text is %zu tokens long, more than the limit of %zu: shorten it, or truncate it (--truncate)",
+            out->len, max_length);
     if (special && max_length < 2)
         return yoso_error(YOSO_ERR_USAGE,
-                          "max_length %zu leaves no room for <s> and </s>: use "
-                          "at least 2",
+                          "max_length %zu leaves no room for <s> and </s>: use at least 2",
                           max_length);
     out->len = max_length;
     if (special) out->data[max_length - 1] = tok->sep_id;
@@ -123,13 +121,13 @@ static yoso_status encode_limit(const yoso_tokenizer *tok, int flags, size_t max
 yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len,
                                   int flags, size_t max_length, int32_t **ids, size_t *count) {
     if (!tok || !ids || !count || (!text && len))
-        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_encode: tokenizer, text, ids and count "
-                                          "must not be NULL");
+        return yoso_error(YOSO_ERR_USAGE,
+                          "yoso_tokenizer_encode: tokenizer, text, ids and count must not be NULL");
     *ids = NULL;
     *count = 0;
     if ((flags & YOSO_TOKENIZE_ADD_SPECIAL) && (tok->cls_id < 0 || tok->sep_id < 0))
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "this tokenizer defines no <s>/</s> (cls/sep) "
-                                                "tokens to add");
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "this tokenizer defines no <s>/</s> (cls/sep) tokens to add");
     size_t bad_at;
     if (!tok_utf8_validate((const uint8_t *)text, len, &bad_at))
         return encode_bad_utf8((const uint8_t *)text, len, bad_at);

@@ -9,8 +9,8 @@
  * difference). */
 #define TOK_SPACE "\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}"
 static const char k_gpt2_split[] =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" TOK_SPACE "\\p{L}\\p{N}]+"
-    "|[" TOK_SPACE "]+(?![^" TOK_SPACE "])|[" TOK_SPACE "]+";
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^" TOK_SPACE "\\p{L}\\p{N}]+|[" TOK_SPACE
+    "]+(?![^" TOK_SPACE "])|[" TOK_SPACE "]+";
 
 /* Compiles the split regex and JIT-compiles it when PCRE2 supports JIT here. */
 yoso_status tok_pretok_compile(yoso_tokenizer *tok) {
@@ -21,10 +21,10 @@ yoso_status tok_pretok_compile(yoso_tokenizer *tok) {
     if (!tok->split_re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
-        return yoso_error(YOSO_ERR_UNSUPPORTED,
-                          "tokenizer: PCRE2 cannot compile the GPT-2 split "
-                          "regex (%s at %zu): install a PCRE2 built with Unicode support",
-                          (const char *)msg, (size_t)off);
+        return yoso_error(
+            YOSO_ERR_UNSUPPORTED,
+            "tokenizer: PCRE2 cannot compile the GPT-2 split regex (%s at %zu): install a PCRE2 built with Unicode support",
+            (const char *)msg, (size_t)off);
     }
     tok->split_jit = pcre2_jit_compile(tok->split_re, PCRE2_JIT_COMPLETE) == 0;
     return YOSO_OK;

@@ -61,10 +61,10 @@ static yoso_status special_register(yoso_tokenizer *tok, const cJSON *value, int
     }
     *id = special_id_of(tok, content);
     if (*id < 0)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "%s: special token \"%.80s\" is neither in the "
-                          "vocabulary nor an added token: fix the file or the vocabulary",
-                          source, content);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "%s: special token \"%.80s\" is neither in the vocabulary nor an added token: fix the file or the vocabulary",
+            source, content);
     return tok_added_register(tok, content, strlen(content), *id, &flags);
 }
 
@@ -83,10 +83,10 @@ static yoso_status special_added_decoder(yoso_tokenizer *tok, const cJSON *confi
         long id = strtol(e->string, &end, 10);
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "content");
         if (*end || id < 0 || id >= TOK_MAX_ID || !cJSON_IsString(c))
-            return yoso_error(YOSO_ERR_INPUT,
-                              "tokenizer_config.json: added_tokens_decoder entry "
-                              "\"%.40s\" is not an id with a \"content\"",
-                              e->string);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "tokenizer_config.json: added_tokens_decoder entry \"%.40s\" is not an id with a \"content\"",
+                e->string);
         tok_added flags = {
             .lstrip = (uint8_t)cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "lstrip")),
             .rstrip = (uint8_t)cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "rstrip")),

@@ -34,16 +34,15 @@ static yoso_status tokenizer_load_model(yoso_tokenizer *tok, const char *dir) {
     if (tok_file_exists(dir, "vocab.json") || tok_file_exists(dir, "merges.txt")) {
         yoso_status st = tok_load_vocab_merges(tok, dir);
         if (st == YOSO_ERR_NOT_FOUND)
-            yoso_error_prefix(st,
-                              "tokenizer folder %s is incomplete (it needs vocab.json and "
-                              "merges.txt, or tokenizer.json): ",
-                              dir);
+            yoso_error_prefix(
+                st,
+                "tokenizer folder %s is incomplete (it needs vocab.json and merges.txt, or tokenizer.json): ",
+                dir);
         return st;
     }
-    return yoso_error(YOSO_ERR_NOT_FOUND,
-                      "no tokenizer in %s: the folder needs vocab.json + "
-                      "merges.txt (or tokenizer.json)",
-                      dir);
+    return yoso_error(
+        YOSO_ERR_NOT_FOUND,
+        "no tokenizer in %s: the folder needs vocab.json + merges.txt (or tokenizer.json)", dir);
 }
 
 /* Allocates an empty tokenizer: no vocabulary, no roles. */
@@ -85,10 +84,10 @@ yoso_status yoso_tokenizer_load(const char *dir, yoso_tokenizer **out) {
     *out = NULL;
     struct stat info;
     if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
-        return yoso_error(YOSO_ERR_NOT_FOUND,
-                          "tokenizer folder %s does not exist: point at a "
-                          "folder with vocab.json + merges.txt (or tokenizer.json)",
-                          dir);
+        return yoso_error(
+            YOSO_ERR_NOT_FOUND,
+            "tokenizer folder %s does not exist: point at a folder with vocab.json + merges.txt (or tokenizer.json)",
+            dir);
     yoso_tokenizer *tok = NULL;
     yoso_status st = tokenizer_alloc(&tok);
     if (st) return st;

@@ -24,7 +24,4 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
 yoso_status yoso_tokenizer_load_memory(const char *vocab_json, size_t vocab_len, const char *merges,
                                        size_t merges_len, yoso_tokenizer **out);
 
-/* The folder the CLI loads the tokenizer from when neither -m nor $YOSO_MODEL is given. */
-#define YOSO_TOKENIZER_DEFAULT_DIR "~/.cache/yoso/yoso-4096"
-
 #endif

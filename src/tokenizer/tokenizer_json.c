@@ -30,17 +30,14 @@ static yoso_status json_check_pre_tokenizer(yoso_tokenizer *tok, const cJSON *pr
         if (cJSON_GetArraySize(list) == 1) pre = cJSON_GetArrayItem(list, 0);
     }
     if (strcmp(json_type(pre), "ByteLevel") != 0)
-        return yoso_error(YOSO_ERR_UNSUPPORTED,
-                          "%s: pre_tokenizer \"%s\" is not supported (only "
-                          "GPT-2 style ByteLevel): use a byte-level BPE tokenizer such as "
-                          "roberta-base's",
-                          path, pre ? json_type(pre) : "null");
+        return yoso_error(
+            YOSO_ERR_UNSUPPORTED,
+            "%s: pre_tokenizer \"%s\" is not supported (only GPT-2 style ByteLevel): use a byte-level BPE tokenizer such as roberta-base's",
+            path, pre ? json_type(pre) : "null");
     const cJSON *use_regex = cJSON_GetObjectItemCaseSensitive(pre, "use_regex");
     if (cJSON_IsFalse(use_regex))
         return yoso_error(YOSO_ERR_UNSUPPORTED,
-                          "%s: ByteLevel with use_regex false is not "
-                          "supported",
-                          path);
+                          "%s: ByteLevel with use_regex false is not supported", path);
     tok->add_prefix_space = json_flag(pre, "add_prefix_space");
     tok->from_tokenizer_json = 1;
     return YOSO_OK;
@@ -50,20 +47,17 @@ static yoso_status json_check_pre_tokenizer(yoso_tokenizer *tok, const cJSON *pr
 static yoso_status json_check_model(yoso_tokenizer *tok, const cJSON *model, const char *path) {
     const char *type = json_type(model);
     if (!cJSON_IsObject(model) || (type[0] && strcmp(type, "BPE") != 0))
-        return yoso_error(YOSO_ERR_UNSUPPORTED,
-                          "%s: model type \"%s\" is not supported (only "
-                          "BPE)",
+        return yoso_error(YOSO_ERR_UNSUPPORTED, "%s: model type \"%s\" is not supported (only BPE)",
                           path, type);
     const cJSON *dropout = cJSON_GetObjectItemCaseSensitive(model, "dropout");
     if ((dropout && !cJSON_IsNull(dropout) &&
          !(cJSON_IsNumber(dropout) && dropout->valuedouble == 0)) ||
         !json_empty_string(model, "continuing_subword_prefix") ||
         !json_empty_string(model, "end_of_word_suffix") || json_flag(model, "byte_fallback"))
-        return yoso_error(YOSO_ERR_UNSUPPORTED,
-                          "%s: BPE options dropout / "
-                          "continuing_subword_prefix / end_of_word_suffix / byte_fallback are "
-                          "not supported",
-                          path);
+        return yoso_error(
+            YOSO_ERR_UNSUPPORTED,
+            "%s: BPE options dropout / continuing_subword_prefix / end_of_word_suffix / byte_fallback are not supported",
+            path);
     tok->ignore_merges = json_flag(model, "ignore_merges");
     return YOSO_OK;
 }
@@ -80,8 +74,7 @@ static yoso_status json_read_merges(yoso_tokenizer *tok, const cJSON *merges, co
             const char *s = m->valuestring, *space = strchr(s, ' ');
             if (!space || strchr(space + 1, ' '))
                 return yoso_error(YOSO_ERR_INPUT,
-                                  "%s: merge %u \"%.80s\" is not two tokens "
-                                  "separated by one space",
+                                  "%s: merge %u \"%.80s\" is not two tokens separated by one space",
                                   path, rank + 1, s);
             st = tok_merge_add(tok, s, (size_t)(space - s), space + 1, strlen(space + 1), rank,
                                path);
@@ -109,9 +102,7 @@ static yoso_status json_read_added(yoso_tokenizer *tok, const cJSON *added, cons
         if (!cJSON_IsString(content) || !cJSON_IsNumber(id) || id->valuedouble < 0 ||
             id->valuedouble >= TOK_MAX_ID)
             return yoso_error(YOSO_ERR_INPUT,
-                              "%s: an added token lacks \"content\" or a valid "
-                              "\"id\"",
-                              path);
+                              "%s: an added token lacks \"content\" or a valid \"id\"", path);
         tok_added flags = {
             .lstrip = (uint8_t)json_flag(a, "lstrip"),
             .rstrip = (uint8_t)json_flag(a, "rstrip"),
@@ -153,9 +144,8 @@ yoso_status tok_load_tokenizer_json(yoso_tokenizer *tok, const char *dir) {
     const cJSON *normalizer = cJSON_GetObjectItemCaseSensitive(json, "normalizer");
     if (normalizer && !cJSON_IsNull(normalizer)) {
         st = yoso_error(YOSO_ERR_UNSUPPORTED,
-                        "%s: normalizer \"%s\" is not supported (RoBERTa "
-                        "has none)",
-                        path, json_type(normalizer));
+                        "%s: normalizer \"%s\" is not supported (RoBERTa has none)", path,
+                        json_type(normalizer));
         goto fail;
     }
     st = json_check_pre_tokenizer(tok, cJSON_GetObjectItemCaseSensitive(json, "pre_tokenizer"),

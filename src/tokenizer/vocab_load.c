@@ -9,24 +9,23 @@
 /* Fills id_tokens/vocab from a JSON object of "token": id pairs. */
 yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const cJSON *object, const char *what) {
     if (!cJSON_IsObject(object))
-        return yoso_error(YOSO_ERR_INPUT,
-                          "%s: the vocabulary is not a JSON object of "
-                          "\"token\": id pairs: replace the file",
-                          what);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "%s: the vocabulary is not a JSON object of \"token\": id pairs: replace the file",
+            what);
     size_t count = 0, bytes = 0;
     int64_t max_id = -1;
     for (const cJSON *e = object->child; e; e = e->next) {
         double v = e->valuedouble;
         if (!cJSON_IsNumber(e))
             return yoso_error(YOSO_ERR_INPUT,
-                              "%s: token \"%.80s\" has no numeric id: replace "
-                              "the file",
-                              what, e->string);
+                              "%s: token \"%.80s\" has no numeric id: replace the file", what,
+                              e->string);
         if (v < 0 || v >= TOK_MAX_ID || v != floor(v))
-            return yoso_error(YOSO_ERR_INPUT,
-                              "%s: token \"%.80s\" has id %g, not an integer in "
-                              "[0, %d): replace the file",
-                              what, e->string, v, TOK_MAX_ID);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "%s: token \"%.80s\" has id %g, not an integer in [0, %d): replace the file", what,
+                e->string, v, TOK_MAX_ID);
         if ((int64_t)v > max_id) max_id = (int64_t)v;
         bytes += strlen(e->string) + 1;
         count++;
@@ -47,8 +46,7 @@ yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const cJSON *object, const 
         size_t len = strlen(e->string);
         if (tok->id_tokens[id])
             return yoso_error(YOSO_ERR_INPUT,
-                              "%s: id %d is used by both \"%.80s\" and \"%.80s\": "
-                              "replace the file",
+                              "%s: id %d is used by both \"%.80s\" and \"%.80s\": replace the file",
                               what, id, tok->id_tokens[id], e->string);
         if (tok_str_map_get(&tok->vocab, e->string, len) >= 0)
             return yoso_error(YOSO_ERR_INPUT, "%s: token \"%.80s\" appears twice", what, e->string);
@@ -66,11 +64,10 @@ yoso_status tok_vocab_from_json(yoso_tokenizer *tok, const cJSON *object, const 
         size_t n = tok_utf8_encode(tok->byte_cp[b], utf8);
         tok->byte_ids[b] = tok_str_map_get(&tok->vocab, (const char *)utf8, n);
         if (tok->byte_ids[b] < 0)
-            return yoso_error(YOSO_ERR_UNSUPPORTED,
-                              "%s: the vocabulary lacks the byte-level "
-                              "symbol \"%.*s\" of byte 0x%02X, so it is not a GPT-2 style "
-                              "byte-level BPE",
-                              what, (int)n, utf8, b);
+            return yoso_error(
+                YOSO_ERR_UNSUPPORTED,
+                "%s: the vocabulary lacks the byte-level symbol \"%.*s\" of byte 0x%02X, so it is not a GPT-2 style byte-level BPE",
+                what, (int)n, utf8, b);
     }
     return YOSO_OK;
 }
@@ -82,11 +79,11 @@ yoso_status tok_merge_add(yoso_tokenizer *tok, const char *left, size_t left_len
     int32_t a = tok_str_map_get(&tok->vocab, left, left_len);
     int32_t b = tok_str_map_get(&tok->vocab, right, right_len);
     if (a < 0 || b < 0)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "%s: merge %u \"%.*s %.*s\" uses a token that is not in "
-                          "the vocabulary: the vocabulary and merges do not belong together",
-                          what, rank + 1, (int)(left_len > 80 ? 80 : left_len), left,
-                          (int)(right_len > 80 ? 80 : right_len), right);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "%s: merge %u \"%.*s %.*s\" uses a token that is not in the vocabulary: the vocabulary and merges do not belong together",
+            what, rank + 1, (int)(left_len > 80 ? 80 : left_len), left,
+            (int)(right_len > 80 ? 80 : right_len), right);
     if (left_len + right_len > sizeof buf)
         return yoso_error(YOSO_ERR_INPUT, "%s: merge %u is longer than %zu bytes", what, rank + 1,
                           sizeof buf);
@@ -94,11 +91,10 @@ yoso_status tok_merge_add(yoso_tokenizer *tok, const char *left, size_t left_len
     memcpy(buf + left_len, right, right_len);
     int32_t merged = tok_str_map_get(&tok->vocab, buf, left_len + right_len);
     if (merged < 0)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "%s: merge %u gives \"%.*s\", which is not in the "
-                          "vocabulary: the vocabulary and merges do not belong together",
-                          what, rank + 1,
-                          (int)(left_len + right_len > 80 ? 80 : left_len + right_len), buf);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "%s: merge %u gives \"%.*s\", which is not in the vocabulary: the vocabulary and merges do not belong together",
+            what, rank + 1, (int)(left_len + right_len > 80 ? 80 : left_len + right_len), buf);
     return tok_pair_map_put(&tok->merges, a, b, rank, merged);
 }
 
@@ -129,10 +125,10 @@ yoso_status tok_merges_from_text(yoso_tokenizer *tok, const char *text, size_t s
         const char *space = memchr(p, ' ', n);
         if (!space || space == p || space == p + n - 1 ||
             memchr(space + 1, ' ', n - (size_t)(space + 1 - p)))
-            return yoso_error(YOSO_ERR_INPUT,
-                              "%s: line %zu is \"%.*s\", not two tokens "
-                              "separated by one space: replace the file",
-                              what, line_no, (int)(n > 80 ? 80 : n), p);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "%s: line %zu is \"%.*s\", not two tokens separated by one space: replace the file",
+                what, line_no, (int)(n > 80 ? 80 : n), p);
         st = tok_merge_add(tok, p, (size_t)(space - p), space + 1, n - (size_t)(space + 1 - p),
                            rank, what);
         if (st) return st;

@@ -1,6 +1,6 @@
 /* loader_reference.h — the loader tests' expected tensors: tests/data/loader/<stem>.npy (every
  * tensor's float32 values, concatenated) and <stem>.txt ("name offset ndim dims…" per line), as
- * written by tools/gen_loader_fixtures.py. Header-only; include after test_support.h. */
+ * written by tools/fixtures/gen_loader_fixtures.py. Header-only; include after test_support.h. */
 #ifndef YOSO_LOADER_REFERENCE_H
 #define YOSO_LOADER_REFERENCE_H
 

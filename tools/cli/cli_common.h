@@ -2,7 +2,8 @@
 #ifndef YOSO_CLI_COMMON_H
 #define YOSO_CLI_COMMON_H
 
-#include "runtime.h"
+#include "clock.h"
+#include "error.h"
 #include "yoso.h"
 
 /* Prints "yoso: <last error>" on stderr and returns the status's exit code. */

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "paths.h"
 
 const char *const cli_model_options_help =
     "  -m, --model DIR        model folder (default: $YOSO_MODEL, else ~/.cache/yoso/yoso-4096)\n"
-    "  -d, --device SPEC      OpenCL device: P:D or part of its name (default: $YOSO_DEVICE, else "
-    "a GPU)\n"
+    "  -d, --device SPEC      OpenCL device: P:D or part of its name (default: $YOSO_DEVICE, else a GPU)\n"
     "  --attention MODE       expectation or lsh (default: config.json's use_expectation)\n"
     "  --num-hash N           LSH hash functions (default: config.json's num_hash)\n"
     "  --hash-code-len N      LSH bits per hash code (default: config.json's hash_code_len)\n"
@@ -93,19 +93,10 @@ int cli_model_options_parse(cli_model_options *o, const char *cmd, int argc, cha
 }
 
 const char *cli_model_dir(const cli_model_options *o) {
-    static char buf[4096];
     if (o->model_dir && *o->model_dir) return o->model_dir;
     const char *env = getenv("YOSO_MODEL");
     if (env && *env) return env;
-    const char *home = getenv("HOME");
-    snprintf(buf, sizeof buf, "%s/.cache/yoso/yoso-4096", home ? home : ".");
-    return buf;
-}
-
-double cli_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    return yoso_default_model_dir();
 }
 
 int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **model) {
@@ -114,13 +105,13 @@ int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **
     *ctx = NULL;
     *model = NULL;
     const int progress = isatty(STDERR_FILENO);
-    double t0 = cli_now();
+    double t0 = yoso_now();
     if (progress)
         fprintf(stderr, "yoso: preparing the OpenCL device (compiles kernels on first use)…\r");
     yoso_status st = yoso_context_create(&copt, ctx);
     if (progress) fprintf(stderr, "\033[K");
     if (st != YOSO_OK) return cli_fail(st);
-    double t1 = cli_now();
+    double t1 = yoso_now();
     if (o->verbose) {
         int hits = 0, builds = 0;
         yoso_context_cache_stats(*ctx, &hits, &builds);
@@ -131,7 +122,7 @@ int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **
     st = yoso_model_load(*ctx, cli_model_dir(o), &o->model, model);
     if (progress) fprintf(stderr, "\033[K");
     if (o->verbose && st == YOSO_OK)
-        fprintf(stderr, "yoso: weights loaded in %.2f s\n", cli_now() - t1);
+        fprintf(stderr, "yoso: weights loaded in %.2f s\n", yoso_now() - t1);
     if (st != YOSO_OK) {
         int rc = cli_fail(st);
         yoso_context_free(*ctx);

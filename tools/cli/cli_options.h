@@ -27,9 +27,6 @@ extern const char *const cli_model_options_help;
  * (0 on success). */
 int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **model);
 
-/* Seconds on a monotonic clock, for -v timings. */
-double cli_now(void);
-
 /* Parses a whole decimal integer in [lo, hi]; 1 on success. */
 int cli_parse_int(const char *s, long lo, long hi, long *out);
 

@@ -5,8 +5,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "safetensors_write.h"
-#include "tensor_file.h"
 
 static void convert_usage(void) {
     printf("usage: yoso convert [--fp16] INPUT OUTPUT\n\n"
@@ -57,11 +55,8 @@ int cmd_convert(int argc, char **argv) {
     else
         snprintf(out, sizeof out, "%s", paths[1]);
     if (!strcmp(in, out)) return cli_usage_error("convert", "INPUT and OUTPUT are the same file");
-    yoso_tensor_file *file = NULL;
-    yoso_status st = yoso_tensor_file_open(in, &file);
-    if (st == YOSO_OK) st = yoso_safetensors_write(out, file, fp16);
-    size_t count = file ? yoso_tensor_file_count(file) : 0;
-    yoso_tensor_file_close(file);
+    size_t count = 0;
+    yoso_status st = yoso_checkpoint_convert(in, out, fp16, &count);
     if (st != YOSO_OK) return cli_fail(st);
     fprintf(stderr, "yoso: wrote %zu tensors to %s%s\n", count, out,
             fp16 ? " (float tensors as F16)" : "");

@@ -28,9 +28,7 @@ int cmd_devices(int argc, char **argv) {
             spec = argv[++i];
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf(
-                "usage: yoso devices [-d SPEC]\n\nLists every OpenCL device; '*' marks the one "
-                "yoso would use (-d/--device or YOSO_DEVICE: P:D or a name substring; default: a "
-                "GPU if any).\n");
+                "usage: yoso devices [-d SPEC]\n\nLists every OpenCL device; '*' marks the one yoso would use (-d/--device or YOSO_DEVICE: P:D or a name substring; default: a GPU if any).\n");
             return 0;
         } else
             return cli_usage_error("devices", "unknown option '%s'", argv[i]);
@@ -41,10 +39,8 @@ int cmd_devices(int argc, char **argv) {
     if (st != YOSO_OK) return cli_fail(st);
     int chosen_p = -1, chosen_d = -1;
     if (spec && *spec) {
-        cl_platform_id p;
-        cl_device_id d;
         yoso_device_info info;
-        st = yoso_device_select(spec, &p, &d, &info);
+        st = yoso_device_find(spec, &info);
         if (st != YOSO_OK) {
             free(list);
             return cli_fail(st);

@@ -93,10 +93,10 @@ static int parse_jsonl(const char *line, long lineno, const fill_options *o, fil
         it->num_targets = 1;
     } else if (cJSON_IsArray(targets)) {
         if (cJSON_GetArraySize(targets) == 0) {
-            fprintf(stderr,
-                    "yoso: stdin line %ld: \"targets\" is an empty list: give at least "
-                    "one word or leave it out\n",
-                    lineno);
+            fprintf(
+                stderr,
+                "yoso: stdin line %ld: \"targets\" is an empty list: give at least one word or leave it out\n",
+                lineno);
             rc = 2;
             goto done;
         }
@@ -202,7 +202,7 @@ int cmd_fill_mask(int argc, char **argv) {
         rc = cli_fail(st);
         goto done;
     }
-    double t1 = cli_now();
+    double t1 = yoso_now();
     line_reader_init(&lr, stdin);
     for (int arg = 0;;) {
         fill_item *it = &items[n];
@@ -232,7 +232,7 @@ int cmd_fill_mask(int argc, char **argv) {
     }
     if (n) rc = fill_run_batch(model, tok, &o, items, n);
     if (o.common.verbose)
-        fprintf(stderr, "yoso: tokenize + forward + top-k in %.2f s\n", cli_now() - t1);
+        fprintf(stderr, "yoso: tokenize + forward + top-k in %.2f s\n", yoso_now() - t1);
 done:
     for (int i = 0; i < FILL_BATCH; i++) fill_item_release(&items[i]);
     line_reader_release(&lr);

@@ -14,18 +14,16 @@
 #include "npy.h"
 
 static void logits_usage(void) {
-    printf("usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out "
-           "FILE.npy [options]\n\n"
-           "Runs the model and writes float32 [batch, seq, vocab] logits (or [batch, seq, hidden]\n"
-           "with --hidden) to a NumPy .npy file.\n\n"
-           "  --ids IDS              token ids: rows separated by ';', ids by ',' "
-           "(\"0,5,6,2;0,7,2,1\")\n"
-           "  --attention-mask MASK  0/1 per token, same shape as --ids (padding gets 0)\n"
-           "  --text TEXT            tokenize TEXT with the model folder's tokenizer instead of "
-           "--ids\n"
-           "  --hidden               write the last hidden states instead of logits\n"
-           "  --out FILE.npy         output file (written atomically)\n%s",
-           cli_model_options_help);
+    printf(
+        "usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out FILE.npy [options]\n\n"
+        "Runs the model and writes float32 [batch, seq, vocab] logits (or [batch, seq, hidden]\n"
+        "with --hidden) to a NumPy .npy file.\n\n"
+        "  --ids IDS              token ids: rows separated by ';', ids by ',' (\"0,5,6,2;0,7,2,1\")\n"
+        "  --attention-mask MASK  0/1 per token, same shape as --ids (padding gets 0)\n"
+        "  --text TEXT            tokenize TEXT with the model folder's tokenizer instead of --ids\n"
+        "  --hidden               write the last hidden states instead of logits\n"
+        "  --out FILE.npy         output file (written atomically)\n%s",
+        cli_model_options_help);
 }
 
 /* Tokenizes text with the model folder's tokenizer into one row of ids. */

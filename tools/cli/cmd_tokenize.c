@@ -8,7 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "tokenizer.h"
+#include "paths.h"
 
 typedef struct tokenize_options {
     const char *model_dir; /* -m, else $YOSO_MODEL, else ~/.cache/yoso/yoso-4096 */
@@ -34,7 +34,7 @@ static void tokenize_usage(FILE *to) {
             "                      0 = no limit); longer inputs are an error unless --truncate\n"
             "      --truncate      cut longer inputs to N ids, keeping </s> at the end\n"
             "  -h, --help          this help\n",
-            YOSO_TOKENIZER_DEFAULT_DIR);
+            YOSO_DEFAULT_MODEL_DIR_SHOWN);
 }
 
 /* Writes s as a JSON string literal (the text is valid UTF-8, kept as is). */
@@ -104,18 +104,18 @@ static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_optio
                                  size_t len, size_t line_no) {
     if (!opt->jsonl) return tokenize_one(tok, opt, line, len);
     if (tokenize_json_has_nul(line, len))
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %zu: the text contains U+0000, which "
-                          "--jsonl cannot carry: pass the text as a plain line instead",
-                          line_no);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %zu: the text contains U+0000, which --jsonl cannot carry: pass the text as a plain line instead",
+            line_no);
     const cJSON *text;
     cJSON *json = cJSON_ParseWithLength(line, len);
     if (!json || !cJSON_IsString(text = cJSON_GetObjectItemCaseSensitive(json, "text"))) {
         cJSON_Delete(json);
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %zu is not a JSON object with a \"text\" "
-                          "string: write {\"text\": \"...\"}",
-                          line_no);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %zu is not a JSON object with a \"text\" string: write {\"text\": \"...\"}",
+            line_no);
     }
     yoso_status st = tokenize_one(tok, opt, text->valuestring, strlen(text->valuestring));
     cJSON_Delete(json);
@@ -144,17 +144,12 @@ static yoso_status tokenize_stdin(const yoso_tokenizer *tok, const tokenize_opti
     return st;
 }
 
-/* The tokenizer folder: -m, else $YOSO_MODEL, else ~/.cache/yoso/yoso-4096 (malloc'ed). */
+/* The tokenizer folder: -m, else $YOSO_MODEL, else the default model folder (malloc'ed). */
 static char *tokenize_model_dir(const char *flag) {
     const char *env = getenv("YOSO_MODEL");
     if (flag && *flag) return strdup(flag);
     if (env && *env) return strdup(env);
-    const char *home = getenv("HOME");
-    static const char k_default[] = YOSO_TOKENIZER_DEFAULT_DIR;
-    const char *tail = k_default + 1; /* "/.cache/yoso/yoso-4096" */
-    char *dir = malloc(strlen(home ? home : "") + strlen(tail) + 1);
-    if (dir) sprintf(dir, "%s%s", home ? home : "", tail);
-    return dir;
+    return strdup(yoso_default_model_dir());
 }
 
 /* Parses the options; returns -1 to go on, else the exit code. */
@@ -202,10 +197,10 @@ int cmd_tokenize(int argc, char **argv) {
     yoso_tokenizer *tok = NULL;
     yoso_status st = yoso_tokenizer_load(dir, &tok);
     if (st == YOSO_ERR_NOT_FOUND && !opt.model_dir && !getenv("YOSO_MODEL"))
-        yoso_error(st,
-                   "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with "
-                   "vocab.json + merges.txt (or tokenizer.json)",
-                   dir);
+        yoso_error(
+            st,
+            "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with vocab.json + merges.txt (or tokenizer.json)",
+            dir);
     free(dir);
     if (st) return cli_fail(st);
     if (optind < argc) {

@@ -10,9 +10,6 @@
 #include "cli_common.h"
 #include "cli_options.h"
 #include "commands.h"
-#include "gemm.h"
-#include "gemm_tuning.h"
-#include "runtime.h"
 
 typedef struct tune_options {
     const char *device;
@@ -25,29 +22,22 @@ typedef struct tune_options {
 } tune_options;
 
 static void tune_usage(void) {
-    printf("usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] "
-           "[--runs N]]\n\n"
-           "Tunes CLBlast's GEMM kernel for the device and stores the fastest parameters in the\n"
-           "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that\n"
-           "uses CLBlast on this device applies them. By default a short search times N\n"
-           "configurations spread over CLBlast's search space (each compiles CLBlast's kernel:\n"
-           "seconds on a GPU, ~10 s on PoCL); --full runs CLBlast's own tuner\n"
-           "(clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
-           "CPU devices normally use the host BLAS instead (YOSO_GEMM=clblast forces CLBlast).\n\n"
-           "  -d, --device SPEC   OpenCL device: P:D or part of its name (default: $YOSO_DEVICE)\n"
-           "  --size N            m = n = k of the timed product (default 512)\n"
-           "  --configs N         configurations the short search tries (default 12)\n"
-           "  --full              use clblast_tuner_xgemm\n"
-           "  --fraction F        --full: share of the random search space (default 0.02)\n"
-           "  --runs N            --full: timed runs per configuration (default 1)\n"
-           "  -v, --verbose       print every configuration's rate\n");
-}
-
-/* Seconds on a monotonic clock. */
-static double tune_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
+    printf(
+        "usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] [--runs N]]\n\n"
+        "Tunes CLBlast's GEMM kernel for the device and stores the fastest parameters in the\n"
+        "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that\n"
+        "uses CLBlast on this device applies them. By default a short search times N\n"
+        "configurations spread over CLBlast's search space (each compiles CLBlast's kernel:\n"
+        "seconds on a GPU, ~10 s on PoCL); --full runs CLBlast's own tuner\n"
+        "(clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
+        "CPU devices normally use the host BLAS instead (YOSO_GEMM=clblast forces CLBlast).\n\n"
+        "  -d, --device SPEC   OpenCL device: P:D or part of its name (default: $YOSO_DEVICE)\n"
+        "  --size N            m = n = k of the timed product (default 512)\n"
+        "  --configs N         configurations the short search tries (default 12)\n"
+        "  --full              use clblast_tuner_xgemm\n"
+        "  --fraction F        --full: share of the random search space (default 0.02)\n"
+        "  --runs N            --full: timed runs per configuration (default 1)\n"
+        "  -v, --verbose       print every configuration's rate\n");
 }
 
 /* Reads the tuner's clblast_xgemm*.json files in dir; writes the fastest configuration as an
@@ -127,22 +117,22 @@ static int tune_full(const yoso_device_info *dev, const tune_options *o, char *l
         fprintf(stderr, "yoso: cannot create a temporary folder for the tuner\n");
         return 1;
     }
-    fprintf(stderr,
-            "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes "
-            "a long time\n",
-            dev->name, o->size, o->fraction);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && clblast_tuner_xgemm -platform %d -device %d "
-             "-precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
-             dir, dev->platform_index, dev->device_index, o->size, o->size, o->size, o->fraction,
-             o->runs);
+    fprintf(
+        stderr,
+        "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes a long time\n",
+        dev->name, o->size, o->fraction);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd '%s' && clblast_tuner_xgemm -platform %d -device %d -precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
+        dir, dev->platform_index, dev->device_index, o->size, o->size, o->size, o->fraction,
+        o->runs);
     int sys = system(cmd);
     double best_ms;
     if (!tune_best_from_dir(dir, line, n, &best_ms)) {
-        fprintf(stderr,
-                "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log):"
-                " install clblast-utils and check that the device works\n",
-                sys, dir);
+        fprintf(
+            stderr,
+            "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log): install clblast-utils and check that the device works\n",
+            sys, dir);
         return 1;
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -160,7 +150,7 @@ int cmd_tune(int argc, char **argv) {
     yoso_status st = yoso_context_create(&copt, &ctx);
     if (st != YOSO_OK) return cli_fail(st);
     char line[1024], path[4096];
-    double before = 0, after = 0, t0 = tune_now();
+    double before = 0, after = 0, t0 = yoso_now();
     st = yoso_tuning_measure(ctx, (size_t)o.size, &before);
     if (st == YOSO_OK && o.full) {
         if (tune_full(yoso_context_device(ctx), &o, line, sizeof line)) {
@@ -186,7 +176,7 @@ int cmd_tune(int argc, char **argv) {
     yoso_tuning_path(ctx, path, sizeof path);
     printf("%s\n", line);
     fprintf(stderr, "yoso: tuned in %.0f s; %ld³ SGEMM %.1f -> %.1f GFLOP/s; stored in %s\n",
-            tune_now() - t0, o.size, before, after, path);
+            yoso_now() - t0, o.size, before, after, path);
     yoso_context_free(ctx);
     return 0;
 }

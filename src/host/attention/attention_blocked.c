@@ -1,0 +1,88 @@
+/* attention_blocked.c — YOSO-E attention per query block through the GEMM interface:
+ * S = Q̂·K̂ᵀ (GEMM), E = (1 − acos(S)/π)^τ with padded keys zeroed (kernel), ctx = E·V (GEMM),
+ * then each head normalized. Only one block of scores exists at a time: [nh, block, L]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attention_internal.h"
+#include "attention_kernels.h"
+#include "gemm.h"
+
+/* Upper bound of the score block in bytes (DESIGN §2: never all L×L weights at once). */
+#define YOSO_SCORES_BYTES (32u << 20)
+
+/* Makes sure the score buffer holds `floats` floats. */
+static yoso_status blocked_reserve(yoso_attention_state *att, size_t floats) {
+    yoso_status status = YOSO_OK;
+    if (att->scores && att->scores_floats >= floats) return YOSO_OK;
+    if (att->scores) clReleaseMemObject(att->scores);
+    att->scores = NULL;
+    att->scores_floats = 0;
+    cl_int err;
+    att->scores =
+        clCreateBuffer(att->ctx->context, CL_MEM_READ_WRITE, floats * sizeof(float), NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(attention scores)");
+    att->scores_floats = floats;
+    return YOSO_OK;
+fail:
+    return status;
+}
+
+yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem q, cl_mem k,
+                                               cl_mem v, cl_mem mask, cl_mem ctx_out, int batch,
+                                               int seq) {
+    yoso_status status = YOSO_OK;
+    yoso_context *ctx = att->ctx;
+    const size_t heads = (size_t)att->cfg.heads, d = (size_t)att->cfg.head_dim, H = heads * d;
+    const size_t L = (size_t)seq, ld = yoso_round_up(L, 16);
+    size_t block = YOSO_SCORES_BYTES / sizeof(float) / (heads * ld);
+    block = block >= L ? L : (block < 16 ? 16 : block / 16 * 16);
+    YOSO_TRY(blocked_reserve(att, heads * block * ld));
+    for (int b = 0; b < batch; b++) {
+        const size_t head0 = (size_t)b * heads * L * d; /* q, k, v [B, nh, L, d] */
+        for (size_t q0 = 0; q0 < L; q0 += block) {
+            const size_t nq = L - q0 < block ? L - q0 : block;
+            yoso_gemm_args s = {.trans_b = 1,
+                                .m = nq,
+                                .n = L,
+                                .k = d,
+                                .alpha = 1.0f,
+                                .a = q,
+                                .a_offset = head0 + q0 * d,
+                                .lda = d,
+                                .a_stride = L * d,
+                                .b = k,
+                                .b_offset = head0,
+                                .ldb = d,
+                                .b_stride = L * d,
+                                .c = att->scores,
+                                .ldc = ld,
+                                .c_stride = nq * ld,
+                                .batch = heads};
+            YOSO_TRY(yoso_gemm_run(ctx->gemm, &s));
+            YOSO_TRY(yoso_launch_expectation_weights(ctx, att->scores, mask, b * seq, seq, (int)ld,
+                                                     (int)(heads * nq), att->cfg.tau));
+            yoso_gemm_args o = {.m = nq,
+                                .n = d,
+                                .k = L,
+                                .alpha = 1.0f,
+                                .a = att->scores,
+                                .lda = ld,
+                                .a_stride = nq * ld,
+                                .b = v,
+                                .b_offset = head0,
+                                .ldb = d,
+                                .b_stride = L * d,
+                                .c = ctx_out,
+                                .c_offset = ((size_t)b * L + q0) * H,
+                                .ldc = H,
+                                .c_stride = d,
+                                .batch = heads};
+            YOSO_TRY(yoso_gemm_run(ctx->gemm, &o));
+        }
+    }
+    YOSO_TRY(
+        yoso_launch_attention_normalize_heads(ctx, ctx_out, mask, batch * seq, (int)heads, (int)d));
+fail:
+    return status;
+}

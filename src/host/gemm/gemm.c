@@ -1,0 +1,93 @@
+/* gemm.c — choosing and dispatching the GEMM backend (CLBlast or the host BLAS). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm_internal.h"
+#include "gemm_tuning.h"
+
+/* 1 when the device is a CPU whose buffers are host memory, so mapping them costs nothing. */
+static int gemm_device_shares_host_memory(const yoso_context *ctx) {
+    cl_device_type type = 0;
+    cl_bool unified = CL_FALSE;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    clGetDeviceInfo(ctx->device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL);
+    return (type & CL_DEVICE_TYPE_CPU) && unified;
+}
+
+/* Reads $YOSO_GEMM: "clblast", "host" or "auto"/unset. */
+static yoso_status gemm_kind_from_env(yoso_gemm_kind *kind) {
+    const char *env = getenv("YOSO_GEMM");
+    *kind = YOSO_GEMM_AUTO;
+    if (!env || !*env || !strcmp(env, "auto")) return YOSO_OK;
+    if (!strcmp(env, "clblast"))
+        *kind = YOSO_GEMM_CLBLAST;
+    else if (!strcmp(env, "host"))
+        *kind = YOSO_GEMM_HOST_BLAS;
+    else
+        return yoso_error(YOSO_ERR_USAGE,
+                          "YOSO_GEMM='%s' is not a GEMM backend: use clblast, host or auto", env);
+    return YOSO_OK;
+}
+
+yoso_status yoso_gemm_create(yoso_context *ctx, yoso_gemm **out) {
+    yoso_gemm_kind kind;
+    yoso_status status = gemm_kind_from_env(&kind);
+    if (status != YOSO_OK) return status;
+    return yoso_gemm_create_kind(ctx, kind, out);
+}
+
+yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_gemm **out) {
+    *out = NULL;
+    yoso_gemm *g = calloc(1, sizeof *g);
+    if (!g) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the GEMM backend");
+    g->ctx = ctx;
+    int want_host = kind == YOSO_GEMM_HOST_BLAS ||
+                    (kind == YOSO_GEMM_AUTO && gemm_device_shares_host_memory(ctx));
+    if (want_host) {
+        yoso_status status = yoso_gemm_host_open(g);
+        if (status == YOSO_OK) {
+            g->kind = YOSO_GEMM_HOST_BLAS;
+        } else if (kind == YOSO_GEMM_HOST_BLAS) {
+            free(g);
+            return status;
+        }
+    }
+    if (g->kind != YOSO_GEMM_HOST_BLAS) {
+        const char *source = "previously applied";
+        if (!ctx->clblast_tuning_applied) { /* once per context: later overrides stay */
+            yoso_status status = yoso_tuning_apply(ctx, &source);
+            if (status != YOSO_OK) {
+                free(g);
+                return status;
+            }
+            ctx->clblast_tuning_applied = 1;
+        }
+        g->kind = YOSO_GEMM_CLBLAST;
+        snprintf(g->name, sizeof g->name, "CLBlast (%s parameters)", source);
+    }
+    if (ctx->verbose) fprintf(stderr, "yoso: GEMM backend: %s\n", g->name);
+    *out = g;
+    return YOSO_OK;
+}
+
+void yoso_gemm_free(yoso_gemm *gemm) {
+    if (!gemm) return;
+    if (gemm->temp) clReleaseMemObject(gemm->temp);
+    yoso_gemm_host_close(gemm);
+    free(gemm);
+}
+
+yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm) {
+    return gemm->kind;
+}
+
+const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {
+    return gemm->name;
+}
+
+yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args) {
+    if (args->m == 0 || args->n == 0) return YOSO_OK;
+    if (gemm->kind == YOSO_GEMM_HOST_BLAS) return yoso_gemm_host_run(gemm, args);
+    return yoso_gemm_clblast_run(gemm, args);
+}

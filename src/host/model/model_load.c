@@ -1,0 +1,349 @@
+/* model_load.c — reading a model folder and uploading its weights to the device once. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "tensor_file.h"
+#include "tensor_file_internal.h"
+#include "weights.h"
+
+/* 1 if path names an existing regular file. */
+static int file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Finds the weights file of a model folder: model.safetensors, else pytorch_model.bin. */
+static yoso_status model_find_weights(const char *dir, char *out, size_t n) {
+    snprintf(out, n, "%s/model.safetensors", dir);
+    if (file_exists(out)) return YOSO_OK;
+    snprintf(out, n, "%s/pytorch_model.bin", dir);
+    if (file_exists(out)) return YOSO_OK;
+    return yoso_error(
+        YOSO_ERR_NOT_FOUND,
+        "no model.safetensors or pytorch_model.bin in %s: point -m/--model or YOSO_MODEL at a Hugging Face model folder (tools/download-model.sh fetches uw-madison/yoso-4096)",
+        dir);
+}
+
+/* float32 → IEEE half bits, round to nearest even (finite input; |x| ≤ 65504 checked by the
+ * caller); tiny values become half subnormals or zero. */
+static uint16_t model_float_to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    x &= 0x7fffffffu;
+    if (x >= 0x38800000u) { /* normal half: rebias the exponent, round 13 mantissa bits */
+        uint32_t h = (x - 0x38000000u) >> 13, rest = x & 0x1fffu;
+        if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) h++;
+        return (uint16_t)(sign | h);
+    }
+    if (x < 0x33000000u) return (uint16_t)sign; /* below half the smallest subnormal */
+    const uint32_t mant = (x & 0x7fffffu) | 0x800000u, shift = 126u - (x >> 23);
+    uint32_t h = mant >> shift, rest = mant & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+    if (rest > half || (rest == half && (h & 1u))) h++;
+    return (uint16_t)(sign | h);
+}
+
+/* Converts `count` floats to half bits; fails when one is outside the half range. */
+static yoso_status model_floats_to_half(const float *src, size_t count, uint16_t *dst,
+                                        const char *name) {
+    for (size_t i = 0; i < count; i++) {
+        if (fabsf(src[i]) > 65504.0f)
+            return yoso_error(YOSO_ERR_UNSUPPORTED,
+                              "%s holds %g, outside the fp16 range: load the model without --fp16",
+                              name, src[i]);
+        dst[i] = model_float_to_half(src[i]);
+    }
+    return YOSO_OK;
+}
+
+/* Gives the pages of a tensor's bytes in the mapped checkpoint back to the kernel once they are
+ * on the device, so the file does not count twice in the resident memory. */
+static void model_release_source(const yoso_model *m, const yoso_tensor_view *view) {
+    const yoso_tensor_file *f = m->load_file;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    const uintptr_t lo = (uintptr_t)view->data, hi = lo + view->nbytes;
+    if (!f || !f->mapped || lo < (uintptr_t)f->base || hi > (uintptr_t)f->base + f->size) return;
+    const uintptr_t first = (lo + page - 1) / page * page, last = hi / page * page;
+    if (last > first) madvise((void *)first, last - first, MADV_DONTNEED);
+}
+
+/* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
+ * elements through `tmp`, so no whole-tensor copy is made on the host. */
+static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half, float *tmp,
+                                      size_t chunk) {
+    yoso_status status = YOSO_OK;
+    const size_t count = (size_t)yoso_tensor_numel(v), esize = yoso_dtype_size(v->dtype);
+    if (!as_half) return yoso_tensor_to_f32(v, dst);
+    for (size_t at = 0; at < count; at += chunk) {
+        size_t n = count - at < chunk ? count - at : chunk;
+        yoso_tensor_view part = *v; /* a 1-D slice of the same bytes */
+        part.ndim = 1;
+        part.shape[0] = (int64_t)n;
+        part.data = (const char *)v->data + at * esize;
+        part.nbytes = n * esize;
+        YOSO_TRY(yoso_tensor_to_f32(&part, tmp));
+        YOSO_TRY(model_floats_to_half(tmp, n, (uint16_t *)dst + at, v->name));
+    }
+fail:
+    return status;
+}
+
+/* Converts one or more tensors, laid end to end, straight into one new device buffer (mapped
+ * for writing: no host copy on a CPU device), as float32 or, when as_half, half. */
+static yoso_status model_upload_views(yoso_model *m, const yoso_tensor_view *const *views, int n,
+                                      int as_half, cl_mem *out) {
+    yoso_status status = YOSO_OK;
+    enum { CHUNK = 1 << 16 };
+    float *tmp = NULL;
+    void *dst = NULL;
+    size_t total = 0;
+    const size_t esize = as_half ? sizeof(uint16_t) : sizeof(float);
+    for (int i = 0; i < n; i++) total += (size_t)yoso_tensor_numel(views[i]);
+    const size_t bytes = (total ? total : 1) * esize;
+    cl_int err;
+    *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY, bytes, NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(weights)");
+    m->weight_bytes += bytes;
+    if (as_half && !(tmp = malloc(CHUNK * sizeof(float))))
+        return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory converting weights");
+    dst = clEnqueueMapBuffer(m->ctx->queue, *out, CL_TRUE, CL_MAP_WRITE, 0, bytes, 0, NULL, NULL,
+                             &err);
+    CL_CHECK_ERR(err, "clEnqueueMapBuffer(weights)");
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        YOSO_TRY(model_convert_view(views[i], (char *)dst + at * esize, as_half, tmp, CHUNK));
+        at += (size_t)yoso_tensor_numel(views[i]);
+        model_release_source(m, views[i]);
+    }
+fail:
+    if (dst) clEnqueueUnmapMemObject(m->ctx->queue, *out, dst, 0, NULL, NULL);
+    free(tmp);
+    return status;
+}
+
+/* Uploads a single tensor as float32. */
+static yoso_status model_upload_one(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
+    return model_upload_views(m, &view, 1, 0, out);
+}
+
+/* Uploads a weight matrix: half when the model stores weights as fp16, else float32. */
+static yoso_status model_upload_matrix(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
+    return model_upload_views(m, &view, 1, m->opt.fp16_weights, out);
+}
+
+/* Checks that the weights fit the device: each buffer under the max allocation, all in memory. */
+static yoso_status model_check_fits(const yoso_model *m, const yoso_weights *w) {
+    const yoso_device_info *dev = &m->ctx->info;
+    const uint64_t es = m->opt.fp16_weights ? 2 : 4; /* bytes per matrix element */
+    uint64_t largest = (uint64_t)yoso_tensor_numel(w->word_emb) * es;
+    uint64_t total = 0;
+    for (int i = 0; i < w->num_layers; i++) {
+        const yoso_layer_weights *l = &w->layers[i];
+        uint64_t ffn = (uint64_t)yoso_tensor_numel(l->ffn_in_w) * es;
+        if (ffn > largest) largest = ffn;
+        total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * es + 2 * ffn +
+                 (uint64_t)yoso_tensor_numel(l->attn_out_w) * es;
+    }
+    total +=
+        (uint64_t)yoso_tensor_numel(w->word_emb) * es + (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
+    if (largest > dev->max_alloc_bytes)
+        return yoso_error(
+            YOSO_ERR_NO_MEMORY,
+            "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per buffer: choose another device with -d",
+            largest / 1048576.0, dev->name, dev->max_alloc_bytes / 1048576.0);
+    if (total > dev->global_mem_bytes)
+        return yoso_error(
+            YOSO_ERR_NO_MEMORY,
+            "the weights need %.1f MiB but %s has %.1f MiB of memory: choose another device with -d",
+            total / 1048576.0, dev->name, dev->global_mem_bytes / 1048576.0);
+    return YOSO_OK;
+}
+
+/* Uploads one encoder layer's weights. */
+static yoso_status model_upload_layer(yoso_model *m, const yoso_layer_weights *l,
+                                      yoso_layer_params *p) {
+    yoso_status status = YOSO_OK;
+    const yoso_tensor_view *qkv_w[3] = {l->q_w, l->k_w, l->v_w};
+    const yoso_tensor_view *qkv_b[3] = {l->q_b, l->k_b, l->v_b};
+    YOSO_TRY(model_upload_views(m, qkv_w, 3, m->opt.fp16_weights, &p->qkv_w));
+    YOSO_TRY(model_upload_views(m, qkv_b, 3, 0, &p->qkv_b));
+    if (l->conv_w) YOSO_TRY(model_upload_one(m, l->conv_w, &p->conv_w));
+    YOSO_TRY(model_upload_matrix(m, l->attn_out_w, &p->attn_out_w));
+    YOSO_TRY(model_upload_one(m, l->attn_out_b, &p->attn_out_b));
+    YOSO_TRY(model_upload_one(m, l->attn_ln_w, &p->attn_ln_w));
+    YOSO_TRY(model_upload_one(m, l->attn_ln_b, &p->attn_ln_b));
+    YOSO_TRY(model_upload_matrix(m, l->ffn_in_w, &p->ffn_in_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_in_b, &p->ffn_in_b));
+    YOSO_TRY(model_upload_matrix(m, l->ffn_out_w, &p->ffn_out_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_out_b, &p->ffn_out_b));
+    YOSO_TRY(model_upload_one(m, l->ffn_ln_w, &p->ffn_ln_w));
+    YOSO_TRY(model_upload_one(m, l->ffn_ln_b, &p->ffn_ln_b));
+fail:
+    return status;
+}
+
+/* Uploads every weight of a bound checkpoint. */
+static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(model_check_fits(m, w));
+    YOSO_TRY(model_upload_matrix(m, w->word_emb, &m->word_emb));
+    YOSO_TRY(model_upload_one(m, w->pos_emb, &m->pos_emb));
+    YOSO_TRY(model_upload_one(m, w->type_emb, &m->type_emb));
+    YOSO_TRY(model_upload_one(m, w->emb_ln_w, &m->emb_ln_w));
+    YOSO_TRY(model_upload_one(m, w->emb_ln_b, &m->emb_ln_b));
+    m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
+    if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+    for (int i = 0; i < w->num_layers; i++)
+        YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
+    m->has_lm_head = w->has_lm_head;
+    if (w->has_lm_head) {
+        YOSO_TRY(model_upload_matrix(m, w->head_dense_w, &m->head_w));
+        YOSO_TRY(model_upload_one(m, w->head_dense_b, &m->head_b));
+        YOSO_TRY(model_upload_one(m, w->head_ln_w, &m->head_ln_w));
+        YOSO_TRY(model_upload_one(m, w->head_ln_b, &m->head_ln_b));
+        YOSO_TRY(model_upload_one(m, w->head_bias, &m->head_bias));
+    }
+fail:
+    return status;
+}
+
+/* Applies the caller's attention overrides on top of config.json. */
+static yoso_status model_apply_options(yoso_model *m) {
+    const yoso_model_options *o = &m->opt;
+    m->use_expectation = m->cfg.use_expectation;
+    if (o->attention == YOSO_ATTENTION_EXPECTATION) m->use_expectation = 1;
+    if (o->attention == YOSO_ATTENTION_LSH) m->use_expectation = 0;
+    m->num_hash = o->num_hash > 0 ? o->num_hash : m->cfg.num_hash;
+    m->hash_code_len = o->hash_code_len > 0 ? o->hash_code_len : m->cfg.hash_code_len;
+    if (m->num_hash < 1 || m->num_hash > 4096)
+        return yoso_error(YOSO_ERR_USAGE, "num_hash %d is out of range: use 1..4096", m->num_hash);
+    if (m->hash_code_len < 1 || m->hash_code_len > 16)
+        return yoso_error(YOSO_ERR_USAGE, "hash_code_len %d is out of range: use 1..16",
+                          m->hash_code_len);
+    int head_dim = m->cfg.hidden_size / m->cfg.num_attention_heads;
+    if (head_dim > 128)
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "attention head size %d is larger than the supported 128", head_dim);
+    if (m->cfg.conv_window > 0 && m->cfg.conv_window % 2 == 0)
+        return yoso_error(YOSO_ERR_UNSUPPORTED,
+                          "conv_window %d is even: only odd windows keep the sequence length",
+                          m->cfg.conv_window);
+    return YOSO_OK;
+}
+
+yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model_options *options,
+                            yoso_model **out) {
+    yoso_status status = YOSO_OK;
+    yoso_tensor_file *file = NULL;
+    yoso_weights w = {0};
+    char path[4096];
+    *out = NULL;
+    yoso_model *m = calloc(1, sizeof *m);
+    if (!m) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+    m->ctx = ctx;
+    if (options) m->opt = *options;
+    if (m->opt.lsh_dmat_path && !file_exists(m->opt.lsh_dmat_path)) {
+        status = yoso_error(
+            YOSO_ERR_NOT_FOUND,
+            "LSH sign file %s does not exist: give a safetensors file with layer.<i>.Dmat tensors",
+            m->opt.lsh_dmat_path);
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (!file_exists(path)) {
+        status = yoso_error(
+            YOSO_ERR_NOT_FOUND,
+            "no config.json in %s: point -m/--model or YOSO_MODEL at a Hugging Face model folder (tools/download-model.sh fetches uw-madison/yoso-4096)",
+            dir);
+        goto fail;
+    }
+    YOSO_TRY(yoso_config_load(path, &m->cfg));
+    YOSO_TRY(model_apply_options(m));
+    const yoso_attention_config acfg = {.num_layers = m->cfg.num_hidden_layers,
+                                        .heads = m->cfg.num_attention_heads,
+                                        .head_dim = m->cfg.hidden_size / m->cfg.num_attention_heads,
+                                        .expectation = m->use_expectation,
+                                        .tau = m->hash_code_len,
+                                        .num_hash = m->num_hash,
+                                        .seed = m->opt.seed,
+                                        .lsh_dmat_path = m->opt.lsh_dmat_path};
+    YOSO_TRY(yoso_attention_create(ctx, &acfg, &m->attention));
+    m->opt.lsh_dmat_path = NULL; /* the caller's string; the attention keeps its own copy */
+    YOSO_TRY(model_find_weights(dir, path, sizeof path));
+    YOSO_TRY(yoso_tensor_file_open(path, &file));
+    YOSO_TRY(yoso_weights_bind(file, &m->cfg, &w));
+    m->load_file = file;
+    status = model_upload_all(m, &w);
+    m->load_file = NULL;
+    if (status != YOSO_OK) goto fail;
+    YOSO_TRY(yoso_model_reserve_weight_scratch(m));
+    yoso_weights_release(&w);
+    yoso_tensor_file_close(file);
+    *out = m;
+    return YOSO_OK;
+fail:
+    yoso_weights_release(&w);
+    yoso_tensor_file_close(file);
+    yoso_model_free(m);
+    return status;
+}
+
+/* Releases a buffer if it exists. */
+static void release(cl_mem *m) {
+    if (*m) clReleaseMemObject(*m);
+    *m = NULL;
+}
+
+/* Releases the activation and LM-head buffers. */
+void yoso_model_release_buffers(yoso_model *m) {
+    yoso_activations *a = &m->act;
+    cl_mem *acts[] = {&a->ids,       &a->mask,   &a->h,      &a->a,          &a->tmp,
+                      &a->ctx,       &a->q,      &a->k,      &a->v,          &a->big,
+                      &m->head.rows, &m->head.x, &m->head.t, &m->head.logits};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) release(acts[i]);
+    a->rows = 0;
+    yoso_attention_release_buffers(m->attention);
+    a->bytes = 0;
+    m->head.capacity = 0;
+    m->head.bytes = 0;
+}
+
+void yoso_model_free(yoso_model *m) {
+    if (!m) return;
+    if (m->ctx && m->ctx->queue) clFinish(m->ctx->queue);
+    yoso_attention_free(m->attention);
+    m->attention = NULL;
+    yoso_model_release_buffers(m);
+    for (int i = 0; m->layers && i < m->cfg.num_hidden_layers; i++) {
+        yoso_layer_params *p = &m->layers[i];
+        cl_mem *all[] = {&p->qkv_w,     &p->qkv_b,     &p->conv_w,   &p->attn_out_w, &p->attn_out_b,
+                         &p->attn_ln_w, &p->attn_ln_b, &p->ffn_in_w, &p->ffn_in_b,   &p->ffn_out_w,
+                         &p->ffn_out_b, &p->ffn_ln_w,  &p->ffn_ln_b};
+        for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) release(all[j]);
+    }
+    free(m->layers);
+    cl_mem *top[] = {&m->wscratch,  &m->word_emb,  &m->pos_emb,  &m->type_emb,
+                     &m->emb_ln_w,  &m->emb_ln_b,  &m->head_w,   &m->head_b,
+                     &m->head_ln_w, &m->head_ln_b, &m->head_bias};
+    for (size_t j = 0; j < sizeof top / sizeof top[0]; j++) release(top[j]);
+    free(m);
+}
+
+void yoso_model_get_info(const yoso_model *m, yoso_model_info *info) {
+    info->vocab_size = m->cfg.vocab_size;
+    info->hidden_size = m->cfg.hidden_size;
+    info->num_layers = m->cfg.num_hidden_layers;
+    info->num_heads = m->cfg.num_attention_heads;
+    info->intermediate_size = m->cfg.intermediate_size;
+    info->max_tokens = m->cfg.max_position_embeddings;
+    info->pad_token_id = m->cfg.pad_token_id;
+    info->bos_token_id = m->cfg.bos_token_id;
+    info->eos_token_id = m->cfg.eos_token_id;
+}

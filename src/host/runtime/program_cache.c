@@ -1,0 +1,124 @@
+/* program_cache.c — an on-disk cache of program binaries with atomic writes and validation. */
+#include "program_cache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static const char k_magic[8] = {'Y', 'O', 'S', 'O', 'C', 'L', 'B', '1'};
+static int g_warned;
+
+uint64_t yoso_fnv1a(uint64_t h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void yoso_cache_dir_resolve(const char *explicit_dir, char *out, size_t n) {
+    const char *env;
+    out[0] = '\0';
+    if (explicit_dir && *explicit_dir)
+        snprintf(out, n, "%s", explicit_dir);
+    else if ((env = getenv("YOSO_CACHE_DIR")) && *env)
+        snprintf(out, n, "%s", env);
+    else if ((env = getenv("XDG_CACHE_HOME")) && *env)
+        snprintf(out, n, "%s/yoso", env);
+    else if ((env = getenv("HOME")) && *env)
+        snprintf(out, n, "%s/.cache/yoso", env);
+}
+
+/* The entry's file name: two independent 64-bit hashes of the key. */
+static void cache_entry_path(const char *dir, const char *key, char *out, size_t n) {
+    size_t len = strlen(key);
+    uint64_t a = yoso_fnv1a(YOSO_FNV_OFFSET, key, len);
+    uint64_t b = yoso_fnv1a(0x84222325cbf29ce4ULL, key, len);
+    snprintf(out, n, "%s/programs/%016llx%016llx.bin", dir, (unsigned long long)a,
+             (unsigned long long)b);
+}
+
+/* mkdir -p for the cache folder and its programs/ subfolder. */
+static int cache_make_dirs(const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/programs", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) return 0;
+        *p = '/';
+    }
+    return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
+int yoso_cache_read(const char *dir, const char *key, unsigned char **binary, size_t *size) {
+    char path[4096];
+    *binary = NULL;
+    *size = 0;
+    if (!dir || !*dir) return 0;
+    cache_entry_path(dir, key, path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    unsigned char *payload = NULL;
+    char *stored_key = NULL;
+    char magic[8];
+    uint64_t key_len = 0, payload_len = 0, checksum = 0;
+    size_t want = strlen(key);
+    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, k_magic, 8) != 0) goto corrupt;
+    if (fread(&key_len, 8, 1, f) != 1 || key_len != want) goto corrupt;
+    stored_key = malloc(want + 1);
+    if (!stored_key || fread(stored_key, 1, want, f) != want || memcmp(stored_key, key, want) != 0)
+        goto corrupt;
+    if (fread(&payload_len, 8, 1, f) != 1 || fread(&checksum, 8, 1, f) != 1) goto corrupt;
+    if (payload_len == 0 || payload_len > (1ULL << 31)) goto corrupt;
+    payload = malloc(payload_len);
+    if (!payload || fread(payload, 1, payload_len, f) != payload_len) goto corrupt;
+    if (fgetc(f) != EOF) goto corrupt;
+    if (yoso_fnv1a(YOSO_FNV_OFFSET, payload, payload_len) != checksum) goto corrupt;
+    fclose(f);
+    free(stored_key);
+    *binary = payload;
+    *size = payload_len;
+    return 1;
+corrupt:
+    fclose(f);
+    free(stored_key);
+    free(payload);
+    unlink(path); /* rebuilt and rewritten by the caller */
+    return 0;
+}
+
+int yoso_cache_write(const char *dir, const char *key, const unsigned char *binary, size_t size) {
+    char path[4096], tmp[4200];
+    if (!dir || !*dir) return 0;
+    if (!cache_make_dirs(dir)) goto fail;
+    cache_entry_path(dir, key, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%d", path, (long)getpid(), rand());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) goto fail;
+    uint64_t key_len = strlen(key), payload_len = size;
+    uint64_t checksum = yoso_fnv1a(YOSO_FNV_OFFSET, binary, size);
+    int ok = fwrite(k_magic, 1, 8, f) == 8 && fwrite(&key_len, 8, 1, f) == 1 &&
+             fwrite(key, 1, key_len, f) == key_len && fwrite(&payload_len, 8, 1, f) == 1 &&
+             fwrite(&checksum, 8, 1, f) == 1 && fwrite(binary, 1, size, f) == size;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        goto fail;
+    }
+    return 1;
+fail:
+    if (!g_warned) {
+        g_warned = 1;
+        yoso_warn(
+            "cannot write the kernel cache in %s (%s): continuing without it; set YOSO_CACHE_DIR to a writable folder or pass --no-cache",
+            dir, strerror(errno));
+    }
+    return 0;
+}

@@ -1,0 +1,237 @@
+/* fill_mask.c — Hugging Face's fill-mask pipeline: tokenize, one padded forward, top-k per mask. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "yoso.h"
+
+/* One tokenized request and where its masks are. */
+typedef struct fill_input {
+    int32_t *ids; /* [len] */
+    size_t len;
+    int *masks; /* [num_masks] positions of the mask token */
+    int num_masks;
+    int32_t *target_ids; /* [num_targets] unique ids, or NULL */
+    int num_targets;
+} fill_input;
+
+/* Maps target words to ids as HF does: the word itself if it is a vocabulary entry, else the first
+ * piece of its encoding (with a warning); duplicates collapse. */
+static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fill_request *r,
+                                        fill_input *in) {
+    if (!r->targets || r->num_targets <= 0) return YOSO_OK;
+    in->target_ids = malloc((size_t)r->num_targets * sizeof(int32_t));
+    if (!in->target_ids) return yoso_error_oom();
+    for (int i = 0; i < r->num_targets; i++) {
+        const char *word = r->targets[i];
+        int32_t id = yoso_tokenizer_token_to_id(tok, word);
+        if (id < 0) {
+            int32_t *pieces = NULL;
+            size_t n = 0;
+            yoso_status st = yoso_tokenizer_encode(tok, word, strlen(word), 0, 0, &pieces, &n);
+            if (st != YOSO_OK) return yoso_error_prefix(st, "target '%s': ", word);
+            if (n == 0) {
+                free(pieces);
+                yoso_warn(
+                    "target '%s' does not exist in the vocabulary and encodes to nothing: ignoring it",
+                    word);
+                continue;
+            }
+            id = pieces[0];
+            free(pieces);
+            yoso_warn("target '%s' does not exist in the vocabulary: using its first piece '%s'",
+                      word, yoso_tokenizer_id_to_token(tok, id));
+        }
+        int seen = 0;
+        for (int j = 0; j < in->num_targets; j++) seen |= in->target_ids[j] == id;
+        if (!seen) in->target_ids[in->num_targets++] = id;
+    }
+    if (in->num_targets == 0)
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "none of the targets maps to a token: give at least one word of the vocabulary");
+    return YOSO_OK;
+}
+
+/* Tokenizes one request and finds its masks. */
+static yoso_status fill_prepare(const yoso_tokenizer *tok, const yoso_model_info *info,
+                                const yoso_fill_request *r, int index, fill_input *in) {
+    if (!r->text) return yoso_error(YOSO_ERR_USAGE, "input %d has no text", index);
+    if (r->top_k < 1 || r->top_k > info->vocab_size)
+        return yoso_error(YOSO_ERR_USAGE, "top_k %d is out of range: use 1..%d", r->top_k,
+                          info->vocab_size);
+    yoso_status st = yoso_tokenizer_encode(tok, r->text, strlen(r->text), YOSO_TOKENIZE_ADD_SPECIAL,
+                                           (size_t)info->max_tokens, &in->ids, &in->len);
+    if (st != YOSO_OK) return yoso_error_prefix(st, "input %d: ", index);
+    const int32_t mask_id = yoso_tokenizer_mask_id(tok);
+    in->masks = malloc(in->len * sizeof(int));
+    if (!in->masks) return yoso_error_oom();
+    for (size_t t = 0; t < in->len; t++)
+        if (in->ids[t] == mask_id) in->masks[in->num_masks++] = (int)t;
+    if (in->num_masks == 0)
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "input %d has no mask: write <mask> or [MASK] where a word should be predicted", index);
+    return fill_resolve_targets(tok, r, in);
+}
+
+/* Softmax over the vocabulary (in double), then the top k of the candidate ids (all, or targets).
+ * Ties keep the lower id first. */
+static void fill_top_k(const float *logits, int vocab, const int32_t *cands, int ncands, int k,
+                       double *scores, int32_t *ids) {
+    double mx = -INFINITY, sum = 0;
+    for (int v = 0; v < vocab; v++) mx = fmax(mx, logits[v]);
+    for (int v = 0; v < vocab; v++) sum += exp((double)logits[v] - mx);
+    for (int i = 0; i < k; i++) scores[i] = -1, ids[i] = -1;
+    int n = cands ? ncands : vocab;
+    for (int c = 0; c < n; c++) {
+        int32_t id = cands ? cands[c] : c;
+        double p = exp((double)logits[id] - mx) / sum;
+        if (p < scores[k - 1] || (p == scores[k - 1] && id > ids[k - 1])) continue;
+        int at = k - 1;
+        while (at > 0 && (p > scores[at - 1] || (p == scores[at - 1] && id < ids[at - 1]))) {
+            scores[at] = scores[at - 1];
+            ids[at] = ids[at - 1];
+            at--;
+        }
+        scores[at] = p;
+        ids[at] = id;
+    }
+}
+
+/* Decodes the input with mask m replaced by id, padding dropped; special tokens are skipped only
+ * when the input has a single mask (HF keeps them so the other masks stay visible). */
+static yoso_status fill_sequence(const yoso_tokenizer *tok, const fill_input *in, int m, int32_t id,
+                                 char **out) {
+    int32_t *tokens = malloc(in->len * sizeof(int32_t));
+    if (!tokens) return yoso_error_oom();
+    size_t n = 0;
+    const int32_t pad = yoso_tokenizer_pad_id(tok);
+    for (size_t t = 0; t < in->len; t++) {
+        int32_t v = ((int)t == in->masks[m]) ? id : in->ids[t];
+        if (v != pad) tokens[n++] = v;
+    }
+    yoso_status st = yoso_tokenizer_decode(tok, tokens, n, in->num_masks == 1, out);
+    free(tokens);
+    return st;
+}
+
+/* Fills one result from the logits at its masks ([num_masks, V]). */
+static yoso_status fill_result(const yoso_tokenizer *tok, const fill_input *in, int top_k,
+                               const float *logits, int vocab, yoso_fill_result *res) {
+    int k = top_k;
+    if (in->target_ids && in->num_targets < k) k = in->num_targets;
+    res->num_masks = in->num_masks;
+    res->top_k = k;
+    res->predictions = calloc((size_t)in->num_masks * k, sizeof *res->predictions);
+    double *scores = malloc((size_t)k * sizeof(double));
+    int32_t *ids = malloc((size_t)k * sizeof(int32_t));
+    yoso_status st = YOSO_OK;
+    if (!res->predictions || !scores || !ids) {
+        st = yoso_error_oom();
+        goto done;
+    }
+    for (int m = 0; m < in->num_masks; m++) {
+        fill_top_k(logits + (size_t)m * vocab, vocab, in->target_ids, in->num_targets, k, scores,
+                   ids);
+        for (int i = 0; i < k; i++) {
+            yoso_prediction *p = &res->predictions[(size_t)m * k + i];
+            p->score = scores[i];
+            p->token = ids[i];
+            st = yoso_tokenizer_decode(tok, &ids[i], 1, 0, &p->token_str);
+            if (st == YOSO_OK) st = fill_sequence(tok, in, m, ids[i], &p->sequence);
+            if (st != YOSO_OK) goto done;
+        }
+    }
+done:
+    free(scores);
+    free(ids);
+    return st;
+}
+
+void yoso_fill_result_release(yoso_fill_result *r) {
+    if (!r) return;
+    for (int i = 0; r->predictions && i < r->num_masks * r->top_k; i++) {
+        free(r->predictions[i].token_str);
+        free(r->predictions[i].sequence);
+    }
+    free(r->predictions);
+    memset(r, 0, sizeof *r);
+}
+
+/* Lays the inputs out as one right-padded batch with mask positions flattened. */
+static yoso_status fill_batch(const fill_input *in, int count, int32_t pad, int32_t **ids,
+                              int32_t **mask, int32_t **positions, int *seq, int *npos) {
+    size_t longest = 0;
+    int total = 0;
+    for (int i = 0; i < count; i++) {
+        longest = in[i].len > longest ? in[i].len : longest;
+        total += in[i].num_masks;
+    }
+    *seq = (int)longest;
+    *npos = total;
+    *ids = malloc((size_t)count * longest * sizeof(int32_t));
+    *mask = malloc((size_t)count * longest * sizeof(int32_t));
+    *positions = malloc((size_t)total * sizeof(int32_t));
+    if (!*ids || !*mask || !*positions) return yoso_error_oom();
+    int at = 0;
+    for (int i = 0; i < count; i++) {
+        for (size_t t = 0; t < longest; t++) {
+            int valid = t < in[i].len;
+            (*ids)[i * longest + t] = valid ? in[i].ids[t] : pad;
+            (*mask)[i * longest + t] = valid;
+        }
+        for (int m = 0; m < in[i].num_masks; m++)
+            (*positions)[at++] = (int32_t)(i * longest) + in[i].masks[m];
+    }
+    return YOSO_OK;
+}
+
+yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
+                           const yoso_fill_request *requests, int count,
+                           yoso_fill_result *results) {
+    yoso_status st = YOSO_OK;
+    yoso_model_info info;
+    yoso_model_get_info(model, &info);
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
+    if (yoso_tokenizer_vocab_size(tok) > (size_t)info.vocab_size)
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the tokenizer has %zu tokens but the model only %d: they do not belong together",
+            yoso_tokenizer_vocab_size(tok), info.vocab_size);
+    memset(results, 0, (size_t)count * sizeof *results);
+    fill_input *in = calloc((size_t)count, sizeof *in);
+    int32_t *ids = NULL, *mask = NULL, *positions = NULL;
+    float *logits = NULL;
+    int seq = 0, npos = 0;
+    if (!in) return yoso_error_oom();
+    for (int i = 0; i < count && st == YOSO_OK; i++)
+        st = fill_prepare(tok, &info, &requests[i], i, &in[i]);
+    if (st == YOSO_OK)
+        st =
+            fill_batch(in, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &positions, &seq, &npos);
+    if (st == YOSO_OK && !(logits = malloc((size_t)npos * info.vocab_size * sizeof(float))))
+        st = yoso_error_oom();
+    if (st == YOSO_OK)
+        st = yoso_model_logits_at(model, count, seq, ids, mask, positions, npos, logits);
+    size_t at = 0;
+    for (int i = 0; i < count && st == YOSO_OK; i++) {
+        st = fill_result(tok, &in[i], requests[i].top_k, logits + at * info.vocab_size,
+                         info.vocab_size, &results[i]);
+        at += (size_t)in[i].num_masks;
+    }
+    if (st != YOSO_OK)
+        for (int i = 0; i < count; i++) yoso_fill_result_release(&results[i]);
+    for (int i = 0; i < count; i++) {
+        free(in[i].ids);
+        free(in[i].masks);
+        free(in[i].target_ids);
+    }
+    free(in);
+    free(ids);
+    free(mask);
+    free(positions);
+    free(logits);
+    return st;
+}
