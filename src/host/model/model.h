@@ -7,8 +7,9 @@
 #include "profile.h"
 #include "runtime.h"
 
-/* With fp16 weights (opt.fp16_weights), the matrices marked "matrix" hold half bits and are
- * expanded into model->wscratch before use; everything else is float32. */
+/* The device buffers the checkpoint's tensors are uploaded into (tensor_table.c says which tensor
+ * goes where). With fp16 weights (opt.fp16_weights), the matrices marked "matrix" hold half bits
+ * and are expanded into model->wscratch before use; everything else is float32. */
 typedef struct yoso_layer_params {
     cl_mem qkv_w;                  /* matrix [3H, H]  rows: Wq, Wk, Wv (nn.Linear [out, in]) */
     cl_mem qkv_b;                  /* [3H] */
@@ -57,11 +58,11 @@ struct yoso_model {
     cl_mem emb_ln_w, emb_ln_b; /* [H], [H] */
     yoso_layer_params *layers; /* [num_hidden_layers] */
     int has_lm_head;
-    cl_mem head_w, head_b;       /* matrix [H, H], [H] */
-    cl_mem head_ln_w, head_ln_b; /* [H], [H] */
-    cl_mem head_bias;            /* [V] */
-    size_t weight_bytes;         /* device bytes held by weights */
-    cl_mem wscratch;             /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
+    cl_mem head_dense_w, head_dense_b; /* matrix [H, H], [H] */
+    cl_mem head_ln_w, head_ln_b;       /* [H], [H] */
+    cl_mem head_bias;                  /* [V] */
+    size_t weight_bytes;               /* device bytes held by weights */
+    cl_mem wscratch; /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
     size_t wscratch_floats;
     const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;

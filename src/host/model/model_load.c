@@ -11,6 +11,7 @@
 #include "model.h"
 #include "tensor_file.h"
 #include "tensor_file_internal.h"
+#include "tensor_table.h"
 #include "weights.h"
 
 /* 1 if path names an existing regular file. */
@@ -128,88 +129,115 @@ fail:
     return status;
 }
 
-/* Uploads a single tensor as float32. */
-static yoso_status model_upload_one(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
-    return model_upload_views(m, &view, 1, 0, out);
+/* True if table row i is the first of the rows uploaded into its device buffer. */
+static int model_starts_buffer(size_t i) {
+    const yoso_tensor_spec *s = &yoso_tensor_table[i];
+    if (s->flags & (YOSO_TENSOR_ALT | YOSO_TENSOR_TIED)) return 0;
+    for (size_t j = 0; j < i; j++)
+        if (yoso_tensor_table[j].scope == s->scope && yoso_tensor_table[j].device == s->device)
+            return 0;
+    return 1;
 }
 
-/* Uploads a weight matrix: half when the model stores weights as fp16, else float32. */
-static yoso_status model_upload_matrix(yoso_model *m, const yoso_tensor_view *view, cl_mem *out) {
-    return model_upload_views(m, &view, 1, m->opt.fp16_weights, out);
-}
+/* A device buffer and the bound views laid end to end in it. */
+typedef struct model_buffer {
+    const yoso_tensor_spec *spec; /* the buffer's first row */
+    cl_mem *dst;                  /* the field in the model */
+    const yoso_tensor_view *views[YOSO_TENSOR_PARTS_MAX];
+    int count;   /* views bound; 0 when the checkpoint has none (no conv, no head) */
+    int as_half; /* a matrix, with fp16 weights */
+} model_buffer;
 
-/* Checks that the weights fit the device: each buffer under the max allocation, all in memory. */
-static yoso_status model_check_fits(const yoso_model *m, const yoso_weights *w) {
-    const yoso_device_info *dev = &m->ctx->info;
-    const uint64_t es = m->opt.fp16_weights ? 2 : 4; /* bytes per matrix element */
-    uint64_t largest = (uint64_t)yoso_tensor_numel(w->word_emb) * es;
-    uint64_t total = 0;
-    for (int i = 0; i < w->num_layers; i++) {
-        const yoso_layer_weights *l = &w->layers[i];
-        uint64_t ffn = (uint64_t)yoso_tensor_numel(l->ffn_in_w) * es;
-        if (ffn > largest) largest = ffn;
-        total += 3 * (uint64_t)yoso_tensor_numel(l->q_w) * es + 2 * ffn +
-                 (uint64_t)yoso_tensor_numel(l->attn_out_w) * es;
+/* Calls fn on every device buffer that the checkpoint's bound tensors fill, in table order:
+ * the model's (embeddings), each layer's, then the heads'. */
+static yoso_status model_each_buffer(yoso_model *m, const yoso_weights *w,
+                                     yoso_status (*fn)(yoso_model *, const model_buffer *, void *),
+                                     void *user) {
+    yoso_status status = YOSO_OK;
+    static const yoso_tensor_scope k_scopes[] = {YOSO_SCOPE_MODEL, YOSO_SCOPE_LAYER,
+                                                 YOSO_SCOPE_HEAD};
+    for (size_t sc = 0; sc < sizeof k_scopes / sizeof k_scopes[0]; sc++) {
+        const int layers = k_scopes[sc] == YOSO_SCOPE_LAYER ? w->num_layers : 1;
+        for (int li = 0; li < layers; li++)
+            for (size_t i = 0; i < yoso_tensor_table_count; i++) {
+                const yoso_tensor_spec *s = &yoso_tensor_table[i];
+                if (s->scope != k_scopes[sc] || !model_starts_buffer(i)) continue;
+                model_buffer b = {
+                    s,
+                    yoso_tensor_field(s, m, m->layers ? &m->layers[li] : NULL, s->device),
+                    {NULL},
+                    0,
+                    (s->flags & YOSO_TENSOR_MATRIX) && m->opt.fp16_weights};
+                for (size_t j = i; j < yoso_tensor_table_count; j++) {
+                    const yoso_tensor_spec *t = &yoso_tensor_table[j];
+                    if (t->scope != s->scope || t->device != s->device ||
+                        (t->flags & YOSO_TENSOR_ALT))
+                        continue;
+                    const yoso_tensor_view *const *v =
+                        yoso_tensor_field(t, (void *)w, w->layers ? &w->layers[li] : NULL, t->view);
+                    if (!*v) continue;
+                    if (b.count == YOSO_TENSOR_PARTS_MAX)
+                        return yoso_error(
+                            YOSO_ERR_UNSUPPORTED,
+                            "tensor_table.c: more than %d tensors share the buffer of %s: raise YOSO_TENSOR_PARTS_MAX",
+                            YOSO_TENSOR_PARTS_MAX, s->name);
+                    b.views[b.count++] = *v;
+                }
+                if (b.count) YOSO_TRY(fn(m, &b, user));
+            }
     }
-    total +=
-        (uint64_t)yoso_tensor_numel(w->word_emb) * es + (uint64_t)yoso_tensor_numel(w->pos_emb) * 4;
-    if (largest > dev->max_alloc_bytes)
-        return yoso_error(
-            YOSO_ERR_NO_MEMORY,
-            "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per buffer: choose another device with -d",
-            largest / 1048576.0, dev->name, dev->max_alloc_bytes / 1048576.0);
-    if (total > dev->global_mem_bytes)
-        return yoso_error(
-            YOSO_ERR_NO_MEMORY,
-            "the weights need %.1f MiB but %s has %.1f MiB of memory: choose another device with -d",
-            total / 1048576.0, dev->name, dev->global_mem_bytes / 1048576.0);
+fail:
+    return status;
+}
+
+/* The largest buffer and the sum of all, in device bytes. */
+typedef struct model_sizes {
+    uint64_t largest, total;
+} model_sizes;
+
+/* Adds one buffer's bytes to the model_sizes in user. */
+static yoso_status model_count_buffer(yoso_model *m, const model_buffer *b, void *user) {
+    model_sizes *sz = user;
+    uint64_t bytes = 0;
+    for (int i = 0; i < b->count; i++) bytes += (uint64_t)yoso_tensor_numel(b->views[i]);
+    bytes *= b->as_half ? 2 : 4;
+    if (bytes > sz->largest) sz->largest = bytes;
+    sz->total += bytes;
     return YOSO_OK;
 }
 
-/* Uploads one encoder layer's weights. */
-static yoso_status model_upload_layer(yoso_model *m, const yoso_layer_weights *l,
-                                      yoso_layer_params *p) {
-    yoso_status status = YOSO_OK;
-    const yoso_tensor_view *qkv_w[3] = {l->q_w, l->k_w, l->v_w};
-    const yoso_tensor_view *qkv_b[3] = {l->q_b, l->k_b, l->v_b};
-    YOSO_TRY(model_upload_views(m, qkv_w, 3, m->opt.fp16_weights, &p->qkv_w));
-    YOSO_TRY(model_upload_views(m, qkv_b, 3, 0, &p->qkv_b));
-    if (l->conv_w) YOSO_TRY(model_upload_one(m, l->conv_w, &p->conv_w));
-    YOSO_TRY(model_upload_matrix(m, l->attn_out_w, &p->attn_out_w));
-    YOSO_TRY(model_upload_one(m, l->attn_out_b, &p->attn_out_b));
-    YOSO_TRY(model_upload_one(m, l->attn_ln_w, &p->attn_ln_w));
-    YOSO_TRY(model_upload_one(m, l->attn_ln_b, &p->attn_ln_b));
-    YOSO_TRY(model_upload_matrix(m, l->ffn_in_w, &p->ffn_in_w));
-    YOSO_TRY(model_upload_one(m, l->ffn_in_b, &p->ffn_in_b));
-    YOSO_TRY(model_upload_matrix(m, l->ffn_out_w, &p->ffn_out_w));
-    YOSO_TRY(model_upload_one(m, l->ffn_out_b, &p->ffn_out_b));
-    YOSO_TRY(model_upload_one(m, l->ffn_ln_w, &p->ffn_ln_w));
-    YOSO_TRY(model_upload_one(m, l->ffn_ln_b, &p->ffn_ln_b));
-fail:
-    return status;
+/* Checks that the weights fit the device: each buffer under the max allocation, all in memory. */
+static yoso_status model_check_fits(yoso_model *m, const yoso_weights *w) {
+    const yoso_device_info *dev = &m->ctx->info;
+    model_sizes sz = {0, 0};
+    yoso_status status = model_each_buffer(m, w, model_count_buffer, &sz);
+    if (status != YOSO_OK) return status;
+    if (sz.largest > dev->max_alloc_bytes)
+        return yoso_error(
+            YOSO_ERR_NO_MEMORY,
+            "a weight matrix needs %.1f MiB but %s allows at most %.1f MiB per buffer: choose another device with -d",
+            sz.largest / 1048576.0, dev->name, dev->max_alloc_bytes / 1048576.0);
+    if (sz.total > dev->global_mem_bytes)
+        return yoso_error(
+            YOSO_ERR_NO_MEMORY,
+            "the weights need %.1f MiB but %s has %.1f MiB of memory: choose another device with -d",
+            sz.total / 1048576.0, dev->name, dev->global_mem_bytes / 1048576.0);
+    return YOSO_OK;
+}
+
+/* Uploads one buffer's views into a new device buffer. */
+static yoso_status model_upload_buffer(yoso_model *m, const model_buffer *b, void *user) {
+    return model_upload_views(m, b->views, b->count, b->as_half, b->dst);
 }
 
 /* Uploads every weight of a bound checkpoint. */
 static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     yoso_status status = YOSO_OK;
-    YOSO_TRY(model_check_fits(m, w));
-    YOSO_TRY(model_upload_matrix(m, w->word_emb, &m->word_emb));
-    YOSO_TRY(model_upload_one(m, w->pos_emb, &m->pos_emb));
-    YOSO_TRY(model_upload_one(m, w->type_emb, &m->type_emb));
-    YOSO_TRY(model_upload_one(m, w->emb_ln_w, &m->emb_ln_w));
-    YOSO_TRY(model_upload_one(m, w->emb_ln_b, &m->emb_ln_b));
     m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
     if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
-    for (int i = 0; i < w->num_layers; i++)
-        YOSO_TRY(model_upload_layer(m, &w->layers[i], &m->layers[i]));
+    YOSO_TRY(model_check_fits(m, w));
+    YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, NULL));
     m->has_lm_head = w->has_lm_head;
-    if (w->has_lm_head) {
-        YOSO_TRY(model_upload_matrix(m, w->head_dense_w, &m->head_w));
-        YOSO_TRY(model_upload_one(m, w->head_dense_b, &m->head_b));
-        YOSO_TRY(model_upload_one(m, w->head_ln_w, &m->head_ln_w));
-        YOSO_TRY(model_upload_one(m, w->head_ln_b, &m->head_ln_b));
-        YOSO_TRY(model_upload_one(m, w->head_bias, &m->head_bias));
-    }
 fail:
     return status;
 }
@@ -321,18 +349,15 @@ void yoso_model_free(yoso_model *m) {
     yoso_attention_free(m->attention);
     m->attention = NULL;
     yoso_model_release_buffers(m);
-    for (int i = 0; m->layers && i < m->cfg.num_hidden_layers; i++) {
-        yoso_layer_params *p = &m->layers[i];
-        cl_mem *all[] = {&p->qkv_w,     &p->qkv_b,     &p->conv_w,   &p->attn_out_w, &p->attn_out_b,
-                         &p->attn_ln_w, &p->attn_ln_b, &p->ffn_in_w, &p->ffn_in_b,   &p->ffn_out_w,
-                         &p->ffn_out_b, &p->ffn_ln_w,  &p->ffn_ln_b};
-        for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) release(all[j]);
+    for (size_t r = 0; r < yoso_tensor_table_count; r++) {
+        const yoso_tensor_spec *s = &yoso_tensor_table[r];
+        if (s->flags & YOSO_TENSOR_TIED) continue;
+        const int layers = s->scope == YOSO_SCOPE_LAYER ? m->cfg.num_hidden_layers : 1;
+        for (int i = 0; i < layers && (m->layers || s->scope != YOSO_SCOPE_LAYER); i++)
+            release(yoso_tensor_field(s, m, m->layers ? &m->layers[i] : NULL, s->device));
     }
     free(m->layers);
-    cl_mem *top[] = {&m->wscratch,  &m->word_emb,  &m->pos_emb,  &m->type_emb,
-                     &m->emb_ln_w,  &m->emb_ln_b,  &m->head_w,   &m->head_b,
-                     &m->head_ln_w, &m->head_ln_b, &m->head_bias};
-    for (size_t j = 0; j < sizeof top / sizeof top[0]; j++) release(top[j]);
+    release(&m->wscratch);
     free(m);
 }
 

@@ -16,9 +16,9 @@ static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, fl
     CL_CHECK(clEnqueueWriteBuffer(ctx->queue, hb->rows, CL_FALSE, 0, (size_t)n * sizeof(int32_t),
                                   positions, 0, NULL, NULL));
     YOSO_TRY(yoso_launch_gather_rows(ctx, m->act.h, hb->rows, hb->x, n, (int)H));
-    cl_mem head_w = m->head_w, word = m->word_emb;
+    cl_mem head_w = m->head_dense_w, word = m->word_emb;
     if (m->opt.fp16_weights) {
-        YOSO_TRY(yoso_launch_half_to_float(ctx, m->head_w, 0, m->wscratch, 0, H * H));
+        YOSO_TRY(yoso_launch_half_to_float(ctx, m->head_dense_w, 0, m->wscratch, 0, H * H));
         head_w = m->wscratch;
     }
     yoso_gemm_args dense = {.trans_b = 1,
@@ -33,7 +33,7 @@ static yoso_status head_chunk(yoso_model *m, const int32_t *positions, int n, fl
                             .c = hb->t,
                             .ldc = H};
     YOSO_TRY(yoso_gemm_run(ctx->gemm, &dense));
-    YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_b, n, (int)H));
+    YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_dense_b, n, (int)H));
     YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
                                    (int)H, m->cfg.layer_norm_eps));
     /* logits = x · word_embᵀ, over vocabulary slices that fit the scratch with fp16 weights */

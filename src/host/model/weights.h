@@ -1,4 +1,5 @@
-/* weights.h — binds a checkpoint's HF tensor names to the model's parts, checking every shape. */
+/* weights.h — binds a checkpoint's HF tensors to the model's parts, checking every shape; the
+ * tensors, their names and shapes are the rows of tensor_table.c, which point at these fields. */
 #ifndef YOSO_WEIGHTS_H
 #define YOSO_WEIGHTS_H
 
@@ -24,6 +25,7 @@ typedef struct yoso_weights {
     const yoso_tensor_view *emb_ln_w, *emb_ln_b; /* [H], [H] */
     int num_layers;
     yoso_layer_weights *layers; /* [num_layers], malloc'ed */
+    unsigned archs;             /* yoso_arch bits: BASE, and each head the checkpoint has */
     /* MLM head; all NULL for a base YosoModel checkpoint (has_lm_head = 0) */
     int has_lm_head;
     const yoso_tensor_view *head_dense_w,
@@ -32,10 +34,11 @@ typedef struct yoso_weights {
     const yoso_tensor_view *head_bias;             /* [V] cls.predictions.bias (or decoder.bias) */
 } yoso_weights;
 
-/* Finds every tensor under its HF name (with or without the "yoso." prefix), ignores
- * position_ids / token_type_ids buffers and cls.predictions.decoder.weight (tied), and checks each
- * shape against cfg. A missing tensor or wrong shape is YOSO_ERR_INPUT naming the tensor, the
- * expected and the found shape. Views point into file, which must stay open. */
+/* Finds every tensor of the table under its HF name (with or without the "yoso." prefix), and
+ * each head's when the checkpoint has one; ignores position_ids / token_type_ids buffers and
+ * cls.predictions.decoder.weight (tied), and checks each shape against cfg. A missing tensor or
+ * wrong shape is YOSO_ERR_INPUT naming the tensor, the expected and the found shape. Views point
+ * into file, which must stay open. */
 yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *cfg,
                               yoso_weights *out);
 void yoso_weights_release(yoso_weights *w);

@@ -1,0 +1,109 @@
+/* tensor_table.c — every tensor of a YOSO checkpoint, once (HF modeling_yoso.py names). Adding a
+ * task head is a row in yoso_head_table, its rows here, and its fields in yoso_weights and
+ * yoso_model. */
+#include "tensor_table.h"
+
+#include <stddef.h>
+
+#include "model.h"
+#include "weights.h"
+
+/* The table reads as columns. */
+/* clang-format off */
+/* A row of the model scope (embeddings), of an encoder layer, of the MLM head; a tied name. */
+#define EMB(name, view, device, flags, ...) {name, YOSO_SCOPE_MODEL, YOSO_ARCH_BASE, flags, \
+    offsetof(yoso_weights, view), offsetof(yoso_model, device), {__VA_ARGS__}}
+#define LAYER(name, view, device, flags, ...) {name, YOSO_SCOPE_LAYER, YOSO_ARCH_BASE, flags, \
+    offsetof(yoso_layer_weights, view), offsetof(yoso_layer_params, device), {__VA_ARGS__}}
+#define MLM(name, view, device, flags, ...) {name, YOSO_SCOPE_HEAD, YOSO_ARCH_MLM, flags, \
+    offsetof(yoso_weights, view), offsetof(yoso_model, device), {__VA_ARGS__}}
+#define TIED(name, scope, arch) {name, scope, arch, YOSO_TENSOR_TIED, 0, 0, {YOSO_DIM_NONE}}
+
+#define ONE YOSO_DIM_ONE
+#define H YOSO_DIM_H
+#define I YOSO_DIM_I
+#define V YOSO_DIM_V
+#define P YOSO_DIM_POS
+#define T YOSO_DIM_TYPES
+#define NH YOSO_DIM_HEADS
+#define W YOSO_DIM_CONV
+#define CONV_SHAPE NH, ONE, W, ONE /* nn.Conv2d weight [nh, 1, W, 1] */
+#define MATRIX YOSO_TENSOR_MATRIX
+#define VECTOR YOSO_TENSOR_VECTOR
+#define CONVW YOSO_TENSOR_CONV
+#define ALT YOSO_TENSOR_ALT
+
+/* Every row is required, except: CONVW rows exist only with a conv_window; an ALT row stands in for
+ * the row above it when that one is absent; a TIED name is known but not loaded. MATRIX rows are
+ * half on the device with fp16 weights, VECTOR rows float32. Rows with the same device buffer are
+ * laid end to end in it: qkv_w = [Wq; Wk; Wv] [3H, H]. Binding checks rows in this order, so the
+ * first problem reported is the first row's. */
+const yoso_tensor_spec yoso_tensor_table[] = {
+    /*   HF name after the prefix                      view          device        kind    shape */
+    EMB(   "embeddings.word_embeddings.weight",          word_emb,     word_emb,     MATRIX, V, H),
+    EMB(   "embeddings.position_embeddings.weight",      pos_emb,      pos_emb,      VECTOR, P, H),
+    EMB(   "embeddings.token_type_embeddings.weight",    type_emb,     type_emb,     VECTOR, T, H),
+    EMB(   "embeddings.LayerNorm.weight",                emb_ln_w,     emb_ln_w,     VECTOR, H),
+    EMB(   "embeddings.LayerNorm.bias",                  emb_ln_b,     emb_ln_b,     VECTOR, H),
+
+    LAYER( "attention.self.query.weight",                q_w,          qkv_w,        MATRIX, H, H),
+    LAYER( "attention.self.query.bias",                  q_b,          qkv_b,        VECTOR, H),
+    LAYER( "attention.self.key.weight",                  k_w,          qkv_w,        MATRIX, H, H),
+    LAYER( "attention.self.key.bias",                    k_b,          qkv_b,        VECTOR, H),
+    LAYER( "attention.self.value.weight",                v_w,          qkv_w,        MATRIX, H, H),
+    LAYER( "attention.self.value.bias",                  v_b,          qkv_b,        VECTOR, H),
+    LAYER( "attention.output.dense.weight",              attn_out_w,   attn_out_w,   MATRIX, H, H),
+    LAYER( "attention.output.dense.bias",                attn_out_b,   attn_out_b,   VECTOR, H),
+    LAYER( "attention.output.LayerNorm.weight",          attn_ln_w,    attn_ln_w,    VECTOR, H),
+    LAYER( "attention.output.LayerNorm.bias",            attn_ln_b,    attn_ln_b,    VECTOR, H),
+    LAYER( "intermediate.dense.weight",                  ffn_in_w,     ffn_in_w,     MATRIX, I, H),
+    LAYER( "intermediate.dense.bias",                    ffn_in_b,     ffn_in_b,     VECTOR, I),
+    LAYER( "output.dense.weight",                        ffn_out_w,    ffn_out_w,    MATRIX, H, I),
+    LAYER( "output.dense.bias",                          ffn_out_b,    ffn_out_b,    VECTOR, H),
+    LAYER( "output.LayerNorm.weight",                    ffn_ln_w,     ffn_ln_w,     VECTOR, H),
+    LAYER( "output.LayerNorm.bias",                      ffn_ln_b,     ffn_ln_b,     VECTOR, H),
+    LAYER( "attention.self.conv.weight",                 conv_w,       conv_w,       CONVW,  CONV_SHAPE),
+
+    MLM(   "cls.predictions.transform.dense.weight",     head_dense_w, head_dense_w, MATRIX, H, H),
+    MLM(   "cls.predictions.transform.dense.bias",       head_dense_b, head_dense_b, VECTOR, H),
+    MLM(   "cls.predictions.transform.LayerNorm.weight", head_ln_w,    head_ln_w,    VECTOR, H),
+    MLM(   "cls.predictions.transform.LayerNorm.bias",   head_ln_b,    head_ln_b,    VECTOR, H),
+    MLM(   "cls.predictions.bias",                       head_bias,    head_bias,    VECTOR, V),
+    MLM(   "cls.predictions.decoder.bias",               head_bias,    head_bias,    ALT,    V),
+    TIED(  "cls.predictions.decoder.weight", YOSO_SCOPE_HEAD, YOSO_ARCH_MLM), /* = word_emb */
+};
+/* clang-format on */
+const size_t yoso_tensor_table_count = sizeof yoso_tensor_table / sizeof yoso_tensor_table[0];
+
+const yoso_head_spec yoso_head_table[] = {
+    {YOSO_ARCH_MLM, "YosoForMaskedLM", "cls.predictions."},
+};
+const size_t yoso_head_table_count = sizeof yoso_head_table / sizeof yoso_head_table[0];
+
+int64_t yoso_dim_value(const yoso_config *cfg, yoso_dim d) {
+    switch (d) {
+    case YOSO_DIM_NONE: return 0;
+    case YOSO_DIM_ONE: return 1;
+    case YOSO_DIM_H: return cfg->hidden_size;
+    case YOSO_DIM_I: return cfg->intermediate_size;
+    case YOSO_DIM_V: return cfg->vocab_size;
+    case YOSO_DIM_POS: return (int64_t)cfg->max_position_embeddings + 2;
+    case YOSO_DIM_TYPES: return cfg->type_vocab_size;
+    case YOSO_DIM_HEADS: return cfg->num_attention_heads;
+    case YOSO_DIM_CONV: return cfg->conv_window;
+    }
+    return 0;
+}
+
+int yoso_tensor_shape(const yoso_tensor_spec *s, const yoso_config *cfg, int64_t *shape) {
+    int n = 0;
+    while (n < YOSO_TENSOR_SHAPE_MAX && s->shape[n] != YOSO_DIM_NONE) {
+        shape[n] = yoso_dim_value(cfg, s->shape[n]);
+        n++;
+    }
+    return n;
+}
+
+int yoso_tensor_in_config(const yoso_tensor_spec *s, const yoso_config *cfg) {
+    return !(s->flags & YOSO_TENSOR_CONV) || cfg->conv_window > 0;
+}
