@@ -93,6 +93,20 @@ void yoso_tokenizer_free(yoso_tokenizer *tok);
  * max_length ids (0 = no limit). `[MASK]` and `<mask>` both become the mask token. */
 yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, size_t len,
                                   int flags, size_t max_length, int32_t **ids, size_t *count);
+/* Where one token came from in the input text. start/end are in Unicode characters (code
+ * points), exactly Hugging Face's offset_mapping (return_offsets_mapping=True, trim_offsets as the
+ * tokenizer says: a token's leading "Ġ" space is not part of its span); byte_start/byte_end are
+ * the same span in bytes of the UTF-8 text. <s>, </s> and other added specials of the template
+ * get 0, 0. A token that covers part of a multi-byte character spans the whole character. */
+typedef struct yoso_token_span {
+    size_t start, end;
+    size_t byte_start, byte_end;
+} yoso_token_span;
+/* yoso_tokenizer_encode, also returning each id's span in the text; *spans is malloc'ed,
+ * [count] entries. */
+yoso_status yoso_tokenizer_encode_offsets(const yoso_tokenizer *tok, const char *text, size_t len,
+                                          int flags, size_t max_length, int32_t **ids,
+                                          yoso_token_span **spans, size_t *count);
 /* Decodes ids to UTF-8 (invalid bytes become U+FFFD); skip_special drops <s>, </s>, <pad>, <mask>…
  * *text is malloc'ed and NUL-terminated. */
 yoso_status yoso_tokenizer_decode(const yoso_tokenizer *tok, const int32_t *ids, size_t count,

@@ -287,6 +287,87 @@ typedef struct thread_job {
     int mismatches; /* out */
 } thread_job;
 
+/* A temp tokenizer folder: roberta-base's vocab.json + merges.txt, and with add_prefix_space
+ * the tokenizer_config.json HF's RobertaTokenizer(add_prefix_space=True) reads (test_variants). */
+static char *offsets_folder(int add_prefix_space) {
+    char *dir = test_make_temp_dir(), path[4096], src[4096];
+    assert_non_null(dir);
+    const char *names[] = {"vocab.json", "merges.txt"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(src, sizeof src, "%s/roberta-bpe/%s", YOSO_TEST_DATA, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        copy_file(src, path);
+    }
+    if (add_prefix_space) {
+        static const char config[] =
+            "{\"tokenizer_class\": \"RobertaTokenizer\", \"add_prefix_space\": true, \"mask_token\": {\"__type\": \"AddedToken\", \"content\": \"<mask>\", \"lstrip\": true, \"rstrip\": false, \"normalized\": false, \"single_word\": false, \"special\": true}}";
+        snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
+        assert_int_equal(test_write_file(path, config, sizeof config - 1), 0);
+    }
+    return dir;
+}
+
+/* Character offsets equal HF's offset_mapping (fast tokenizer, trim_offsets) on every corpus
+ * text and the add_prefix_space texts; byte spans slice the same text the characters do. */
+static void test_offsets(void **state) {
+    (void)state;
+    rows r = rows_read("tokenizer/offsets.jsonl");
+    assert_true(r.count >= 491);
+    yoso_tokenizer *toks[2] = {NULL, NULL};
+    for (int p = 0; p < 2; p++) {
+        char *dir = offsets_folder(p);
+        assert_int_equal(yoso_tokenizer_load(dir, &toks[p]), YOSO_OK);
+        free(dir);
+    }
+    size_t mismatches = 0, tokens = 0;
+    for (size_t i = 0; i < r.count; i++) {
+        const cJSON *row = r.items[i];
+        const int prefix = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "add_prefix_space"));
+        size_t len, nw, n;
+        char *text = row_text(row, &len);
+        int32_t *want = row_ids(row, "ids", &nw), *ids = NULL;
+        yoso_token_span *spans = NULL;
+        assert_int_equal(yoso_tokenizer_encode_offsets(toks[prefix], text, len,
+                                                       YOSO_TOKENIZE_ADD_SPECIAL, 0, &ids, &spans,
+                                                       &n),
+                         YOSO_OK);
+        assert_int_equal(n, nw);
+        assert_memory_equal(ids, want, n * sizeof *ids);
+        const cJSON *offs = cJSON_GetObjectItemCaseSensitive(row, "offsets");
+        assert_int_equal((size_t)cJSON_GetArraySize(offs), n);
+        size_t k = 0;
+        for (const cJSON *o = offs->child; o; o = o->next, k++) {
+            const size_t ws = (size_t)cJSON_GetArrayItem(o, 0)->valuedouble;
+            const size_t we = (size_t)cJSON_GetArrayItem(o, 1)->valuedouble;
+            tokens++;
+            if (spans[k].start != ws || spans[k].end != we) {
+                if (mismatches++ < 10)
+                    printf("offsets of %.60s token %zu (id %d): got [%zu, %zu), HF [%zu, %zu)\n",
+                           text, k, ids[k], spans[k].start, spans[k].end, ws, we);
+            }
+            /* a byte span that starts on a character boundary starts on the character the
+             * character span names (special tokens: both 0) */
+            size_t chars = 0;
+            for (size_t at = 0; at < spans[k].byte_start && at < len; at++)
+                chars += ((unsigned char)text[at] & 0xC0) != 0x80;
+            if (spans[k].byte_start >= len ||
+                ((unsigned char)text[spans[k].byte_start] & 0xC0) != 0x80)
+                assert_int_equal(chars, spans[k].start);
+            assert_true(spans[k].byte_start <= spans[k].byte_end && spans[k].byte_end <= len);
+        }
+        free(text);
+        free(want);
+        free(ids);
+        free(spans);
+    }
+    printf("[ offsets  ] %zu texts, %zu tokens, %zu offset mismatches with HF\n", r.count, tokens,
+           mismatches);
+    assert_int_equal(mismatches, 0);
+    rows_free(&r);
+    yoso_tokenizer_free(toks[0]);
+    yoso_tokenizer_free(toks[1]);
+}
+
 /* Encodes the whole corpus three times and counts differences from the fixture. */
 static void *thread_encode(void *arg) {
     thread_job *job = arg;
@@ -334,6 +415,7 @@ int main(void) {
         cmocka_unit_test(test_decode_cases),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_variants),
+        cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,8 @@ struct yoso_tokenizer {
     /* roles: ids of <s>, </s>, … and the post-processor's cls/sep */
     int32_t role_ids[TOK_ROLE_COUNT];
     int32_t cls_id, sep_id; /* what ADD_SPECIAL wraps the pieces in */
+    int keep_offsets;       /* 1: the post-processor's trim_offsets is false (HF default: trim) */
+    int post_prefix_space;  /* the post-processor's add_prefix_space; -1: as add_prefix_space */
 
     /* decoding: bytes of each id after the ByteLevel decoder */
     uint8_t *dec_bytes; /* arena */
@@ -294,6 +296,12 @@ void tok_bpe_cache_put(tok_bpe_cache *cache, const uint8_t *piece, size_t len, c
                        size_t count);
 
 /* -------------------------------------------------------------------- workspace ---- */
+
+/* Encodes text into out and, when spans is not NULL, each id's input byte span [start, end) into
+ * spans (two entries per id; <s>, </s> get 0, 0) — the engine behind yoso_tokenizer_encode and
+ * yoso_tokenizer_encode_offsets (encode.c). */
+yoso_status tok_encode(const yoso_tokenizer *tok, const char *text, size_t len, int flags,
+                       size_t max_length, tok_ids *out, tok_ids *spans);
 
 struct tok_workspace {
     pcre2_match_data *md; /* for split_re */

@@ -55,6 +55,7 @@ static yoso_status tokenizer_alloc(yoso_tokenizer **out) {
     }
     for (int r = 0; r < TOK_ROLE_COUNT; r++) tok->role_ids[r] = -1;
     tok->cls_id = tok->sep_id = -1;
+    tok->post_prefix_space = -1;
     *out = tok;
     return YOSO_OK;
 }

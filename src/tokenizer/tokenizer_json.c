@@ -128,6 +128,10 @@ static void json_read_post_processor(yoso_tokenizer *tok, const cJSON *post) {
         tok->cls_id = (int32_t)cJSON_GetArrayItem(cls, 1)->valuedouble;
     if (cJSON_IsNumber(cJSON_GetArrayItem(sep, 1)))
         tok->sep_id = (int32_t)cJSON_GetArrayItem(sep, 1)->valuedouble;
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(post, "trim_offsets")))
+        tok->keep_offsets = 1;
+    const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(post, "add_prefix_space");
+    if (cJSON_IsBool(prefix)) tok->post_prefix_space = cJSON_IsTrue(prefix);
 }
 
 /* Loads dir/tokenizer.json. */

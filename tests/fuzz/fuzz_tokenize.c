@@ -1,5 +1,5 @@
 /* fuzz_tokenize.c — libFuzzer target: arbitrary text through the real RoBERTa tokenizer
- * (tests/data/roberta-bpe): yoso_tokenizer_encode, then yoso_tokenizer_decode.
+ * (tests/data/roberta-bpe): yoso_tokenizer_encode (and _offsets), then yoso_tokenizer_decode.
  *
  * The first input byte picks the mode, the rest is the text (or ids):
  *   0  encode without specials: accepted exactly when the text is strict UTF-8 (checked by an
@@ -53,6 +53,21 @@ static void fuzz_encode_plain(const char *text, size_t len) {
     if (!fuzz_has_added_token(text, len) && (memcmp(back, text, len) != 0 || back[len] != '\0'))
         abort();
     free(back);
+    /* the offsets call gives the same ids, and spans inside the text that never go back */
+    int32_t *ids2 = NULL;
+    yoso_token_span *spans = NULL;
+    size_t n2 = 0;
+    if (yoso_tokenizer_encode_offsets(g_tok, text, len, 0, 0, &ids2, &spans, &n2) != YOSO_OK)
+        abort();
+    if (n2 != n || (n && memcmp(ids, ids2, n * sizeof *ids) != 0)) abort();
+    for (size_t i = 0; i < n; i++) {
+        const yoso_token_span *sp = &spans[i];
+        if (sp->byte_start > sp->byte_end || sp->byte_end > len || sp->start > sp->end ||
+            sp->end > len || (i && sp->byte_start < spans[i - 1].byte_start))
+            abort();
+    }
+    free(spans);
+    free(ids2);
     free(ids);
 }
 
