@@ -341,14 +341,10 @@ static void test_legacy_torch_file(void **state) {
 
 /* ---- models larger than the device ---- */
 
-/* The default device's description. */
-static yoso_device_info default_device(void) {
-    yoso_device_info *list = NULL, chosen;
-    size_t n = 0;
-    assert_int_equal(yoso_device_list(&list, &n), YOSO_OK);
-    for (size_t i = 0; i < n; i++)
-        if (list[i].is_default) chosen = list[i];
-    free(list);
+/* The device the CLI will run on ($YOSO_DEVICE, else yoso's default choice). */
+static yoso_device_info selected_device(void) {
+    yoso_device_info chosen;
+    if (yoso_device_find(NULL, &chosen) != YOSO_OK) fail_msg("%s", yoso_last_error());
     return chosen;
 }
 
@@ -429,7 +425,7 @@ static double mib_after(const char *message, const char *after) {
 
 /* An embedding larger than the device's largest buffer, sized from the device. */
 static void test_model_exceeds_max_allocation(void **state) {
-    yoso_device_info dev = default_device();
+    yoso_device_info dev = selected_device();
     int64_t hidden = 1024, vocab;
     while ((vocab = (int64_t)(dev.max_alloc_bytes / 4 / (uint64_t)hidden * 3 / 2)) > (1 << 24))
         hidden *= 2;
@@ -448,7 +444,7 @@ static void test_model_exceeds_max_allocation(void **state) {
 
 /* Weights larger than the device's memory, each matrix allocatable. */
 static void test_model_exceeds_device_memory(void **state) {
-    yoso_device_info dev = default_device();
+    yoso_device_info dev = selected_device();
     const int64_t hidden = 1024;
     int64_t inter = (int64_t)(dev.max_alloc_bytes / 4 / (uint64_t)hidden);
     if (inter > (1 << 20)) inter = 1 << 20; /* config.json's sane limit */

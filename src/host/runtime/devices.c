@@ -157,5 +157,6 @@ yoso_status yoso_device_select(const char *spec, cl_platform_id *platform, cl_de
 yoso_status yoso_device_find(const char *spec, yoso_device_info *info) {
     cl_platform_id platform;
     cl_device_id device;
+    if (!spec || !*spec) spec = getenv("YOSO_DEVICE"); /* as yoso_context_create does */
     return yoso_device_select(spec, &platform, &device, info);
 }

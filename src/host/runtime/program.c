@@ -96,6 +96,19 @@ static void program_store_binary(yoso_context *ctx, const char *key) {
     free(bin);
 }
 
+/* 1 if the compiler rejects the build options themselves: an empty kernel fails to build with
+ * them too. Drivers differ in how they say so: PoCL answers CL_INVALID_BUILD_OPTIONS, Mesa's
+ * rusticl CL_BUILD_PROGRAM_FAILURE with the log "Couldn't create Clang invocation.". */
+static int program_options_rejected(yoso_context *ctx, const char *opts) {
+    const char *src = "__kernel void yoso_options_probe(void) {}\n";
+    cl_int err;
+    cl_program p = clCreateProgramWithSource(ctx->context, 1, &src, NULL, &err);
+    if (err != CL_SUCCESS) return 0;
+    err = clBuildProgram(p, 1, &ctx->device, opts, NULL, NULL);
+    clReleaseProgram(p);
+    return err == CL_INVALID_BUILD_OPTIONS || err == CL_BUILD_PROGRAM_FAILURE;
+}
+
 yoso_status yoso_program_build(yoso_context *ctx) {
     yoso_status status = YOSO_OK;
     const char *srcs[YOSO_MAX_KERNELS];
@@ -114,7 +127,8 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     ctx->program = clCreateProgramWithSource(ctx->context, (cl_uint)n, srcs, NULL, &err);
     CL_CHECK_ERR(err, "clCreateProgramWithSource");
     err = clBuildProgram(ctx->program, 1, &ctx->device, opts, NULL, NULL);
-    if (err == CL_INVALID_BUILD_OPTIONS) {
+    if (err == CL_INVALID_BUILD_OPTIONS ||
+        (err == CL_BUILD_PROGRAM_FAILURE && program_options_rejected(ctx, opts))) {
         const char *extra = getenv("YOSO_CL_OPTIONS");
         int user = extra && *extra;
         return yoso_error(user ? YOSO_ERR_USAGE : YOSO_ERR_OPENCL,
