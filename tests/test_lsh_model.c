@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "lsh_reference.h"
+#include "npy.h"
 
 static yoso_context *g_ctx;
 static char *g_tmp;
@@ -22,15 +23,24 @@ static int teardown(void **state) {
     return 0;
 }
 
-/* Loads the tiny fixture in LSH mode with this seed / sign file. */
-static yoso_model *load_lsh(uint64_t seed, const char *dmat, int num_hash) {
+/* Loads tests/data/models/<fixture> in LSH mode with this seed / sign file (num_hash 0: the
+ * config's). */
+static yoso_model *load_lsh_fixture(const char *fixture, uint64_t seed, const char *dmat,
+                                    int num_hash) {
     yoso_model_options o = {
         .attention = YOSO_ATTENTION_LSH, .seed = seed, .lsh_dmat_path = dmat, .num_hash = num_hash};
+    char rel[256];
+    snprintf(rel, sizeof rel, "models/%s", fixture);
     yoso_model *m = NULL;
-    yoso_status st = yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &m);
+    yoso_status st = yoso_model_load(g_ctx, test_data_path(rel), &o, &m);
     if (st != YOSO_OK) fprintf(stderr, "%s\n", yoso_last_error());
     assert_int_equal(st, YOSO_OK);
     return m;
+}
+
+/* Loads the tiny fixture in LSH mode with this seed / sign file. */
+static yoso_model *load_lsh(uint64_t seed, const char *dmat, int num_hash) {
+    return load_lsh_fixture("tiny", seed, dmat, num_hash);
 }
 
 /* Deterministic ids [batch, seq]: <s> … </s> with right padding to lens[b]. */
@@ -76,6 +86,16 @@ static void test_same_seed_same_bits(void **state) {
     yoso_model_free(a), yoso_model_free(b), yoso_model_free(c);
 }
 
+/* Pearson correlation of a and b over n floats. */
+static double correlation(const float *a, const float *b, size_t n) {
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    for (size_t i = 0; i < n; i++) {
+        sa += a[i], sb += b[i], saa += (double)a[i] * a[i], sbb += (double)b[i] * b[i];
+        sab += (double)a[i] * b[i];
+    }
+    return (sab - sa * sb / n) / sqrt((saa - sa * sa / n) * (sbb - sb * sb / n));
+}
+
 /* With many hash functions LSH logits follow the expectation model's (correlation > 0.9): the
  * mode is wired to the same weights, heads and normalization. */
 static void test_lsh_tracks_expectation(void **state) {
@@ -87,16 +107,54 @@ static void test_lsh_tracks_expectation(void **state) {
     assert_int_equal(yoso_model_load(g_ctx, test_data_path("models/tiny"), &o, &e), YOSO_OK);
     yoso_model *l = load_lsh(3, NULL, 1024);
     float *le = logits(e, 1, seq, ids, NULL), *ll = logits(l, 1, seq, ids, NULL);
-    double se = 0, sl = 0, see = 0, sll = 0, sel = 0;
-    for (int i = 0; i < n; i++) {
-        se += le[i], sl += ll[i], see += (double)le[i] * le[i], sll += (double)ll[i] * ll[i];
-        sel += (double)le[i] * ll[i];
-    }
-    const double corr = (sel - se * sl / n) / sqrt((see - se * se / n) * (sll - sl * sl / n));
+    const double corr = correlation(le, ll, n);
     printf("correlation of LSH (m 1024) and expectation logits: %.4f\n", corr);
     assert_true(corr > 0.9);
     free(le), free(ll);
     yoso_model_free(e), yoso_model_free(l);
+}
+
+/* Head dim 64 with yoso-4096's τ 8, m 32 (fixtures hd64, hd64-long: 40 and 600 tokens): one seed
+ * gives the same bits on every run and every load, another seed other logits, and with m 1024
+ * the logits follow Hugging Face's expectation-mode goldens (correlation > 0.99, closer than m 32). */
+static void test_head_dim_64(void **state) {
+    const char *fixtures[2] = {"hd64", "hd64-long"};
+    for (int f = 0; f < 2; f++) {
+        char rel[256];
+        yoso_npy ids, want;
+        snprintf(rel, sizeof rel, "models/%s/input_ids.npy", fixtures[f]);
+        assert_int_equal(yoso_npy_read(test_data_path(rel), &ids), YOSO_OK);
+        snprintf(rel, sizeof rel, "models/%s/logits.npy", fixtures[f]);
+        assert_int_equal(yoso_npy_read(test_data_path(rel), &want), YOSO_OK);
+        const int batch = (int)ids.shape[0], seq = (int)ids.shape[1];
+        const size_t n = (size_t)yoso_npy_numel(&want);
+        yoso_model *a = load_lsh_fixture(fixtures[f], 7, NULL, 0);
+        yoso_model *b = load_lsh_fixture(fixtures[f], 7, NULL, 0);
+        yoso_model *c = load_lsh_fixture(fixtures[f], 8, NULL, 0);
+        yoso_model *many = load_lsh_fixture(fixtures[f], 7, NULL, 1024);
+        float *la = logits(a, batch, seq, ids.data, NULL),
+              *la2 = logits(a, batch, seq, ids.data, NULL);
+        float *lb = logits(b, batch, seq, ids.data, NULL),
+              *lc = logits(c, batch, seq, ids.data, NULL);
+        float *lm = logits(many, batch, seq, ids.data, NULL);
+        assert_memory_equal(la, la2, n * sizeof(float));
+        assert_memory_equal(la, lb, n * sizeof(float));
+        double diff = 0;
+        for (size_t i = 0; i < n; i++) {
+            assert_true(isfinite(la[i]));
+            diff = fmax(diff, fabs(la[i] - lc[i]));
+        }
+        const double corr32 = correlation(la, want.data, n), corr = correlation(lm, want.data, n);
+        printf("%s: seeds 7 vs 8 differ by %.3g; correlation with HF's expectation logits: m 32 "
+               "%.4f, m 1024 %.4f\n",
+               fixtures[f], diff, corr32, corr);
+        assert_true(diff > 1e-3);
+        assert_true(corr > 0.99 && corr > corr32); /* observed 0.9995 and 0.9999 */
+        free(la), free(la2), free(lb), free(lc), free(lm);
+        yoso_model_free(a), yoso_model_free(b), yoso_model_free(c), yoso_model_free(many);
+        yoso_npy_release(&ids);
+        yoso_npy_release(&want);
+    }
 }
 
 /* Each row of a right-padded batch equals that row run alone (signs are keyed by head, not by
@@ -308,6 +366,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_bits),
         cmocka_unit_test(test_lsh_tracks_expectation),
+        cmocka_unit_test(test_head_dim_64),
         cmocka_unit_test(test_padded_batch_rows_equal_alone),
         cmocka_unit_test(test_dmat_file_equals_seeded),
         cmocka_unit_test(test_dmat_rows_are_per_batch_row),

@@ -114,6 +114,14 @@ static void test_tiny_bin(void **state) {
 static void test_tiny_bin_f16(void **state) {
     check_fixture("tiny-bin-f16");
 }
+/* yoso-4096's attention geometry: head dim 64, τ 8, m 32 (hidden 128, 2 heads). */
+static void test_hd64(void **state) {
+    check_fixture("hd64");
+}
+/* The same past 512 tokens. */
+static void test_hd64_long(void **state) {
+    check_fixture("hd64-long");
+}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -121,7 +129,8 @@ int main(void) {
         cmocka_unit_test(test_long4096),     cmocka_unit_test(test_realvocab),
         cmocka_unit_test(test_f16),          cmocka_unit_test(test_conv),
         cmocka_unit_test(test_base),         cmocka_unit_test(test_tiny_bin),
-        cmocka_unit_test(test_tiny_bin_f16),
+        cmocka_unit_test(test_tiny_bin_f16), cmocka_unit_test(test_hd64),
+        cmocka_unit_test(test_hd64_long),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

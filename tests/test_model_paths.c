@@ -77,10 +77,23 @@ static void test_long_sequence_both_attention_paths(void **state) {
     check("long4096", "host", "tiled");
 }
 
+/* Head dim 64 (yoso-4096's): the tiled kernel's key tiles hold 64-float rows, the blocked path
+ * 64-deep GEMMs; 40 and 600 tokens, every combination. */
+static void test_head_dim_64_all_paths(void **state) {
+    const char *fixtures[2] = {"hd64", "hd64-long"};
+    for (int f = 0; f < 2; f++) {
+        check(fixtures[f], "host", "blocked");
+        check(fixtures[f], "host", "tiled");
+        check(fixtures[f], "clblast", "blocked");
+        check(fixtures[f], "clblast", "tiled");
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_padded_batch_all_paths),
         cmocka_unit_test(test_long_sequence_both_attention_paths),
+        cmocka_unit_test(test_head_dim_64_all_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
