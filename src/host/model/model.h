@@ -88,4 +88,8 @@ yoso_status yoso_model_reserve(yoso_model *model, size_t rows);
 yoso_status yoso_model_encode(yoso_model *model, int batch, int seq, const int32_t *ids,
                               const int32_t *mask);
 
+/* Runs the MLM head on n ≤ model->head.capacity flat positions (b·L + t) of the last encode and
+ * reads their [n, V] logits into out. */
+yoso_status yoso_model_head_chunk(yoso_model *model, const int32_t *positions, int n, float *out);
+
 #endif

@@ -1,48 +1,47 @@
-/* model_forward.c — the encoder: embeddings, then each layer's attention and feed-forward. */
+/* model_forward.c — the whole forward pass, end to end (llm.c gpt2_forward style): the
+ * embeddings and each encoder layer (yoso_model_encode), then the MLM head on chosen positions
+ * (yoso_model_head_chunk). Every step is one call with the shapes it works on. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "gemm.h"
 #include "attention_kernels.h"
 #include "ops.h"
 #include "model.h"
 
-/* A float32 weight matrix on the device: a buffer and the offset (floats) where it starts. */
-typedef struct weight_ref {
-    cl_mem buf;
-    size_t offset;
-} weight_ref;
-
-/* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] (an nn.Linear weight), no bias. */
-static yoso_status linear(yoso_model *m, cl_mem x, weight_ref w, cl_mem y, size_t rows, size_t n,
+/* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] an nn.Linear weight (no bias). With fp16 weights
+ * W holds half bits and is expanded into model->wscratch right before its GEMM, in slices of as
+ * many of its rows as the scratch holds (a layer's matrices fit whole; the tied decoder
+ * [V, H] does not); each slice fills its columns of y. */
+static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t rows, size_t n,
                           size_t k) {
-    yoso_gemm_args g = {.trans_b = 1,
-                        .m = rows,
-                        .n = n,
-                        .k = k,
-                        .alpha = 1.0f,
-                        .beta = 0.0f,
-                        .a = x,
-                        .lda = k,
-                        .b = w.buf,
-                        .b_offset = w.offset,
-                        .ldb = k,
-                        .c = y,
-                        .ldc = n};
-    return yoso_gemm_run(m->ctx->gemm, &g);
-}
-
-/* Matrix i (0 Wqkv, 1 Wo, 2 Wi, 3 Wo2) of a layer as float32: the buffer itself, or (fp16
- * weights) its expansion into model->wscratch, reused by the next matrix after its GEMM. */
-static yoso_status layer_matrix(yoso_model *m, const yoso_layer_params *p, int i, weight_ref *out) {
-    const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
-    const cl_mem bufs[4] = {p->qkv_w, p->attn_out_w, p->ffn_in_w, p->ffn_out_w};
-    const size_t sizes[4] = {3 * H * H, H * H, I * H, H * I};
-    *out = (weight_ref){bufs[i], 0};
-    if (!m->opt.fp16_weights) return YOSO_OK;
-    *out = (weight_ref){m->wscratch, 0};
-    return yoso_launch_half_to_float(m->ctx, bufs[i], 0, m->wscratch, 0, sizes[i]);
+    yoso_status status = YOSO_OK;
+    const size_t slice = m->opt.fp16_weights ? m->wscratch_floats / k : n;
+    for (size_t n0 = 0; n0 < n; n0 += slice) {
+        const size_t nn = n - n0 < slice ? n - n0 : slice;
+        yoso_gemm_args g = {.trans_b = 1,
+                            .m = rows,
+                            .n = nn,
+                            .k = k,
+                            .alpha = 1.0f,
+                            .beta = 0.0f,
+                            .a = x,
+                            .lda = k,
+                            .b = w,
+                            .b_offset = n0 * k,
+                            .ldb = k,
+                            .c = y,
+                            .c_offset = n0,
+                            .ldc = n};
+        if (m->opt.fp16_weights) {
+            YOSO_TRY(yoso_launch_half_to_float(m->ctx, w, n0 * k, m->wscratch, 0, nn * k));
+            g.b = m->wscratch;
+            g.b_offset = 0;
+        }
+        YOSO_TRY(yoso_gemm_run(m->ctx->gemm, &g));
+    }
+fail:
+    return status;
 }
 
 /* Checks ids and mask against the model before anything runs. */
@@ -88,7 +87,7 @@ fail:
     return status;
 }
 
-/* One encoder layer: h ← LN(FFN(a) + a) with a = LN(Attn(h)·Woᵀ + bo + h). */
+/* One encoder layer (HF YosoLayer): a = LN(Attn(h)·Woᵀ + bo + h), then h = LN(FFN(a) + a). */
 static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     yoso_status status = YOSO_OK;
     yoso_context *ctx = m->ctx;
@@ -99,28 +98,31 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     const int heads = m->cfg.num_attention_heads, d = (int)H / heads;
     const float eps = m->cfg.layer_norm_eps;
     yoso_profile *prof = &m->prof;
-    weight_ref w;
-    YOSO_TRY(layer_matrix(m, p, 0, &w));
-    YOSO_TRY(linear(m, a->h, w, a->big, rows, 3 * H, H));
+    /* big [rows, 3H] = h [rows, H] · [Wq; Wk; Wv]ᵀ */
+    YOSO_TRY(linear(m, a->h, p->qkv_w, a->big, rows, 3 * H, H));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_QKV);
+    /* q, k, v [B, nh, L, d] = big + [bq; bk; bv], split into heads (q, k unit rows for
+     * expectation) */
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
+    /* ctx [B, L, H] = YOSO attention of q, k, v under mask [B, L], heads merged */
     YOSO_TRY(
         yoso_attention_forward(m->attention, li, a->q, a->k, a->v, a->mask, a->ctx, batch, seq));
+    /* ctx [B, L, H] += conv_W(v) along the sequence, per head (conv_window only) */
     if (p->conv_w)
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
                                                 heads, d, m->cfg.conv_window));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTENTION);
-    YOSO_TRY(layer_matrix(m, p, 1, &w));
-    YOSO_TRY(linear(m, a->ctx, w, a->tmp, rows, H, H));
+    /* tmp [rows, H] = ctx · Woᵀ; a [rows, H] = LN(tmp + bo + h) */
+    YOSO_TRY(linear(m, a->ctx, p->attn_out_w, a->tmp, rows, H, H));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, a->h, p->attn_ln_w, p->attn_ln_b,
                                    a->a, (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTN_OUT);
-    YOSO_TRY(layer_matrix(m, p, 2, &w));
-    YOSO_TRY(linear(m, a->a, w, a->big, rows, I, H));
+    /* big [rows, I] = gelu(a · Wiᵀ + bi) */
+    YOSO_TRY(linear(m, a->a, p->ffn_in_w, a->big, rows, I, H));
     YOSO_TRY(yoso_launch_bias_gelu(ctx, a->big, p->ffn_in_b, (int)rows, (int)I));
-    YOSO_TRY(layer_matrix(m, p, 3, &w));
-    YOSO_TRY(linear(m, a->big, w, a->tmp, rows, H, I));
+    /* tmp [rows, H] = big · Wo2ᵀ; h [rows, H] = LN(tmp + bo2 + a) */
+    YOSO_TRY(linear(m, a->big, p->ffn_out_w, a->tmp, rows, H, I));
     YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->ffn_out_b, a->a, p->ffn_ln_w, p->ffn_ln_b, a->h,
                                    (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_FFN);
@@ -137,17 +139,44 @@ yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *
     YOSO_TRY(yoso_model_reserve(m, rows));
     m->prof.enabled = m->opt.verbose;
     yoso_profile_reset(&m->prof, m->ctx->queue);
+    /* ids, mask [B, L] to the device */
     YOSO_TRY(encode_upload_inputs(m, rows, ids, mask));
     if (m->opt.verbose && m->forwards++ == 0)
         fprintf(stderr, "yoso: first kernel launch %.2f s after the process started\n",
                 yoso_process_age());
     yoso_activations *a = &m->act;
+    /* tmp [rows, H] = word_emb[ids] + type_emb[0] + pos_emb[t + 2]; h [rows, H] = LN(tmp) */
     YOSO_TRY(yoso_launch_embed_sum(m->ctx, a->ids, m->word_emb, m->pos_emb, m->type_emb, a->tmp,
                                    (int)rows, seq, H, m->opt.fp16_weights));
     YOSO_TRY(yoso_launch_layernorm(m->ctx, a->tmp, NULL, NULL, m->emb_ln_w, m->emb_ln_b, a->h,
                                    (int)rows, H, m->cfg.layer_norm_eps));
     yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_EMBED);
+    /* h [rows, H] = layer_i(h) for each encoder layer */
     for (int li = 0; li < m->cfg.num_hidden_layers; li++) YOSO_TRY(encode_layer(m, li, batch, seq));
+fail:
+    return status;
+}
+
+yoso_status yoso_model_head_chunk(yoso_model *m, const int32_t *positions, int n, float *out) {
+    yoso_status status = YOSO_OK;
+    yoso_context *ctx = m->ctx;
+    yoso_head_buffers *hb = &m->head;
+    const size_t H = (size_t)m->cfg.hidden_size, V = (size_t)m->cfg.vocab_size;
+    const float eps = m->cfg.layer_norm_eps;
+    /* x [n, H] = h[positions] */
+    CL_CHECK(clEnqueueWriteBuffer(ctx->queue, hb->rows, CL_FALSE, 0, (size_t)n * sizeof(int32_t),
+                                  positions, 0, NULL, NULL));
+    YOSO_TRY(yoso_launch_gather_rows(ctx, m->act.h, hb->rows, hb->x, n, (int)H));
+    /* t [n, H] = gelu(x · Wtᵀ + bt); x [n, H] = LN(t) (cls.predictions.transform) */
+    YOSO_TRY(linear(m, hb->x, m->head_dense_w, hb->t, (size_t)n, H, H));
+    YOSO_TRY(yoso_launch_bias_gelu(ctx, hb->t, m->head_dense_b, n, (int)H));
+    YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
+                                   (int)H, eps));
+    /* logits [n, V] = x · word_embᵀ + bias (the decoder tied to the word embeddings) */
+    YOSO_TRY(linear(m, hb->x, m->word_emb, hb->logits, (size_t)n, V, H));
+    YOSO_TRY(yoso_launch_bias_add(ctx, hb->logits, m->head_bias, n, (int)V));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, hb->logits, CL_TRUE, 0, (size_t)n * V * sizeof(float),
+                                 out, 0, NULL, NULL));
 fail:
     return status;
 }
