@@ -49,7 +49,9 @@ typedef struct yoso_device_info {
     uint64_t max_alloc_bytes;
     char opencl_c_version[64];
     int has_fp16;
-    int is_default; /* the device a default selection would pick */
+    int is_default;             /* the device a default selection would pick */
+    char driver_version[128];   /* CL_DRIVER_VERSION */
+    char platform_version[256]; /* CL_PLATFORM_VERSION, e.g. "OpenCL 3.0 PoCL 3.1 …" */
 } yoso_device_info;
 
 /* Lists every OpenCL device of every platform; *out is malloc'ed, free() it. */
@@ -211,10 +213,36 @@ typedef struct yoso_fill_result {
 } yoso_fill_result;
 
 /* Runs `count` requests as one padded batch: one forward pass, the LM head only at the masks.
- * results[count] are filled; release each with yoso_fill_result_release. */
+ * results[count] are filled; release each with yoso_fill_result_release. A bad request fails
+ * the call with a message that starts "input I: " (its index). top_k is capped at the number of
+ * targets, as in HF; top_k < 1 is an error (HF returns an empty list for 0). */
 yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
                            const yoso_fill_request *requests, int count, yoso_fill_result *results);
 void yoso_fill_result_release(yoso_fill_result *result);
+
+/* A batch collected one request at a time (streaming: add what is waiting, then run it). */
+typedef struct yoso_fill_batch yoso_fill_batch;
+
+yoso_status yoso_fill_batch_create(yoso_model *model, const yoso_tokenizer *tok,
+                                   yoso_fill_batch **out);
+/* Tokenizes and checks one request (text, masks, top_k, targets); nothing of it needs to outlive
+ * the call. A bad request is not added, and its message names no index. */
+yoso_status yoso_fill_batch_add(yoso_fill_batch *batch, const yoso_fill_request *request);
+/* The number of requests added since the last run. */
+int yoso_fill_batch_count(const yoso_fill_batch *batch);
+/* Runs the added requests as one padded forward pass into results[count], in the order added;
+ * the batch is empty afterwards, whatever the outcome. */
+yoso_status yoso_fill_batch_run(yoso_fill_batch *batch, yoso_fill_result *results);
+void yoso_fill_batch_free(yoso_fill_batch *batch);
+
+/* ---------------------------------------------------------------- version ---- */
+
+/* The library's version ("0.1.0") and the git revision it was built from ("4596d26", with
+ * "-dirty" for uncommitted changes; "unknown" outside a git checkout). */
+const char *yoso_version(void);
+const char *yoso_git_revision(void);
+/* The CLBlast library in use: "1.5.3 (/usr/lib/x86_64-linux-gnu/libclblast.so.1.5.3)". */
+const char *yoso_clblast_version(void);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@ typedef struct fill_input {
     int num_masks;
     int32_t *target_ids; /* [num_targets] unique ids, or NULL */
     int num_targets;
+    int top_k; /* predictions per mask, capped by the number of targets */
 } fill_input;
 
 /* Maps target words to ids as HF does: the word itself if it is a vocabulary entry, else the first
@@ -33,9 +34,9 @@ static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fi
             if (st != YOSO_OK) return yoso_error_prefix(st, "target '%s': ", word);
             if (n == 0) {
                 free(pieces);
-                yoso_warn(
-                    "target '%s' does not exist in the vocabulary and encodes to nothing: ignoring it",
-                    word);
+                yoso_warn("target '%s' does not exist in the vocabulary and encodes to nothing: "
+                          "ignoring it",
+                          word);
                 continue;
             }
             id = pieces[0];
@@ -48,32 +49,38 @@ static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fi
         if (!seen) in->target_ids[in->num_targets++] = id;
     }
     if (in->num_targets == 0)
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "none of the targets maps to a token: give at least one word of the vocabulary");
+        return yoso_error(YOSO_ERR_INPUT, "none of the targets maps to a token: give at least one "
+                                          "word of the vocabulary");
     return YOSO_OK;
 }
 
-/* Tokenizes one request and finds its masks. */
+/* Tokenizes one request, finds its masks and checks top_k; the message names no index. */
 static yoso_status fill_prepare(const yoso_tokenizer *tok, const yoso_model_info *info,
-                                const yoso_fill_request *r, int index, fill_input *in) {
-    if (!r->text) return yoso_error(YOSO_ERR_USAGE, "input %d has no text", index);
-    if (r->top_k < 1 || r->top_k > info->vocab_size)
-        return yoso_error(YOSO_ERR_USAGE, "top_k %d is out of range: use 1..%d", r->top_k,
-                          info->vocab_size);
+                                const yoso_fill_request *r, fill_input *in) {
+    if (!r->text) return yoso_error(YOSO_ERR_USAGE, "the request has no text");
     yoso_status st = yoso_tokenizer_encode(tok, r->text, strlen(r->text), YOSO_TOKENIZE_ADD_SPECIAL,
-                                           (size_t)info->max_tokens, &in->ids, &in->len);
-    if (st != YOSO_OK) return yoso_error_prefix(st, "input %d: ", index);
+                                           0, &in->ids, &in->len);
+    if (st != YOSO_OK) return st;
+    if (in->len > (size_t)info->max_tokens)
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the text is %zu tokens long, more than the limit of %d of this model: "
+                          "shorten it",
+                          in->len, info->max_tokens);
     const int32_t mask_id = yoso_tokenizer_mask_id(tok);
     in->masks = malloc(in->len * sizeof(int));
     if (!in->masks) return yoso_error_oom();
     for (size_t t = 0; t < in->len; t++)
         if (in->ids[t] == mask_id) in->masks[in->num_masks++] = (int)t;
     if (in->num_masks == 0)
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "input %d has no mask: write <mask> or [MASK] where a word should be predicted", index);
-    return fill_resolve_targets(tok, r, in);
+        return yoso_error(YOSO_ERR_INPUT, "the text has no mask: write <mask> or [MASK] where a "
+                                          "word should be predicted");
+    if ((st = fill_resolve_targets(tok, r, in)) != YOSO_OK) return st;
+    /* HF caps top_k at the number of targets; without targets it must fit the vocabulary */
+    if (r->top_k < 1 || (!in->target_ids && r->top_k > info->vocab_size))
+        return yoso_error(YOSO_ERR_USAGE, "top_k %d is out of range: use 1..%d", r->top_k,
+                          info->vocab_size);
+    in->top_k = in->target_ids && in->num_targets < r->top_k ? in->num_targets : r->top_k;
+    return YOSO_OK;
 }
 
 /* Softmax over the vocabulary (in double), then the top k of the candidate ids (all, or targets).
@@ -118,10 +125,9 @@ static yoso_status fill_sequence(const yoso_tokenizer *tok, const fill_input *in
 }
 
 /* Fills one result from the logits at its masks ([num_masks, V]). */
-static yoso_status fill_result(const yoso_tokenizer *tok, const fill_input *in, int top_k,
-                               const float *logits, int vocab, yoso_fill_result *res) {
-    int k = top_k;
-    if (in->target_ids && in->num_targets < k) k = in->num_targets;
+static yoso_status fill_result(const yoso_tokenizer *tok, const fill_input *in, const float *logits,
+                               int vocab, yoso_fill_result *res) {
+    int k = in->top_k;
     res->num_masks = in->num_masks;
     res->top_k = k;
     res->predictions = calloc((size_t)in->num_masks * k, sizeof *res->predictions);
@@ -188,50 +194,112 @@ static yoso_status fill_batch(const fill_input *in, int count, int32_t pad, int3
     return YOSO_OK;
 }
 
-yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
-                           const yoso_fill_request *requests, int count,
-                           yoso_fill_result *results) {
-    yoso_status st = YOSO_OK;
+/* A batch being collected: the prepared inputs, run together by yoso_fill_batch_run. */
+struct yoso_fill_batch {
+    yoso_model *model;
+    const yoso_tokenizer *tok;
     yoso_model_info info;
-    yoso_model_get_info(model, &info);
+    fill_input *in; /* [cap], the first count prepared */
+    int count, cap;
+};
+
+/* Frees one prepared input's buffers. */
+static void fill_input_release(fill_input *in) {
+    free(in->ids);
+    free(in->masks);
+    free(in->target_ids);
+    memset(in, 0, sizeof *in);
+}
+
+yoso_status yoso_fill_batch_create(yoso_model *model, const yoso_tokenizer *tok,
+                                   yoso_fill_batch **out) {
+    *out = NULL;
+    yoso_fill_batch *b = calloc(1, sizeof *b);
+    if (!b) return yoso_error_oom();
+    b->model = model;
+    b->tok = tok;
+    yoso_model_get_info(model, &b->info);
+    if (yoso_tokenizer_vocab_size(tok) > (size_t)b->info.vocab_size) {
+        int vocab = b->info.vocab_size;
+        free(b);
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the tokenizer has %zu tokens but the model only %d: "
+                          "they do not belong together",
+                          yoso_tokenizer_vocab_size(tok), vocab);
+    }
+    *out = b;
+    return YOSO_OK;
+}
+
+yoso_status yoso_fill_batch_add(yoso_fill_batch *b, const yoso_fill_request *request) {
+    if (b->count == b->cap) {
+        int cap = b->cap ? 2 * b->cap : 8;
+        fill_input *grown = realloc(b->in, (size_t)cap * sizeof *grown);
+        if (!grown) return yoso_error_oom();
+        b->in = grown;
+        b->cap = cap;
+    }
+    fill_input *in = &b->in[b->count];
+    memset(in, 0, sizeof *in);
+    yoso_status st = fill_prepare(b->tok, &b->info, request, in);
+    if (st != YOSO_OK) {
+        fill_input_release(in);
+        return st;
+    }
+    b->count++;
+    return YOSO_OK;
+}
+
+int yoso_fill_batch_count(const yoso_fill_batch *b) {
+    return b ? b->count : 0;
+}
+
+yoso_status yoso_fill_batch_run(yoso_fill_batch *b, yoso_fill_result *results) {
+    const int count = b->count, vocab = b->info.vocab_size;
     if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
-    if (yoso_tokenizer_vocab_size(tok) > (size_t)info.vocab_size)
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "the tokenizer has %zu tokens but the model only %d: they do not belong together",
-            yoso_tokenizer_vocab_size(tok), info.vocab_size);
     memset(results, 0, (size_t)count * sizeof *results);
-    fill_input *in = calloc((size_t)count, sizeof *in);
     int32_t *ids = NULL, *mask = NULL, *positions = NULL;
     float *logits = NULL;
     int seq = 0, npos = 0;
-    if (!in) return yoso_error_oom();
-    for (int i = 0; i < count && st == YOSO_OK; i++)
-        st = fill_prepare(tok, &info, &requests[i], i, &in[i]);
-    if (st == YOSO_OK)
-        st =
-            fill_batch(in, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &positions, &seq, &npos);
-    if (st == YOSO_OK && !(logits = malloc((size_t)npos * info.vocab_size * sizeof(float))))
+    yoso_status st = fill_batch(b->in, count, yoso_tokenizer_pad_id(b->tok), &ids, &mask,
+                                &positions, &seq, &npos);
+    if (st == YOSO_OK && !(logits = malloc((size_t)npos * vocab * sizeof(float))))
         st = yoso_error_oom();
     if (st == YOSO_OK)
-        st = yoso_model_logits_at(model, count, seq, ids, mask, positions, npos, logits);
+        st = yoso_model_logits_at(b->model, count, seq, ids, mask, positions, npos, logits);
     size_t at = 0;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
-        st = fill_result(tok, &in[i], requests[i].top_k, logits + at * info.vocab_size,
-                         info.vocab_size, &results[i]);
-        at += (size_t)in[i].num_masks;
+        st = fill_result(b->tok, &b->in[i], logits + at * vocab, vocab, &results[i]);
+        at += (size_t)b->in[i].num_masks;
     }
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_fill_result_release(&results[i]);
-    for (int i = 0; i < count; i++) {
-        free(in[i].ids);
-        free(in[i].masks);
-        free(in[i].target_ids);
-    }
-    free(in);
+    for (int i = 0; i < count; i++) fill_input_release(&b->in[i]);
+    b->count = 0;
     free(ids);
     free(mask);
     free(positions);
     free(logits);
+    return st;
+}
+
+void yoso_fill_batch_free(yoso_fill_batch *b) {
+    if (!b) return;
+    for (int i = 0; i < b->count; i++) fill_input_release(&b->in[i]);
+    free(b->in);
+    free(b);
+}
+
+yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
+                           const yoso_fill_request *requests, int count,
+                           yoso_fill_result *results) {
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
+    yoso_fill_batch *b = NULL;
+    yoso_status st = yoso_fill_batch_create(model, tok, &b);
+    for (int i = 0; i < count && st == YOSO_OK; i++)
+        if ((st = yoso_fill_batch_add(b, &requests[i])) != YOSO_OK)
+            yoso_error_prefix(st, "input %d: ", i);
+    if (st == YOSO_OK) st = yoso_fill_batch_run(b, results);
+    yoso_fill_batch_free(b);
     return st;
 }

@@ -14,16 +14,18 @@
 #include "npy.h"
 
 static void logits_usage(void) {
-    printf(
-        "usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out FILE.npy [options]\n\n"
-        "Runs the model and writes float32 [batch, seq, vocab] logits (or [batch, seq, hidden]\n"
-        "with --hidden) to a NumPy .npy file.\n\n"
-        "  --ids IDS              token ids: rows separated by ';', ids by ',' (\"0,5,6,2;0,7,2,1\")\n"
-        "  --attention-mask MASK  0/1 per token, same shape as --ids (padding gets 0)\n"
-        "  --text TEXT            tokenize TEXT with the model folder's tokenizer instead of --ids\n"
-        "  --hidden               write the last hidden states instead of logits\n"
-        "  --out FILE.npy         output file (written atomically)\n%s",
-        cli_model_options_help);
+    printf("usage: yoso logits (--ids IDS | --text TEXT) [--attention-mask MASK] [--hidden] --out "
+           "FILE.npy [options]\n\n"
+           "Runs the model and writes float32 [batch, seq, vocab] logits (or [batch, seq, hidden]\n"
+           "with --hidden) to a NumPy .npy file.\n\n"
+           "      --ids IDS          token ids: rows separated by ';', ids by ',' "
+           "(\"0,5,6,2;0,7,2,1\")\n"
+           "      --attention-mask MASK  0/1 per token, same shape as --ids (padding gets 0)\n"
+           "      --text TEXT        tokenize TEXT with the model folder's tokenizer instead of "
+           "--ids\n"
+           "      --hidden           write the last hidden states instead of logits\n"
+           "      --out FILE.npy     output file (written atomically)\n%s",
+           cli_options_help(CLI_SHARED_ALL));
 }
 
 /* Tokenizes text with the model folder's tokenizer into one row of ids. */
@@ -62,29 +64,33 @@ static int logits_check_output(const char *path) {
 }
 
 int cmd_logits(int argc, char **argv) {
+    enum { OPT_HIDDEN = 256, OPT_IDS, OPT_MASK, OPT_TEXT, OPT_OUT };
+    static const struct option k_own[] = {{"hidden", no_argument, NULL, OPT_HIDDEN},
+                                          {"ids", required_argument, NULL, OPT_IDS},
+                                          {"attention-mask", required_argument, NULL, OPT_MASK},
+                                          {"text", required_argument, NULL, OPT_TEXT},
+                                          {"out", required_argument, NULL, OPT_OUT},
+                                          {NULL, 0, NULL, 0}};
     cli_model_options o;
+    cli_parser p;
     cli_model_options_init(&o);
+    cli_parser_init(&p, "logits", k_own, CLI_SHARED_ALL);
     const char *ids_text = NULL, *mask_text = NULL, *text = NULL, *out_path = NULL;
-    int hidden = 0, rc = 0;
-    for (int i = 1; i < argc; i++) {
-        int used = cli_model_options_parse(&o, "logits", argc, argv, &i);
-        if (used < 0) return 2;
-        if (used) continue;
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return logits_usage(), 0;
-        if (!strcmp(a, "--hidden"))
-            hidden = 1;
-        else if (i + 1 < argc && !strcmp(a, "--ids"))
-            ids_text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--attention-mask"))
-            mask_text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--text"))
-            text = argv[++i];
-        else if (i + 1 < argc && !strcmp(a, "--out"))
-            out_path = argv[++i];
-        else
-            return cli_usage_error("logits", "unknown option or missing value '%s'", a);
+    int hidden = 0, rc = 0, c;
+    while ((c = cli_parser_next(&p, argc, argv, &o)) >= 0) {
+        switch (c) {
+        case OPT_HIDDEN: hidden = 1; break;
+        case OPT_IDS: ids_text = optarg; break;
+        case OPT_MASK: mask_text = optarg; break;
+        case OPT_TEXT: text = optarg; break;
+        case OPT_OUT: out_path = optarg; break;
+        }
     }
+    if (c == -2) return 2;
+    if (p.help) return logits_usage(), 0;
+    if (optind < argc)
+        return cli_usage_error("logits", "unexpected argument '%s' (the text goes in --text)",
+                               argv[optind]);
     if (!out_path) return cli_usage_error("logits", "--out FILE.npy is required");
     if (!ids_text == !text)
         return cli_usage_error("logits", "give exactly one of --ids and --text");

@@ -1,18 +1,20 @@
 /* cmd_tokenize.c — `yoso tokenize`: the token ids of each text, one JSON line per input. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_common.h"
+#include "cli_jsonl.h"
+#include "cli_options.h"
 #include "commands.h"
-#include "paths.h"
+#include "line_reader.h"
 
 typedef struct tokenize_options {
-    const char *model_dir; /* -m, else $YOSO_MODEL, else ~/.cache/yoso/yoso-4096 */
-    int jsonl;             /* stdin lines are {"text": …}; output {"ids", "tokens"} */
+    cli_model_options common; /* -m, -v */
+    int jsonl;                /* stdin lines are {"text": …}; output {"ids", "tokens"} */
     int truncate;
     size_t max_length;
 } tokenize_options;
@@ -22,19 +24,18 @@ static void tokenize_usage(FILE *to) {
     fprintf(to,
             "usage: yoso tokenize [--jsonl] [-m DIR] [--truncate] [--max-length N] [TEXT...]\n"
             "\n"
-            "Prints the token ids of each TEXT (or of each stdin line) as a JSON array, one line\n"
-            "per input, wrapped in <s> … </s>. `[MASK]` and `<mask>` both give the mask id.\n"
-            "Put -- before a TEXT that starts with '-'.\n"
+            "Prints the token ids of each TEXT (or of each stdin line, answered as soon as it is\n"
+            "read) as a JSON array, one line per input, wrapped in <s> … </s>. `[MASK]` and\n"
+            "`<mask>` both give the mask id. An empty line is the empty text ([0, 2]). Put --\n"
+            "before a TEXT that starts with '-'. -m needs only the tokenizer files (vocab.json +\n"
+            "merges.txt, or tokenizer.json).\n"
             "\n"
-            "  -m, --model DIR     tokenizer folder: vocab.json + merges.txt, or tokenizer.json\n"
-            "                      (default: $YOSO_MODEL, else %s)\n"
-            "      --jsonl         stdin lines are {\"text\": ...}; each output line is\n"
-            "                      {\"ids\": [...], \"tokens\": [...]}\n"
+            "      --jsonl         stdin lines are {\"text\": ...} (or HF's {\"inputs\": ...});\n"
+            "                      each output line is {\"ids\": [...], \"tokens\": [...]}\n"
             "      --max-length N  the most ids per input, <s> and </s> included (default 4096;\n"
             "                      0 = no limit); longer inputs are an error unless --truncate\n"
-            "      --truncate      cut longer inputs to N ids, keeping </s> at the end\n"
-            "  -h, --help          this help\n",
-            YOSO_DEFAULT_MODEL_DIR_SHOWN);
+            "      --truncate      cut longer inputs to N ids, keeping </s> at the end\n%s",
+            cli_options_help(CLI_SHARED_MODEL | CLI_SHARED_VERBOSE));
 }
 
 /* Writes s as a JSON string literal (the text is valid UTF-8, kept as is). */
@@ -89,99 +90,74 @@ static yoso_status tokenize_one(const yoso_tokenizer *tok, const tokenize_option
     return YOSO_OK;
 }
 
-/* 1 if a JSON line escapes U+0000 (cJSON would silently cut the string there). */
-static int tokenize_json_has_nul(const char *line, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (line[i] != '\\') continue;
-        if (line[i + 1] == 'u' && i + 5 < len && !memcmp(line + i + 2, "0000", 4)) return 1;
-        i++; /* skip the escaped character: an escaped backslash before u0000 is no NUL */
-    }
-    return 0;
-}
-
 /* Handles one stdin line (without its newline): plain text, or a JSON object with "text". */
-static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_options *opt, char *line,
-                                 size_t len, size_t line_no) {
-    if (!opt->jsonl) return tokenize_one(tok, opt, line, len);
-    if (tokenize_json_has_nul(line, len))
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "stdin line %zu: the text contains U+0000, which --jsonl cannot carry: pass the text as a plain line instead",
-            line_no);
-    const cJSON *text;
-    cJSON *json = cJSON_ParseWithLength(line, len);
-    if (!json || !cJSON_IsString(text = cJSON_GetObjectItemCaseSensitive(json, "text"))) {
-        cJSON_Delete(json);
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "stdin line %zu is not a JSON object with a \"text\" string: write {\"text\": \"...\"}",
-            line_no);
+static yoso_status tokenize_line(const yoso_tokenizer *tok, const tokenize_options *opt,
+                                 const char *line, size_t len, long line_no) {
+    if (!opt->jsonl) {
+        yoso_status st = tokenize_one(tok, opt, line, len);
+        if (st) yoso_error_prefix(st, "stdin line %ld: ", line_no);
+        return st;
     }
-    yoso_status st = tokenize_one(tok, opt, text->valuestring, strlen(text->valuestring));
+    static const char *const k_keys[] = {"text", "inputs", NULL};
+    cJSON *json = NULL;
+    const char *text = NULL;
+    yoso_status st = cli_jsonl_parse(line, len, line_no, k_keys, NULL, &json, &text);
+    if (st) return st;
+    st = tokenize_one(tok, opt, text, strlen(text));
     cJSON_Delete(json);
-    if (st) yoso_error_prefix(st, "stdin line %zu: ", line_no);
+    if (st) yoso_error_prefix(st, "stdin line %ld: ", line_no);
     return st;
 }
 
-/* Reads stdin line by line. */
-static yoso_status tokenize_stdin(const yoso_tokenizer *tok, const tokenize_options *opt) {
-    char *line = NULL;
-    size_t cap = 0, line_no = 0;
-    ssize_t got;
+/* Reads stdin line by line; each answer is flushed as soon as it is printed. */
+static int tokenize_stdin(const yoso_tokenizer *tok, const tokenize_options *opt) {
+    line_reader lr;
+    const char *line;
+    size_t len;
     yoso_status st = YOSO_OK;
-    while (!st && (got = getline(&line, &cap, stdin)) >= 0) {
-        size_t len = (size_t)got;
-        line_no++;
-        if (len && line[len - 1] == '\n') len--;
-        if (len && line[len - 1] == '\r') len--;
-        line[len] = '\0';
+    int rc = 0;
+    line_reader_init(&lr, STDIN_FILENO);
+    while (!rc && (line = line_reader_next(&lr, &len))) {
         if (opt->jsonl && len == 0) continue; /* blank lines separate nothing in JSONL */
-        st = tokenize_line(tok, opt, line, len, line_no);
+        if ((st = tokenize_line(tok, opt, line, len, lr.lineno))) rc = cli_fail(st);
+        if (!rc) rc = cli_flush_stdout();
     }
-    if (!st && ferror(stdin))
-        st = yoso_error(YOSO_ERR_IO, "cannot read stdin: %s", strerror(errno));
-    free(line);
-    return st;
-}
-
-/* The tokenizer folder: -m, else $YOSO_MODEL, else the default model folder (malloc'ed). */
-static char *tokenize_model_dir(const char *flag) {
-    const char *env = getenv("YOSO_MODEL");
-    if (flag && *flag) return strdup(flag);
-    if (env && *env) return strdup(env);
-    return strdup(yoso_default_model_dir());
+    if (!rc && lr.error)
+        rc = cli_fail(yoso_error(YOSO_ERR_IO, "cannot read stdin: %s", strerror(lr.error)));
+    line_reader_release(&lr);
+    return rc;
 }
 
 /* Parses the options; returns -1 to go on, else the exit code. */
 static int tokenize_parse(int argc, char **argv, tokenize_options *opt) {
-    static const struct option k_long[] = {
-        {"model", required_argument, NULL, 'm'}, {"jsonl", no_argument, NULL, 'j'},
-        {"truncate", no_argument, NULL, 't'},    {"max-length", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    enum { OPT_JSONL = 256, OPT_TRUNCATE, OPT_MAX_LENGTH };
+    static const struct option k_own[] = {{"jsonl", no_argument, NULL, OPT_JSONL},
+                                          {"truncate", no_argument, NULL, OPT_TRUNCATE},
+                                          {"max-length", required_argument, NULL, OPT_MAX_LENGTH},
+                                          {NULL, 0, NULL, 0}};
+    cli_parser p;
     *opt = (tokenize_options){.max_length = 4096};
-    optind = 1;
-    opterr = 0;
+    cli_model_options_init(&opt->common);
+    cli_parser_init(&p, "tokenize", k_own, CLI_SHARED_MODEL | CLI_SHARED_VERBOSE);
     int c;
-    while ((c = getopt_long(argc, argv, "m:h", k_long, NULL)) != -1) {
+    while ((c = cli_parser_next(&p, argc, argv, &opt->common)) >= 0) {
         char *end;
         switch (c) {
-        case 'm': opt->model_dir = optarg; break;
-        case 'j': opt->jsonl = 1; break;
-        case 't': opt->truncate = 1; break;
-        case 'L':
+        case OPT_JSONL: opt->jsonl = 1; break;
+        case OPT_TRUNCATE: opt->truncate = 1; break;
+        case OPT_MAX_LENGTH:
             errno = 0;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (*optarg == '-' || !*optarg || *end || errno)
                 return cli_usage_error("tokenize", "--max-length wants a number, not '%s'", optarg);
             opt->max_length = (size_t)v;
             break;
-        case 'h': tokenize_usage(stdout); return 0;
-        default:
-            if (optopt && optopt != '?' && strchr("mL", optopt))
-                return cli_usage_error("tokenize", "%s needs a value", argv[optind - 1]);
-            return cli_usage_error("tokenize", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (c == -2) return 2;
+    if (p.help) return tokenize_usage(stdout), 0;
+    if (opt->jsonl && optind < argc)
+        return cli_usage_error("tokenize", "--jsonl reads stdin: give no TEXT arguments");
     return -1;
 }
 
@@ -190,29 +166,31 @@ int cmd_tokenize(int argc, char **argv) {
     tokenize_options opt;
     int rc = tokenize_parse(argc, argv, &opt);
     if (rc >= 0) return rc;
-    if (opt.jsonl && optind < argc)
-        return cli_usage_error("tokenize", "--jsonl reads stdin: give no TEXT arguments");
-    char *dir = tokenize_model_dir(opt.model_dir);
-    if (!dir) return cli_fail(yoso_error(YOSO_ERR_NO_MEMORY, "out of memory"));
+    const char *dir = cli_model_dir(&opt.common);
+    double t0 = yoso_now();
     yoso_tokenizer *tok = NULL;
     yoso_status st = yoso_tokenizer_load(dir, &tok);
-    if (st == YOSO_ERR_NOT_FOUND && !opt.model_dir && !getenv("YOSO_MODEL"))
-        yoso_error(
-            st,
-            "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with vocab.json + merges.txt (or tokenizer.json)",
-            dir);
-    free(dir);
+    if (st == YOSO_ERR_NOT_FOUND && !opt.common.model_dir)
+        yoso_error(st,
+                   "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with "
+                   "vocab.json + merges.txt (or tokenizer.json)",
+                   dir);
     if (st) return cli_fail(st);
+    if (opt.common.verbose)
+        fprintf(stderr, "yoso: tokenizer of %s (%zu tokens) loaded in %.3f s\n", dir,
+                yoso_tokenizer_vocab_size(tok), yoso_now() - t0);
     if (optind < argc) {
         for (int i = optind; i < argc && !st; i++) {
             st = tokenize_one(tok, &opt, argv[i], strlen(argv[i]));
             if (st) yoso_error_prefix(st, "argument %d: ", i - optind + 1);
         }
+        rc = st ? cli_fail(st) : 0;
     } else {
-        st = tokenize_stdin(tok, &opt);
+        if (isatty(STDIN_FILENO))
+            fprintf(stderr, "yoso: no TEXT given: reading one text per line from the terminal "
+                            "(end with Ctrl-D)\n");
+        rc = tokenize_stdin(tok, &opt);
     }
     yoso_tokenizer_free(tok);
-    if (!st && (fflush(stdout) != 0 || ferror(stdout)))
-        st = yoso_error(YOSO_ERR_IO, "cannot write stdout: %s", strerror(errno));
-    return st ? cli_fail(st) : 0;
+    return rc;
 }

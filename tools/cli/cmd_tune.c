@@ -22,22 +22,21 @@ typedef struct tune_options {
 } tune_options;
 
 static void tune_usage(void) {
-    printf(
-        "usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] [--runs N]]\n\n"
-        "Tunes CLBlast's GEMM kernel for the device and stores the fastest parameters in the\n"
-        "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that\n"
-        "uses CLBlast on this device applies them. By default a short search times N\n"
-        "configurations spread over CLBlast's search space (each compiles CLBlast's kernel:\n"
-        "seconds on a GPU, ~10 s on PoCL); --full runs CLBlast's own tuner\n"
-        "(clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
-        "CPU devices normally use the host BLAS instead (YOSO_GEMM=clblast forces CLBlast).\n\n"
-        "  -d, --device SPEC   OpenCL device: P:D or part of its name (default: $YOSO_DEVICE)\n"
-        "  --size N            m = n = k of the timed product (default 512)\n"
-        "  --configs N         configurations the short search tries (default 12)\n"
-        "  --full              use clblast_tuner_xgemm\n"
-        "  --fraction F        --full: share of the random search space (default 0.02)\n"
-        "  --runs N            --full: timed runs per configuration (default 1)\n"
-        "  -v, --verbose       print every configuration's rate\n");
+    printf("usage: yoso tune [-d SPEC] [--size N] [--configs N] [--full [--fraction F] "
+           "[--runs N]]\n\n"
+           "Tunes CLBlast's GEMM kernel for the device and stores the fastest parameters in the\n"
+           "cache folder ($YOSO_CACHE_DIR, else ~/.cache/yoso/clblast/); every later run that\n"
+           "uses CLBlast on this device applies them. By default a short search times N\n"
+           "configurations spread over CLBlast's search space (each compiles CLBlast's kernel:\n"
+           "seconds on a GPU, ~10 s on PoCL); --full runs CLBlast's own tuner\n"
+           "(clblast_tuner_xgemm, package clblast-utils: tens of minutes on a CPU).\n"
+           "CPU devices normally use the host BLAS instead (YOSO_GEMM=clblast forces CLBlast).\n\n"
+           "      --size N           m = n = k of the timed product (default 512)\n"
+           "      --configs N        configurations the short search tries (default 12)\n"
+           "      --full             use clblast_tuner_xgemm\n"
+           "      --fraction F       --full: share of the random search space (default 0.02)\n"
+           "      --runs N           --full: timed runs per configuration (default 1)\n%s",
+           cli_options_help(CLI_SHARED_DEVICE | CLI_SHARED_CACHE | CLI_SHARED_VERBOSE));
 }
 
 /* Reads the tuner's clblast_xgemm*.json files in dir; writes the fastest configuration as an
@@ -76,37 +75,48 @@ static int tune_best_from_dir(const char *dir, char *line, size_t n, double *bes
 
 /* Parses the options; returns -1 to go on, else an exit code. */
 static int tune_parse(int argc, char **argv, tune_options *o) {
+    enum { OPT_FULL = 256, OPT_CONFIGS, OPT_SIZE, OPT_RUNS, OPT_FRACTION };
+    static const struct option k_own[] = {{"full", no_argument, NULL, OPT_FULL},
+                                          {"configs", required_argument, NULL, OPT_CONFIGS},
+                                          {"size", required_argument, NULL, OPT_SIZE},
+                                          {"runs", required_argument, NULL, OPT_RUNS},
+                                          {"fraction", required_argument, NULL, OPT_FRACTION},
+                                          {NULL, 0, NULL, 0}};
+    cli_model_options common;
+    cli_parser p;
     *o = (tune_options){.size = 512, .configs = 12, .fraction = 0.02, .runs = 1};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return tune_usage(), 0;
-        if (!strcmp(a, "--no-cache"))
-            o->no_cache = 1;
-        else if (!strcmp(a, "--full"))
-            o->full = 1;
-        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-            o->verbose = 1;
-        else if (!strcmp(a, "--configs") && has_value) {
-            if (!cli_parse_int(argv[++i], 1, 1024, &o->configs))
+    cli_model_options_init(&common);
+    cli_parser_init(&p, "tune", k_own, CLI_SHARED_DEVICE | CLI_SHARED_CACHE | CLI_SHARED_VERBOSE);
+    int c;
+    while ((c = cli_parser_next(&p, argc, argv, &common)) >= 0) {
+        char *end;
+        switch (c) {
+        case OPT_FULL: o->full = 1; break;
+        case OPT_CONFIGS:
+            if (!cli_parse_int(optarg, 1, 1024, &o->configs))
                 return cli_usage_error("tune", "--configs must be an integer in 1..1024");
-        } else if ((!strcmp(a, "-d") || !strcmp(a, "--device")) && has_value)
-            o->device = argv[++i];
-        else if (!strcmp(a, "--size") && has_value) {
-            if (!cli_parse_int(argv[++i], 16, 8192, &o->size))
+            break;
+        case OPT_SIZE:
+            if (!cli_parse_int(optarg, 16, 8192, &o->size))
                 return cli_usage_error("tune", "--size must be an integer in 16..8192");
-        } else if (!strcmp(a, "--runs") && has_value) {
-            if (!cli_parse_int(argv[++i], 1, 100, &o->runs))
+            break;
+        case OPT_RUNS:
+            if (!cli_parse_int(optarg, 1, 100, &o->runs))
                 return cli_usage_error("tune", "--runs must be an integer in 1..100");
-        } else if (!strcmp(a, "--fraction") && has_value) {
-            char *end;
-            o->fraction = strtod(argv[++i], &end);
+            break;
+        case OPT_FRACTION:
+            o->fraction = strtod(optarg, &end);
             if (*end || !(o->fraction > 0 && o->fraction <= 1))
                 return cli_usage_error("tune", "--fraction must be a number in (0, 1]");
-        } else {
-            return cli_usage_error("tune", "unknown option or missing value '%s'", a);
+            break;
         }
     }
+    if (c == -2) return 2;
+    if (p.help) return tune_usage(), 0;
+    if (optind < argc) return cli_usage_error("tune", "unexpected argument '%s'", argv[optind]);
+    o->device = common.device;
+    o->no_cache = common.no_cache;
+    o->verbose = common.verbose;
     return -1;
 }
 
@@ -117,22 +127,22 @@ static int tune_full(const yoso_device_info *dev, const tune_options *o, char *l
         fprintf(stderr, "yoso: cannot create a temporary folder for the tuner\n");
         return 1;
     }
-    fprintf(
-        stderr,
-        "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes a long time\n",
-        dev->name, o->size, o->fraction);
-    snprintf(
-        cmd, sizeof cmd,
-        "cd '%s' && clblast_tuner_xgemm -platform %d -device %d -precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
-        dir, dev->platform_index, dev->device_index, o->size, o->size, o->size, o->fraction,
-        o->runs);
+    fprintf(stderr,
+            "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes "
+            "a long time\n",
+            dev->name, o->size, o->fraction);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && clblast_tuner_xgemm -platform %d -device %d "
+             "-precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
+             dir, dev->platform_index, dev->device_index, o->size, o->size, o->size, o->fraction,
+             o->runs);
     int sys = system(cmd);
     double best_ms;
     if (!tune_best_from_dir(dir, line, n, &best_ms)) {
-        fprintf(
-            stderr,
-            "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log): install clblast-utils and check that the device works\n",
-            sys, dir);
+        fprintf(stderr,
+                "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log):"
+                " install clblast-utils and check that the device works\n",
+                sys, dir);
         return 1;
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_common.h"
 #include "commands.h"
 
 typedef struct {
@@ -17,27 +18,55 @@ static const command k_commands[] = {
     {"convert", cmd_convert, "rewrite pytorch_model.bin as model.safetensors (optionally fp16)"},
     {"devices", cmd_devices, "list the OpenCL devices and mark the default"},
     {"tune", cmd_tune, "tune CLBlast's GEMM for the device and store the parameters"},
+    {"version", cmd_version, "print the versions of yoso, OpenCL and CLBlast (also --version)"},
 };
+#define NUM_COMMANDS (sizeof k_commands / sizeof k_commands[0])
 
 /* Prints the list of subcommands. */
 static void print_usage(FILE *to) {
     fprintf(to, "usage: yoso <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
         fprintf(to, "  %-10s %s\n", k_commands[i].name, k_commands[i].summary);
-    fprintf(to, "\nRun 'yoso <command> --help' for the options of one command.\n");
+    fprintf(to, "\nRun 'yoso <command> --help' or 'yoso help <command>' for the options of one "
+                "command.\n");
 }
 
-int main(int argc, char **argv) {
+/* The command called name, or NULL. */
+static const command *find_command(const char *name) {
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
+        if (!strcmp(name, k_commands[i].name)) return &k_commands[i];
+    return NULL;
+}
+
+/* Runs argv[1] with argv[2..]; `help CMD` is `CMD --help`. */
+static int run_command(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
         return 2;
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        print_usage(stdout);
-        return 0;
+    const char *name = argv[1];
+    if (!strcmp(name, "--version") || !strcmp(name, "-V")) return cmd_version(argc - 1, argv + 1);
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        if (argc < 3 || !strcmp(name, "-h") || !strcmp(name, "--help")) {
+            print_usage(stdout);
+            return 0;
+        }
+        const command *c = find_command(argv[2]);
+        if (!c) {
+            fprintf(stderr, "yoso: unknown command '%s': run 'yoso --help' for the list\n",
+                    argv[2]);
+            return 2;
+        }
+        char *help_argv[] = {argv[2], "--help", NULL};
+        return c->run(2, help_argv);
     }
-    for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
-        if (!strcmp(argv[1], k_commands[i].name)) return k_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "yoso: unknown command '%s': run 'yoso --help' for the list\n", argv[1]);
+    const command *c = find_command(name);
+    if (c) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "yoso: unknown command '%s': run 'yoso --help' for the list\n", name);
     return 2;
+}
+
+int main(int argc, char **argv) {
+    cli_guard_std_fds();
+    return cli_finish_stdout(run_command(argc, argv));
 }

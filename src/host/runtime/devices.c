@@ -37,6 +37,10 @@ void yoso_device_describe(cl_platform_id platform, cl_device_id device, int pi, 
     clGetDeviceInfo(device, CL_DEVICE_OPENCL_C_VERSION, sizeof info->opencl_c_version - 1,
                     info->opencl_c_version, NULL);
     clGetDeviceInfo(device, CL_DEVICE_EXTENSIONS, sizeof ext - 1, ext, NULL);
+    clGetDeviceInfo(device, CL_DRIVER_VERSION, sizeof info->driver_version - 1,
+                    info->driver_version, NULL);
+    clGetPlatformInfo(platform, CL_PLATFORM_VERSION, sizeof info->platform_version - 1,
+                      info->platform_version, NULL);
     device_type_name(type, info->type, sizeof info->type);
     info->compute_units = cu;
     info->global_mem_bytes = mem;
