@@ -43,16 +43,17 @@ static void test_text_not_utf8(void **state) {
                 FILL_MODEL);
     err_expect_failure(&r, 2, "not valid UTF-8 at byte 3", "0xC3", (const char *)NULL);
     err_result_free(&r);
-    /* on stdin, the failing line is named */
-    r = err_run("printf 'a <mask>\\n\\300\\257 <mask>\\n' | %s fill-mask -m '%s'", YOSO_CLI,
+    /* on stdin, the failing line is named by its number, after the line before it was answered */
+    r = err_run("printf 'a <mask>\\n\\300\\257 <mask>\\n' | %s fill-mask --json -m '%s'", YOSO_CLI,
                 FILL_MODEL); /* an overlong '/' */
-    err_expect_failure(&r, 2, "input 1", "not valid UTF-8 at byte 0", (const char *)NULL);
+    err_expect_failure_after(&r, 2, 1, "stdin line 2: ", "not valid UTF-8 at byte 0",
+                             (const char *)NULL);
     err_result_free(&r);
 }
 
 /* Empty text: no mask for fill-mask, <s> </s> for tokenize, nothing for empty stdin. */
 static void test_text_empty(void **state) {
-    expect_fill_failure("''", "input 0 has no mask", "<mask> or [MASK]");
+    expect_fill_failure("''", "argument 1: the text has no mask", "<mask> or [MASK]");
     /* tokenize: the empty text is <s> </s>, as in HF */
     err_result r = err_run("%s tokenize -m '%s' ''", YOSO_CLI, FILL_MODEL);
     assert_int_equal(r.rc, 0);
@@ -70,7 +71,10 @@ static void test_text_empty(void **state) {
 /* A fill-mask input without <mask> or [MASK] is named by its index. */
 static void test_text_without_mask(void **state) {
     expect_fill_failure("'Paris is the capital of France.'", "has no mask", "<mask> or [MASK]");
-    expect_fill_failure("'a <mask>' 'no mask in the second'", "input 1 has no mask", "[MASK]");
+    err_result r = fill("--json 'a <mask>' 'no mask in the second'");
+    err_expect_failure_after(&r, 2, 1, "argument 2: the text has no mask", "[MASK]",
+                             (const char *)NULL);
+    err_result_free(&r);
 }
 
 /* More tokens than the model has positions, from text and from ids. */
@@ -178,8 +182,8 @@ static void test_jsonl_bad_line(void **state) {
     err_result r =
         err_run("printf '{\"text\": \"a <mask>\"}\\n[1, 2]\\n' | %s fill-mask --jsonl -m '%s'",
                 YOSO_CLI, FILL_MODEL);
-    err_expect_failure(&r, 2, "stdin line 2", "not a JSON object with a \"text\" string",
-                       (const char *)NULL);
+    err_expect_failure_after(&r, 2, 1, "stdin line 2", "not a JSON object with a \"text\" string",
+                             (const char *)NULL);
     err_result_free(&r);
 }
 

@@ -61,20 +61,35 @@ static inline void err_dump(const err_result *r, const char *what) {
             r->err);
 }
 
-/* The failure contract: exit code rc, empty stdout, exactly one stderr line starting with
- * "yoso" and holding every key word (NULL-terminated list, case-sensitive). */
-static inline void err_expect_failure(const err_result *r, int rc, ...) {
-    int ok = r->rc == rc && r->out[0] == '\0' && err_count_lines(r->err) == 1 &&
+/* Checks exit code rc, `lines` lines on stdout (the answers to the inputs before the bad one),
+ * exactly one stderr line starting with "yoso" and holding every key word of ap. */
+static inline void err_expect_failure_v(const err_result *r, int rc, int lines, va_list ap) {
+    int ok = r->rc == rc && err_count_lines(r->out) == lines && err_count_lines(r->err) == 1 &&
              strncmp(r->err, "yoso", 4) == 0;
-    va_list ap;
-    va_start(ap, rc);
     for (const char *key; (key = va_arg(ap, const char *));) ok = ok && strstr(r->err, key);
-    va_end(ap);
     if (!ok)
         err_dump(r, "unexpected failure output");
     else
         printf("exit %d: %s", r->rc, r->err); /* the log documents what users see */
     assert_true(ok);
+}
+
+/* The failure contract: exit code rc, empty stdout, exactly one stderr line starting with
+ * "yoso" and holding every key word (NULL-terminated list, case-sensitive). */
+static inline void err_expect_failure(const err_result *r, int rc, ...) {
+    va_list ap;
+    va_start(ap, rc);
+    err_expect_failure_v(r, rc, 0, ap);
+    va_end(ap);
+}
+
+/* The same after `lines` answer lines: a bad input stops the run once the inputs before it were
+ * answered. */
+static inline void err_expect_failure_after(const err_result *r, int rc, int lines, ...) {
+    va_list ap;
+    va_start(ap, lines);
+    err_expect_failure_v(r, rc, lines, ap);
+    va_end(ap);
 }
 
 /* Copies every regular file of directory from into directory to (created if needed). */

@@ -140,11 +140,10 @@ static int parser_refusal(const cli_parser *p, int c, char **argv) {
         return cli_usage_error(p->cmd, "option '%s' takes no value", arg), -2;
     if (optopt)
         return cli_usage_error(p->cmd,
-                               "unknown option '-%c' (in '%s'); put -- before a TEXT that "
-                               "starts with '-'",
-                               optopt, arg),
+                               "unknown option '-%c'; put -- before a TEXT that starts with '-'",
+                               optopt),
                -2;
-    return cli_usage_error(p->cmd, "unknown or ambiguous option '%s'", arg), -2;
+    return cli_usage_error(p->cmd, "unknown option '%s' (or an ambiguous abbreviation)", arg), -2;
 }
 
 /* Applies one shared option; returns 0, or -2 after a usage error. */
