@@ -7,6 +7,24 @@
 #include "program_cache.h"
 #include "runtime.h"
 
+/* Copies $name into *out (NULL when unset). */
+static yoso_status context_env(const char *name, char **out) {
+    const char *value = getenv(name);
+    *out = NULL;
+    if (value && !(*out = strdup(value)))
+        return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory reading $%s", name);
+    return YOSO_OK;
+}
+
+/* Reads every environment knob once into env. */
+static yoso_status context_read_env(yoso_env *env) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(context_env("YOSO_DEVICE", &env->device));
+    YOSO_TRY(context_env("YOSO_EXPECTATION", &env->expectation));
+fail:
+    return status;
+}
+
 yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out) {
     yoso_status status = YOSO_OK;
     yoso_context_options defaults = {0};
@@ -15,8 +33,9 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     yoso_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the context");
     ctx->verbose = options->verbose;
+    YOSO_TRY(context_read_env(&ctx->env));
     const char *spec = options->device_spec;
-    if (!spec || !*spec) spec = getenv("YOSO_DEVICE");
+    if (!spec || !*spec) spec = ctx->env.device;
     YOSO_TRY(yoso_device_select(spec, &ctx->platform, &ctx->device, &ctx->info));
     if (!options->no_cache)
         yoso_cache_dir_resolve(options->cache_dir, ctx->cache_dir, sizeof ctx->cache_dir);
@@ -43,6 +62,8 @@ void yoso_context_free(yoso_context *ctx) {
     if (ctx->program) clReleaseProgram(ctx->program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
+    free(ctx->env.device);
+    free(ctx->env.expectation);
     free(ctx);
 }
 

@@ -8,9 +8,10 @@
 #include "gemm.h"
 
 /* 1 when expectation attention runs blocked through the GEMM interface ($YOSO_EXPECTATION =
- * blocked | tiled; default: blocked when the GEMM backend is the host BLAS). */
+ * blocked | tiled, as the context read it; default: blocked when the GEMM backend is the host
+ * BLAS). */
 static int attention_choose_blocked(const yoso_context *ctx) {
-    const char *env = getenv("YOSO_EXPECTATION");
+    const char *env = ctx->env.expectation;
     if (env && !strcmp(env, "blocked")) return 1;
     if (env && !strcmp(env, "tiled")) return 0;
     return yoso_gemm_get_kind(ctx->gemm) == YOSO_GEMM_HOST_BLAS;
@@ -35,14 +36,14 @@ yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config
     return YOSO_OK;
 }
 
-yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k, cl_mem v,
-                                   cl_mem mask, cl_mem ctx_out, int batch, int seq) {
+yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k,
+                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq) {
     const yoso_attention_config *c = &att->cfg;
     if (!c->expectation) return yoso_attention_lsh(att, layer, q, k, v, mask, ctx_out, batch, seq);
     if (att->blocked)
         return yoso_attention_expectation_blocked(att, q, k, v, mask, ctx_out, batch, seq);
-    return yoso_launch_attention_expectation(att->ctx, q, k, v, mask, ctx_out, batch, seq,
-                                             c->heads, c->head_dim, c->tau);
+    return yoso_launch_attention_expectation(att->ctx, q, k, v, mask, ctx_out, batch, seq, c->heads,
+                                             c->head_dim, c->tau);
 }
 
 int yoso_attention_blocked(const yoso_attention_state *att) {

@@ -22,14 +22,14 @@ typedef struct yoso_attention_config {
 typedef struct yoso_attention_state yoso_attention_state;
 
 /* Creates the attention for a model; copies cfg (and the sign-file path). Nothing is uploaded
- * until the first forward. Expectation runs blocked when $YOSO_EXPECTATION says so, else when
- * the GEMMs run in the host BLAS. */
+ * until the first forward. Expectation runs blocked when $YOSO_EXPECTATION (ctx->env, read when
+ * the context was created) says so, else when the GEMMs run in the host BLAS. */
 yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config *cfg,
                                   yoso_attention_state **out);
 /* ctx_out [B, L, H] = normalized attention of q, k, v [B, nh, L, d] under mask [B, L] for
  * encoder layer `layer` (q, k unit rows for expectation, as attention_prepare leaves them). */
-yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k, cl_mem v,
-                                   cl_mem mask, cl_mem ctx_out, int batch, int seq);
+yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k,
+                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq);
 /* 1 when expectation attention runs blocked through the GEMM interface, 0 for the tiled kernel. */
 int yoso_attention_blocked(const yoso_attention_state *att);
 /* Device bytes the attention holds now (score block, LSH signs and tables). */

@@ -11,12 +11,20 @@
 
 typedef struct yoso_gemm yoso_gemm;
 
+/* The environment knobs, read once by yoso_context_create (context.c) and copied, NULL when
+ * unset; the modules read them here, not with getenv. */
+typedef struct yoso_env {
+    char *device;      /* $YOSO_DEVICE: the device when the caller names none */
+    char *expectation; /* $YOSO_EXPECTATION: blocked | tiled expectation attention */
+} yoso_env;
+
 struct yoso_context {
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
     cl_command_queue queue;
     yoso_device_info info;
+    yoso_env env;
     char cache_dir[2048]; /* "" when caching is off */
     int verbose;
     int cache_hits, cache_builds;
