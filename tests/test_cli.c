@@ -2,6 +2,10 @@
  * absolute input positions, option habits (getopt_long forms, repeats, --, help), --version,
  * streaming stdin, the Hugging Face cache, convert into a folder, strict --jsonl, HF's top_k
  * rules and the table output. Runs the real `yoso` binary. */
+#define _XOPEN_SOURCE 700 /* wcwidth */
+#include <locale.h>
+#include <wchar.h>
+
 #include "test_errors_support.h"
 
 #define FILL_MODEL test_data_path("fillmask/model")
@@ -280,8 +284,8 @@ static void test_hf_cache(void **state) {
     err_result_free(&r);
     /* a repository that is not in the cache */
     r = err_run("HF_HUB_CACHE='%s' %s fill-mask -m uw-madison/yoso-9999 'a <mask>'", hub, YOSO_CLI);
-    err_expect_failure(&r, 2, "uw-madison/yoso-9999", "neither a folder nor in the Hugging Face cache",
-                       (const char *)NULL);
+    err_expect_failure(&r, 2, "uw-madison/yoso-9999",
+                       "neither a folder nor in the Hugging Face cache", (const char *)NULL);
     err_result_free(&r);
     err_result_free(&want);
     test_remove_tree(dir);
@@ -393,6 +397,40 @@ static void test_table(void **state) {
     err_result_free(&r);
 }
 
+/* The terminal width (wcwidth, UTF-8) of the first n bytes of s. */
+static int display_width(const char *s, size_t n) {
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    int w = 0;
+    for (size_t i = 0; i < n;) {
+        wchar_t c;
+        size_t len = mbrtowc(&c, s + i, n - i, &st);
+        assert_true(len > 0 && len <= 4);
+        int cw = wcwidth(c);
+        w += cw < 0 ? 1 : cw;
+        i += len;
+    }
+    return w;
+}
+
+/* CJK and emoji token_str keep the columns aligned by terminal width. */
+static void test_table_wide_characters(void **state) {
+    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
+    err_result r = expect_ok(
+        err_run("%s fill-mask -m '%s' --targets '的,cat, 🙂' 'a <mask>'", YOSO_CLI, FILL_MODEL));
+    printf("%s", r.out);
+    const char *line = strchr(r.out, '\n') + 1; /* the heading */
+    int want = display_width(line, (size_t)(strstr(line, "sequence") - line));
+    for (int row = 0; row < 3; row++) {
+        line = strchr(line, '\n') + 1;
+        const char *seq = strstr(line, " a"); /* every sequence starts with "a" */
+        assert_non_null(seq);
+        assert_int_equal(display_width(line, (size_t)(seq + 1 - line)), want);
+    }
+    assert_non_null(strstr(r.out, "\"的\""));
+    err_result_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_errors_every_command),
@@ -406,6 +444,7 @@ int main(void) {
         cmocka_unit_test(test_jsonl_strict),
         cmocka_unit_test(test_top_k_capped_by_targets),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table_wide_characters),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -14,6 +14,9 @@ work="$(mktemp -d /tmp/yoso-install-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 prefix="$work/prefix"
 fail() { echo "test_install: FAILED: $*" >&2; exit 1; }
+# a sanitized library (tools/valgrind/sanitizers.sh) needs sanitized programs
+san=""
+if grep -q '^YOSO_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then san="-fsanitize=address,undefined"; fi
 
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install"; }
 libdir="$(dirname "$(find "$prefix" -name yoso.pc -path '*/pkgconfig/*')")/.."
@@ -44,7 +47,7 @@ bash -c "source '$prefix/share/bash-completion/completions/yoso' && complete -p 
 # an outside program, built with pkg-config alone
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 echo "test_install: pkg-config --cflags --libs yoso: $(pkg-config --cflags --libs yoso)"
-cc -std=c11 -o "$work/example" "$src/tools/examples/example_fill_mask.c" $(pkg-config --cflags --libs yoso) ||
+cc -std=c11 $san -o "$work/example" "$src/tools/examples/example_fill_mask.c" $(pkg-config --cflags --libs yoso) ||
   fail "the example does not build with pkg-config --cflags --libs yoso"
 LD_LIBRARY_PATH="$libdir" "$work/example" "$model" "$text" >"$work/example.out"
 grep -q "capital\|sequence\|[0-9]\.[0-9]" "$work/example.out" || fail "the example printed nothing useful"
@@ -61,7 +64,7 @@ find_package(yoso 0.1 REQUIRED)
 add_executable(example "$src/tools/examples/example_fill_mask.c")
 target_link_libraries(example PRIVATE yoso::yoso)
 CMAKE
-cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/consumer.log" 2>&1 &&
+cmake -S "$work/consumer" -B "$work/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="$san" >"$work/consumer.log" 2>&1 &&
   cmake --build "$work/consumer/build" >>"$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "find_package(yoso)"; }
 LD_LIBRARY_PATH="$libdir" "$work/consumer/build/example" "$model" "$text" >"$work/consumer.out"
 cmp -s "$work/consumer.out" "$work/example.want" || fail "the find_package build answers differently"
