@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "loader_reference.h"
+#include "model.h"
+#include "tensor_table.h"
 #include "weights.h"
 
 /* Loads tests/data/loader/<rel> as config, asserting success. */
@@ -263,11 +265,56 @@ static void test_bind_config_sizes(void **state) {
     yoso_weights_release(NULL);
 }
 
+/* 1 if some row of `scope` (other than tied ones) has its view (want_view) or device buffer at
+ * offset. */
+static int table_has_offset(yoso_tensor_scope scope, size_t offset, int want_view) {
+    for (size_t i = 0; i < yoso_tensor_table_count; i++) {
+        const yoso_tensor_spec *s = &yoso_tensor_table[i];
+        if (s->scope == scope && !(s->flags & YOSO_TENSOR_TIED) &&
+            (want_view ? s->view : s->device) == offset)
+            return 1;
+    }
+    return 0;
+}
+
+/* The tensor table and the structs it points into agree: every view slot and every device
+ * buffer of a layer is some row's, head rows carry their head's family prefix, and an ALT row
+ * shares the view and buffer of the row above it. */
+static void test_tensor_table(void **state) {
+    (void)state;
+    for (size_t o = 0; o < sizeof(yoso_layer_weights); o += sizeof(const yoso_tensor_view *))
+        if (!table_has_offset(YOSO_SCOPE_LAYER, o, 1))
+            fail_msg("yoso_layer_weights field at byte %zu has no row in tensor_table.c", o);
+    for (size_t o = 0; o < sizeof(yoso_layer_params); o += sizeof(cl_mem))
+        if (!table_has_offset(YOSO_SCOPE_LAYER, o, 0))
+            fail_msg("yoso_layer_params buffer at byte %zu has no row in tensor_table.c", o);
+    for (size_t i = 0; i < yoso_tensor_table_count; i++) {
+        const yoso_tensor_spec *s = &yoso_tensor_table[i];
+        assert_true(s->view < (s->scope == YOSO_SCOPE_LAYER ? sizeof(yoso_layer_weights)
+                                                            : sizeof(yoso_weights)));
+        assert_true(s->device < (s->scope == YOSO_SCOPE_LAYER ? sizeof(yoso_layer_params)
+                                                              : sizeof(yoso_model)));
+        if (s->flags & YOSO_TENSOR_ALT) {
+            assert_true(i > 0);
+            assert_int_equal(s->view, yoso_tensor_table[i - 1].view);
+            assert_int_equal(s->device, yoso_tensor_table[i - 1].device);
+        }
+        if (s->scope != YOSO_SCOPE_HEAD) continue;
+        int family = 0;
+        for (size_t h = 0; h < yoso_head_table_count; h++)
+            family |=
+                yoso_head_table[h].arch == s->arch &&
+                !strncmp(s->name, yoso_head_table[h].family, strlen(yoso_head_table[h].family));
+        if (!family) fail_msg("head row %s is outside its head's family", s->name);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bind_mlm),        cmocka_unit_test(test_bind_base),
         cmocka_unit_test(test_bind_conv),       cmocka_unit_test(test_bind_decoder_bias),
         cmocka_unit_test(test_bind_mismatches), cmocka_unit_test(test_bind_config_sizes),
+        cmocka_unit_test(test_tensor_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
