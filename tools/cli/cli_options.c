@@ -82,7 +82,8 @@ const char *cli_options_help(int shared) {
     return buf;
 }
 
-void cli_model_options_init(cli_model_options *o) {
+/* Sets the defaults (seed 0, attention from config.json). */
+static void cli_model_options_init(cli_model_options *o) {
     memset(o, 0, sizeof *o);
     o->model.attention = YOSO_ATTENTION_CONFIG;
 }
@@ -107,8 +108,11 @@ static void parser_add(cli_parser *p, const struct option *opt, int *n) {
     }
 }
 
-void cli_parser_init(cli_parser *p, const char *cmd, const struct option *own, int shared) {
+void cli_parser_init(cli_parser *p, const char *cmd, const struct option *own, int shared,
+                     cli_model_options *o) {
     memset(p, 0, sizeof *p);
+    cli_model_options_init(o);
+    p->o = o;
     p->cmd = cmd;
     p->shared = shared;
     p->shorts[0] = ':'; /* report a missing value as ':' */
@@ -204,7 +208,8 @@ static int parser_finish(cli_parser *p, cli_model_options *o) {
     return -1;
 }
 
-int cli_parser_next(cli_parser *p, int argc, char **argv, cli_model_options *o) {
+int cli_parser_next(cli_parser *p, int argc, char **argv) {
+    cli_model_options *o = p->o;
     for (;;) {
         int li = -1;
         int c = getopt_long(argc, argv, p->shorts, p->longs, &li);

@@ -38,18 +38,19 @@ typedef struct cli_parser {
     char shorts[2 * CLI_MAX_OPTIONS + 2]; /* ":" then "k:v…" */
     int help;                             /* -h/--help was given */
     char name[64];                        /* the option just returned, as written ("-k") */
+    cli_model_options *o;                 /* where the shared options go */
 } cli_parser;
 
-/* Prepares a parse of own options (getopt_long entries; every option has a long name, its val is
- * its short letter or a number from 256 up) and the shared options in `shared`. */
-void cli_parser_init(cli_parser *p, const char *cmd, const struct option *own, int shared);
+/* Sets o to the defaults and prepares a parse of own options (getopt_long entries; every option has
+ * a long name, its val is its short letter or a number from 256 up) and the shared options in
+ * `shared`. */
+void cli_parser_init(cli_parser *p, const char *cmd, const struct option *own, int shared,
+                     cli_model_options *o);
 /* The next command-specific option: returns its val with its value in optarg; consumes shared
  * options and -h itself. Returns -1 at the end (the TEXT arguments are argv[optind..]) and -2
  * after printing a usage error. A value option given twice is an error. */
-int cli_parser_next(cli_parser *p, int argc, char **argv, cli_model_options *o);
+int cli_parser_next(cli_parser *p, int argc, char **argv);
 
-/* Sets the defaults (seed 0, attention from config.json). */
-void cli_model_options_init(cli_model_options *o);
 /* The model folder to use (static storage): -m / $YOSO_MODEL (a folder, or a Hugging Face
  * repository id such as uw-madison/yoso-4096 found in the Hugging Face cache), else
  * ~/.cache/yoso/yoso-4096, else uw-madison/yoso-4096 in the Hugging Face cache. */

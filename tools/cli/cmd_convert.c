@@ -98,10 +98,9 @@ int cmd_convert(int argc, char **argv) {
                                           {NULL, 0, NULL, 0}};
     cli_model_options o;
     cli_parser p;
-    cli_model_options_init(&o);
-    cli_parser_init(&p, "convert", k_own, CLI_SHARED_VERBOSE);
+    cli_parser_init(&p, "convert", k_own, CLI_SHARED_VERBOSE, &o);
     int fp16 = 0, force = 0, c;
-    while ((c = cli_parser_next(&p, argc, argv, &o)) >= 0) {
+    while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         if (c == OPT_FP16) fp16 = 1;
         if (c == OPT_FORCE) force = 1;
     }

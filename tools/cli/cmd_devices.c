@@ -24,9 +24,8 @@ static void devices_print_one(const yoso_device_info *d, int chosen, int verbose
 int cmd_devices(int argc, char **argv) {
     cli_model_options o;
     cli_parser op;
-    cli_model_options_init(&o);
-    cli_parser_init(&op, "devices", NULL, CLI_SHARED_VERBOSE | CLI_SHARED_DEVICE);
-    int c = cli_parser_next(&op, argc, argv, &o);
+    cli_parser_init(&op, "devices", NULL, CLI_SHARED_VERBOSE | CLI_SHARED_DEVICE, &o);
+    int c = cli_parser_next(&op, argc, argv);
     if (c == -2) return 2;
     if (op.help) {
         printf("usage: yoso devices [-d SPEC] [-v]\n\nLists every OpenCL device; '*' marks the one "

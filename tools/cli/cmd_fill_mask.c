@@ -221,12 +221,11 @@ static int fill_parse_args(int argc, char **argv, fill_options *o) {
                                           {"jsonl", no_argument, NULL, OPT_JSONL},
                                           {NULL, 0, NULL, 0}};
     cli_parser p;
-    cli_model_options_init(&o->common);
     o->top_k = 5;
-    cli_parser_init(&p, "fill-mask", k_own, CLI_SHARED_ALL);
+    cli_parser_init(&p, "fill-mask", k_own, CLI_SHARED_ALL, &o->common);
     int c;
     long k;
-    while ((c = cli_parser_next(&p, argc, argv, &o->common)) >= 0) {
+    while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         switch (c) {
         case OPT_JSON: o->json = 1; break;
         case OPT_JSONL: o->jsonl = 1; break;

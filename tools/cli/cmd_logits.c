@@ -73,11 +73,10 @@ int cmd_logits(int argc, char **argv) {
                                           {NULL, 0, NULL, 0}};
     cli_model_options o;
     cli_parser p;
-    cli_model_options_init(&o);
-    cli_parser_init(&p, "logits", k_own, CLI_SHARED_ALL);
+    cli_parser_init(&p, "logits", k_own, CLI_SHARED_ALL, &o);
     const char *ids_text = NULL, *mask_text = NULL, *text = NULL, *out_path = NULL;
     int hidden = 0, rc = 0, c;
-    while ((c = cli_parser_next(&p, argc, argv, &o)) >= 0) {
+    while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         switch (c) {
         case OPT_HIDDEN: hidden = 1; break;
         case OPT_IDS: ids_text = optarg; break;

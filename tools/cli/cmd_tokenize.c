@@ -137,10 +137,9 @@ static int tokenize_parse(int argc, char **argv, tokenize_options *opt) {
                                           {NULL, 0, NULL, 0}};
     cli_parser p;
     *opt = (tokenize_options){.max_length = 4096};
-    cli_model_options_init(&opt->common);
-    cli_parser_init(&p, "tokenize", k_own, CLI_SHARED_MODEL | CLI_SHARED_VERBOSE);
+    cli_parser_init(&p, "tokenize", k_own, CLI_SHARED_MODEL | CLI_SHARED_VERBOSE, &opt->common);
     int c;
-    while ((c = cli_parser_next(&p, argc, argv, &opt->common)) >= 0) {
+    while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         char *end;
         switch (c) {
         case OPT_JSONL: opt->jsonl = 1; break;

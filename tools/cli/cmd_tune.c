@@ -85,10 +85,10 @@ static int tune_parse(int argc, char **argv, tune_options *o) {
     cli_model_options common;
     cli_parser p;
     *o = (tune_options){.size = 512, .configs = 12, .fraction = 0.02, .runs = 1};
-    cli_model_options_init(&common);
-    cli_parser_init(&p, "tune", k_own, CLI_SHARED_DEVICE | CLI_SHARED_CACHE | CLI_SHARED_VERBOSE);
+    cli_parser_init(&p, "tune", k_own, CLI_SHARED_DEVICE | CLI_SHARED_CACHE | CLI_SHARED_VERBOSE,
+                    &common);
     int c;
-    while ((c = cli_parser_next(&p, argc, argv, &common)) >= 0) {
+    while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         char *end;
         switch (c) {
         case OPT_FULL: o->full = 1; break;

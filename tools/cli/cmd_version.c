@@ -30,9 +30,8 @@ static void version_print_opencl(void) {
 int cmd_version(int argc, char **argv) {
     cli_model_options o;
     cli_parser p;
-    cli_model_options_init(&o);
-    cli_parser_init(&p, "version", NULL, 0);
-    int c = cli_parser_next(&p, argc, argv, &o);
+    cli_parser_init(&p, "version", NULL, 0, &o);
+    int c = cli_parser_next(&p, argc, argv);
     if (c == -2) return 2;
     if (p.help) {
         printf("usage: yoso version (or yoso --version)\n\n"
