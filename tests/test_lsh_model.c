@@ -114,9 +114,10 @@ static void test_lsh_tracks_expectation(void **state) {
     yoso_model_free(e), yoso_model_free(l);
 }
 
-/* Head dim 64 with yoso-4096's τ 8, m 32 (fixtures hd64, hd64-long: 40 and 600 tokens): one seed
+/* Head dim 64 with yoso-4096's τ 9, m 64 (fixtures hd64, hd64-long: 40 and 600 tokens): one seed
  * gives the same bits on every run and every load, another seed other logits, and with m 1024
- * the logits follow Hugging Face's expectation-mode goldens (correlation > 0.99, closer than m 32). */
+ * the logits follow Hugging Face's expectation-mode goldens (correlation > 0.99, closer than m 64).
+ */
 static void test_head_dim_64(void **state) {
     const char *fixtures[2] = {"hd64", "hd64-long"};
     for (int f = 0; f < 2; f++) {
@@ -144,12 +145,12 @@ static void test_head_dim_64(void **state) {
             assert_true(isfinite(la[i]));
             diff = fmax(diff, fabs(la[i] - lc[i]));
         }
-        const double corr32 = correlation(la, want.data, n), corr = correlation(lm, want.data, n);
-        printf("%s: seeds 7 vs 8 differ by %.3g; correlation with HF's expectation logits: m 32 "
+        const double corr64 = correlation(la, want.data, n), corr = correlation(lm, want.data, n);
+        printf("%s: seeds 7 vs 8 differ by %.3g; correlation with HF's expectation logits: m 64 "
                "%.4f, m 1024 %.4f\n",
-               fixtures[f], diff, corr32, corr);
+               fixtures[f], diff, corr64, corr);
         assert_true(diff > 1e-3);
-        assert_true(corr > 0.99 && corr > corr32); /* observed 0.9995 and 0.9999 */
+        assert_true(corr > 0.99 && corr > corr64); /* observed 0.9990 and 0.9999 */
         free(la), free(la2), free(lb), free(lc), free(lm);
         yoso_model_free(a), yoso_model_free(b), yoso_model_free(c), yoso_model_free(many);
         yoso_npy_release(&ids);

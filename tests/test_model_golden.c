@@ -114,7 +114,7 @@ static void test_tiny_bin(void **state) {
 static void test_tiny_bin_f16(void **state) {
     check_fixture("tiny-bin-f16");
 }
-/* yoso-4096's attention geometry: head dim 64, τ 8, m 32 (hidden 128, 2 heads). */
+/* yoso-4096's attention geometry: head dim 64, τ 9, m 64 (hidden 128, 2 heads). */
 static void test_hd64(void **state) {
     check_fixture("hd64");
 }
