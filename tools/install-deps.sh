@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages yoso-cl needs to build and test. Idempotent; run as root.
 set -euo pipefail
 packages=(build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers libclblast-dev
-          clblast-utils pocl-opencl-icd libopenblas-dev libcmocka-dev libcjson-dev libpcre2-dev clinfo)
+          clblast-utils pocl-opencl-icd libopenblas-dev libcmocka-dev libcjson-dev libpcre2-dev clinfo
+          mesa-opencl-icd oclgrind) # Mesa's rusticl and Oclgrind: .ci/run's portability stages
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

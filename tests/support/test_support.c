@@ -7,6 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Before main: $YOSO_TEST_FILTER / $YOSO_TEST_SKIP (cmocka patterns, '*' and '?') choose the
+ * cases a program runs. Only the Oclgrind stage of .ci/run uses them, to leave out the large
+ * shapes that the PoCL and rusticl stages run in full. */
+__attribute__((constructor)) static void test_select_cases(void) {
+    const char *only = getenv("YOSO_TEST_FILTER"), *skip = getenv("YOSO_TEST_SKIP");
+    if (only && *only) cmocka_set_test_filter(only);
+    if (skip && *skip) cmocka_set_skip_filter(skip);
+}
+
 const char *test_data_path(const char *relative) {
     static char buf[4096];
     snprintf(buf, sizeof buf, "%s/%s", YOSO_TEST_DATA, relative);
