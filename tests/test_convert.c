@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fp16.h"
 #include "safetensors_write.h"
 #include "tensor_file.h"
 #include "test_support.h"

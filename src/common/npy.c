@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "error.h"
-#include "signal_guard.h"
+#include "file_io.h"
 
 /* Parses "(2, 3, )" style shape text into shape/ndim. */
 static int npy_parse_shape(const char *p, int *ndim, int64_t *shape) {
@@ -110,9 +108,7 @@ void yoso_npy_release(yoso_npy *npy) {
 /* Writes a float32 array to a temporary file and renames it over path. */
 yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim,
                                const int64_t *shape) {
-    char tmp[4096], header[256], shape_text[160] = "";
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return yoso_error(YOSO_ERR_USAGE, "output path too long: %s", path);
+    char header[256], shape_text[160] = "";
     int64_t n = 1;
     size_t used = 0;
     for (int i = 0; i < ndim; i++) {
@@ -124,19 +120,9 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim,
                        "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", shape_text);
     int total = 10 + len + 1;
     int pad = (64 - total % 64) % 64;
-    /* Ctrl-C during the write waits until the file is complete and renamed (or removed). */
-    yoso_signal_guard guard;
-    yoso_signal_guard_begin(&guard);
-    /* A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming the temp
-     * file over it would replace the device node with a regular file. */
-    struct stat sb;
-    const int in_place = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
-    FILE *f = fopen(in_place ? path : tmp, "wb");
-    if (!f) {
-        int e = errno;
-        yoso_signal_guard_end(&guard);
-        return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
+    yoso_atomic_file af;
+    yoso_status st = yoso_atomic_file_open(&af, path, YOSO_FILE_GUARD_SIGNALS);
+    if (st != YOSO_OK) return st;
     unsigned short hlen = (unsigned short)(len + pad + 1);
     unsigned char pre[10] = {0x93,
                              'N',
@@ -148,17 +134,10 @@ yoso_status yoso_npy_write_f32(const char *path, const float *data, int ndim,
                              0,
                              (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
-    int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)len, f) == (size_t)len;
-    for (int i = 0; ok && i < pad; i++) ok = fputc(' ', f) != EOF;
-    ok = ok && fputc('\n', f) != EOF;
-    ok = ok && fwrite(data, sizeof(float), (size_t)n, f) == (size_t)n;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || (!in_place && rename(tmp, path) != 0)) {
-        int e = errno;
-        if (!in_place) unlink(tmp);
-        yoso_signal_guard_end(&guard);
-        return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(e));
-    }
-    yoso_signal_guard_end(&guard);
-    return YOSO_OK;
+    fwrite(pre, 1, 10, af.f);
+    fwrite(header, 1, (size_t)len, af.f);
+    for (int i = 0; i < pad; i++) fputc(' ', af.f);
+    fputc('\n', af.f);
+    fwrite(data, sizeof(float), (size_t)n, af.f);
+    return yoso_atomic_file_close(&af, YOSO_OK);
 }

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "file_io.h"
 #include "gemm.h"
 #include "profile.h"
 #include "program_cache.h"
@@ -38,34 +37,22 @@ void yoso_tuning_path(const yoso_context *ctx, char *out, size_t n) {
 }
 
 yoso_status yoso_tuning_store(const yoso_context *ctx, const char *const *lines, int count) {
-    char path[4096], tmp[4200], dir[4096];
+    char path[4096], dir[4096];
     yoso_tuning_path(ctx, path, sizeof path);
     if (!path[0])
         return yoso_error(
             YOSO_ERR_USAGE,
             "caching is off: tuned parameters need a cache folder (drop --no-cache or set YOSO_CACHE_DIR)");
-    snprintf(dir, sizeof dir, "%s", ctx->cache_dir);
-    for (char *p = dir + 1; *p; p++) { /* mkdir -p <cache> */
-        if (*p != '/') continue;
-        *p = '\0';
-        mkdir(dir, 0755);
-        *p = '/';
-    }
-    mkdir(dir, 0755);
     snprintf(dir, sizeof dir, "%s/clblast", ctx->cache_dir);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    if (!yoso_make_dirs(dir))
         return yoso_error(YOSO_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-    fprintf(f, "# CLBlast parameters for %s (%s), written by yoso tune\n", ctx->info.name,
+    yoso_atomic_file af;
+    yoso_status st = yoso_atomic_file_open(&af, path, 0);
+    if (st != YOSO_OK) return st;
+    fprintf(af.f, "# CLBlast parameters for %s (%s), written by yoso tune\n", ctx->info.name,
             ctx->info.platform_name);
-    for (int i = 0; i < count; i++) fprintf(f, "%s\n", lines[i]);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return yoso_error(YOSO_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    }
-    return YOSO_OK;
+    for (int i = 0; i < count; i++) fprintf(af.f, "%s\n", lines[i]);
+    return yoso_atomic_file_close(&af, YOSO_OK);
 }
 
 yoso_status yoso_tuning_apply_line(const yoso_context *ctx, const char *line) {

@@ -9,7 +9,4 @@
  * other dtypes are copied unchanged. Written to a temporary file and renamed. */
 yoso_status yoso_safetensors_write(const char *path, const yoso_tensor_file *file, int to_f16);
 
-/* float32 → IEEE half, round to nearest even (inf/NaN preserved). */
-uint16_t yoso_float_to_half(float value);
-
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fp16.h"
 #include "tensor_file_internal.h"
 
 static const size_t k_dtype_sizes[YOSO_DTYPE_COUNT] = {
@@ -294,29 +295,6 @@ const yoso_tensor_view *yoso_tensor_file_find(const yoso_tensor_file *file, cons
     return NULL;
 }
 
-/* IEEE half bits to float, exact for normals and subnormals (Inf/NaN rejected by the caller). */
-static float tensor_half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu, bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else { /* subnormal: normalize the mantissa */
-            int e = -1;
-            do {
-                mant <<= 1;
-                e++;
-            } while (!(mant & 0x400u));
-            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3ffu) << 13);
-        }
-    } else {
-        bits = sign | ((exp + 112u) << 23) | (mant << 13);
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
 /* Reports the first non-finite value of a tensor. */
 static yoso_status tensor_not_finite(const yoso_tensor_view *t, int64_t i, int is_nan) {
     return yoso_error(
@@ -349,7 +327,7 @@ yoso_status yoso_tensor_to_f32(const yoso_tensor_view *tensor, float *dst) {
             uint16_t h;
             memcpy(&h, src + 2 * i, 2);
             if ((h & 0x7c00u) == 0x7c00u) return tensor_not_finite(tensor, i, (h & 0x3ffu) != 0);
-            dst[i] = tensor_half_to_float(h);
+            dst[i] = yoso_half_to_float(h);
         }
         return YOSO_OK;
     case YOSO_DTYPE_BF16:

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fp16.h"
 #include "model.h"
 #include "tensor_file.h"
 #include "tensor_file_internal.h"
@@ -32,25 +33,6 @@ static yoso_status model_find_weights(const char *dir, char *out, size_t n) {
         dir);
 }
 
-/* float32 → IEEE half bits, round to nearest even (finite input; |x| ≤ 65504 checked by the
- * caller); tiny values become half subnormals or zero. */
-static uint16_t model_float_to_half(float f) {
-    uint32_t x;
-    memcpy(&x, &f, sizeof x);
-    const uint32_t sign = (x >> 16) & 0x8000u;
-    x &= 0x7fffffffu;
-    if (x >= 0x38800000u) { /* normal half: rebias the exponent, round 13 mantissa bits */
-        uint32_t h = (x - 0x38000000u) >> 13, rest = x & 0x1fffu;
-        if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) h++;
-        return (uint16_t)(sign | h);
-    }
-    if (x < 0x33000000u) return (uint16_t)sign; /* below half the smallest subnormal */
-    const uint32_t mant = (x & 0x7fffffu) | 0x800000u, shift = 126u - (x >> 23);
-    uint32_t h = mant >> shift, rest = mant & ((1u << shift) - 1u), half = 1u << (shift - 1u);
-    if (rest > half || (rest == half && (h & 1u))) h++;
-    return (uint16_t)(sign | h);
-}
-
 /* Converts `count` floats to half bits; fails when one is outside the half range. */
 static yoso_status model_floats_to_half(const float *src, size_t count, uint16_t *dst,
                                         const char *name) {
@@ -59,7 +41,7 @@ static yoso_status model_floats_to_half(const float *src, size_t count, uint16_t
             return yoso_error(YOSO_ERR_UNSUPPORTED,
                               "%s holds %g, outside the fp16 range: load the model without --fp16",
                               name, src[i]);
-        dst[i] = model_float_to_half(src[i]);
+        dst[i] = yoso_float_to_half(src[i]);
     }
     return YOSO_OK;
 }

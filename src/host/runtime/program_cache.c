@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "file_io.h"
 
 static const char k_magic[8] = {'Y', 'O', 'S', 'O', 'C', 'L', 'B', '1'};
 static int g_warned;
@@ -42,19 +42,6 @@ static void cache_entry_path(const char *dir, const char *key, char *out, size_t
     uint64_t b = yoso_fnv1a(0x84222325cbf29ce4ULL, key, len);
     snprintf(out, n, "%s/programs/%016llx%016llx.bin", dir, (unsigned long long)a,
              (unsigned long long)b);
-}
-
-/* mkdir -p for the cache folder and its programs/ subfolder. */
-static int cache_make_dirs(const char *dir) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/programs", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) return 0;
-        *p = '/';
-    }
-    return mkdir(path, 0755) == 0 || errno == EEXIST;
 }
 
 int yoso_cache_read(const char *dir, const char *key, unsigned char **binary, size_t *size) {
@@ -95,25 +82,25 @@ corrupt:
 }
 
 int yoso_cache_write(const char *dir, const char *key, const unsigned char *binary, size_t size) {
-    char path[4096], tmp[4200];
+    char path[4096];
+    yoso_atomic_file af;
     if (!dir || !*dir) return 0;
-    if (!cache_make_dirs(dir)) goto fail;
+    snprintf(path, sizeof path, "%s/programs", dir);
+    if (!yoso_make_dirs(path)) goto fail;
     cache_entry_path(dir, key, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%d", path, (long)getpid(), rand());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) goto fail;
+    if (yoso_atomic_file_open(&af, path, 0) != YOSO_OK) goto fail;
     uint64_t key_len = strlen(key), payload_len = size;
     uint64_t checksum = yoso_fnv1a(YOSO_FNV_OFFSET, binary, size);
-    int ok = fwrite(k_magic, 1, 8, f) == 8 && fwrite(&key_len, 8, 1, f) == 1 &&
-             fwrite(key, 1, key_len, f) == key_len && fwrite(&payload_len, 8, 1, f) == 1 &&
-             fwrite(&checksum, 8, 1, f) == 1 && fwrite(binary, 1, size, f) == size;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        goto fail;
-    }
+    fwrite(k_magic, 1, 8, af.f);
+    fwrite(&key_len, 8, 1, af.f);
+    fwrite(key, 1, key_len, af.f);
+    fwrite(&payload_len, 8, 1, af.f);
+    fwrite(&checksum, 8, 1, af.f);
+    fwrite(binary, 1, size, af.f);
+    if (yoso_atomic_file_close(&af, YOSO_OK) != YOSO_OK) goto fail;
     return 1;
 fail:
+    yoso_error_clear(); /* not the caller's failure: it carries on without the cache */
     if (!g_warned) {
         g_warned = 1;
         yoso_warn(
