@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "cli_progress.h"
 #include "hf_cache.h"
 
 /* The shared options' getopt values: above any command's own (256..). */
@@ -243,12 +244,10 @@ int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **
         .device_spec = o->device, .no_cache = o->no_cache, .verbose = o->verbose};
     *ctx = NULL;
     *model = NULL;
-    const int progress = isatty(STDERR_FILENO);
     double t0 = yoso_now();
-    if (progress)
-        fprintf(stderr, "yoso: preparing the OpenCL device (compiles kernels on first use)…\r");
+    cli_progress_start("preparing the OpenCL device (compiles kernels on first use)");
     yoso_status st = yoso_context_create(&copt, ctx);
-    if (progress) fprintf(stderr, "\033[K");
+    cli_progress_stop();
     if (st != YOSO_OK) return cli_fail(st);
     double t1 = yoso_now();
     if (o->verbose) {
@@ -257,9 +256,9 @@ int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **
         fprintf(stderr, "yoso: device %s ready in %.2f s (%s)\n", yoso_context_device(*ctx)->name,
                 t1 - t0, builds ? "kernels compiled" : "kernels from the cache");
     }
-    if (progress) fprintf(stderr, "yoso: reading the weights in %s…\r", cli_model_dir(o));
+    cli_progress_start("reading the weights in %s", cli_model_dir(o));
     st = yoso_model_load(*ctx, cli_model_dir(o), &o->model, model);
-    if (progress) fprintf(stderr, "\033[K");
+    cli_progress_stop();
     if (o->verbose && st == YOSO_OK)
         fprintf(stderr, "yoso: weights loaded in %.2f s\n", yoso_now() - t1);
     if (st != YOSO_OK) {

@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "cli_jsonl.h"
 #include "cli_options.h"
+#include "cli_progress.h"
 #include "commands.h"
 #include "error.h"
 #include "fill_output.h"
@@ -131,10 +132,9 @@ static int fill_run_pending(const fill_options *o, fill_pending *p) {
     if (!p->count) return 0;
     yoso_fill_result res[FILL_BATCH];
     int n = p->count, rc = 0;
-    const int progress = isatty(STDERR_FILENO);
-    if (progress) fprintf(stderr, "yoso: running %d input%s…\r", n, n > 1 ? "s" : "");
+    cli_progress_start("running %d input%s", n, n > 1 ? "s" : "");
     yoso_status st = yoso_fill_batch_run(p->batch, res);
-    if (progress) fprintf(stderr, "\033[K");
+    cli_progress_stop();
     p->count = 0;
     p->batches++;
     p->inputs += n;

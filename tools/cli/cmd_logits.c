@@ -9,6 +9,7 @@
 
 #include "cli_common.h"
 #include "cli_options.h"
+#include "cli_progress.h"
 #include "commands.h"
 #include "id_matrix.h"
 #include "npy.h"
@@ -125,8 +126,13 @@ int cmd_logits(int argc, char **argv) {
         rc = cli_fail(yoso_error_oom());
         goto done;
     }
+    cli_progress_start("running the model on %d×%d tokens", batch, seq);
+    double t0 = yoso_now();
     yoso_status st = hidden ? yoso_model_hidden(model, batch, seq, ids, mask, out)
                             : yoso_model_logits(model, batch, seq, ids, mask, out);
+    cli_progress_stop();
+    if (st == YOSO_OK && o.verbose)
+        fprintf(stderr, "yoso: %d×%d tokens: forward in %.2f s\n", batch, seq, yoso_now() - t0);
     if (st == YOSO_OK) {
         int64_t shape[3] = {batch, seq, width};
         st = yoso_npy_write_f32(out_path, out, 3, shape);
