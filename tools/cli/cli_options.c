@@ -36,7 +36,8 @@ static const shared_option k_shared[] = {
      CLI_SHARED_MODEL,
      "  -m, --model DIR        model folder or Hugging Face id (uw-madison/yoso-4096, found in\n"
      "                         $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub); default:\n"
-     "                         $YOSO_MODEL, else ~/.cache/yoso/yoso-4096, else the HF cache's\n"},
+     "                         $YOSO_MODEL, else ~/.cache/yoso/yoso-4096, else\n"
+     "                         uw-madison/yoso-4096 in the HF cache\n"},
     {{"device", required_argument, NULL, 'd'},
      CLI_SHARED_DEVICE,
      "  -d, --device SPEC      OpenCL device: P:D or part of its name (default: $YOSO_DEVICE,\n"
