@@ -76,6 +76,9 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
 void yoso_context_free(yoso_context *ctx);
 /* The chosen device, as yoso_device_list describes it. */
 const yoso_device_info *yoso_context_device(const yoso_context *ctx);
+/* The device's self-check verdict (known-answer probes run once per device + driver), e.g.
+ * "passed" or "passed; loops capped at 65535 iterations by the driver: long loops split". */
+const char *yoso_context_self_check(const yoso_context *ctx);
 /* How many programs this context loaded from the disk cache / compiled from source. */
 void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "probe.h"
 #include "program_cache.h"
 #include "runtime.h"
 
@@ -21,6 +22,12 @@ static yoso_status context_read_env(yoso_env *env) {
     yoso_status status = YOSO_OK;
     YOSO_TRY(context_env("YOSO_DEVICE", &env->device));
     YOSO_TRY(context_env("YOSO_EXPECTATION", &env->expectation));
+    YOSO_TRY(context_env("YOSO_GEMM", &env->gemm));
+    YOSO_TRY(context_env("YOSO_HOST_BLAS", &env->host_blas));
+    YOSO_TRY(context_env("YOSO_CL_OPTIONS", &env->cl_options));
+    YOSO_TRY(context_env("YOSO_PROBE_FAIL", &env->probe_fail));
+    const char *cap = getenv("YOSO_LOOP_CAP");
+    env->loop_cap = cap ? atoll(cap) : 0;
 fail:
     return status;
 }
@@ -37,6 +44,11 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     const char *spec = options->device_spec;
     if (!spec || !*spec) spec = ctx->env.device;
     YOSO_TRY(yoso_device_select(spec, &ctx->platform, &ctx->device, &ctx->info));
+    cl_device_type type = 0;
+    clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    ctx->cpu_class = (type & CL_DEVICE_TYPE_CPU) && !(type & CL_DEVICE_TYPE_GPU);
+    yoso_launch_limits_query(ctx->device, &ctx->limits);
+    if (ctx->env.loop_cap > 0) ctx->limits.loop_budget = ctx->env.loop_cap * 3 / 4;
     if (!options->no_cache)
         yoso_cache_dir_resolve(options->cache_dir, ctx->cache_dir, sizeof ctx->cache_dir);
     cl_int err;
@@ -46,6 +58,8 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
     CL_CHECK_ERR(err, "clCreateCommandQueue");
     YOSO_TRY(yoso_program_build(ctx));
+    YOSO_TRY(yoso_kernels_create(ctx->program, ctx->device, &ctx->kernels));
+    YOSO_TRY(yoso_probe_device(ctx));
     YOSO_TRY(yoso_gemm_create(ctx, &ctx->gemm));
     *out = ctx;
     return YOSO_OK;
@@ -58,12 +72,13 @@ void yoso_context_free(yoso_context *ctx) {
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     yoso_gemm_free(ctx->gemm);
-    for (int i = 0; i < ctx->num_kernels; i++) clReleaseKernel(ctx->kernels[i].kernel);
+    yoso_kernels_release(&ctx->kernels);
     if (ctx->program) clReleaseProgram(ctx->program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
-    free(ctx->env.device);
-    free(ctx->env.expectation);
+    char *knobs[] = {ctx->env.device,    ctx->env.expectation, ctx->env.gemm,
+                     ctx->env.host_blas, ctx->env.cl_options,  ctx->env.probe_fail};
+    for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) free(knobs[i]);
     free(ctx);
 }
 
@@ -74,4 +89,8 @@ const yoso_device_info *yoso_context_device(const yoso_context *ctx) {
 void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds) {
     if (hits) *hits = ctx->cache_hits;
     if (builds) *builds = ctx->cache_builds;
+}
+
+const char *yoso_context_self_check(const yoso_context *ctx) {
+    return ctx->self_check;
 }

@@ -20,23 +20,30 @@ inline float yoso_expectation_base(float x) {
 
 /* q, k, v [B, nh, L, d] (q, k unit rows), mask [B, L] (0 = padding), ctx [B, L, nh·d].
  * global (round_up(L, TILE), B·nh), local (TILE, 1); k_tile, v_tile hold TILE·d floats,
- * m_tile TILE ints. Padded queries get zeros. */
+ * m_tile TILE ints. Padded queries get zeros. This launch adds keys [j_begin, j_end) (a multiple
+ * of TILE apart unless j_end = L) to the running sums: zeros when first, else partial [B, nh, L, d]
+ * as the previous launch left it; it stores them back to partial unless last, when it writes ctx.
+ * Splitting the keys over launches bounds the loop iterations of a work-item (watchdogs, drivers
+ * that cap them) without changing the order of the additions. */
 __kernel void attention_expectation(__global const float *q, __global const float *k,
                                     __global const float *v, __global const int *mask,
                                     __global float *ctx, const int seq, const int heads,
                                     const int head_dim, const int tau, __local float *k_tile,
-                                    __local float *v_tile, __local int *m_tile) {
+                                    __local float *v_tile, __local int *m_tile,
+                                    __global float *partial, const int j_begin, const int j_end,
+                                    const int first, const int last) {
     const int i = get_global_id(0), bh = get_global_id(1), lid = get_local_id(0);
     const int tile = get_local_size(0);
     const int b = bh / heads, h = bh % heads;
     const size_t base = (size_t)bh * seq * head_dim;
     float qi[YOSO_MAX_HEAD_DIM], acc[YOSO_MAX_HEAD_DIM];
+    __global float *part = partial + base + (size_t)i * head_dim;
     for (int c = 0; c < head_dim; c++) {
         qi[c] = (i < seq) ? q[base + (size_t)i * head_dim + c] : 0.0f;
-        acc[c] = 0.0f;
+        acc[c] = (first || i >= seq) ? 0.0f : part[c];
     }
-    for (int j0 = 0; j0 < seq; j0 += tile) {
-        const int count = min(tile, seq - j0);
+    for (int j0 = j_begin; j0 < j_end; j0 += tile) {
+        const int count = min(tile, j_end - j0);
         for (int idx = lid; idx < count * head_dim; idx += tile) {
             k_tile[idx] = k[base + (size_t)j0 * head_dim + idx];
             v_tile[idx] = v[base + (size_t)j0 * head_dim + idx];
@@ -57,6 +64,10 @@ __kernel void attention_expectation(__global const float *q, __global const floa
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (i >= seq) return;
+    if (!last) {
+        for (int c = 0; c < head_dim; c++) part[c] = acc[c];
+        return;
+    }
     const int valid = mask[(size_t)b * seq + i] != 0;
     float norm = 0.0f;
     for (int c = 0; c < head_dim; c++) norm += acc[c] * acc[c];

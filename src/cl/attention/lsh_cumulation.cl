@@ -14,11 +14,16 @@
  * v [B·nh, L, head_dim] (codes [B·nh, num_hash, L], −1 = padded key, adds nothing). Work-item s
  * owns dims [s·slice, (s+1)·slice) of one table, adding keys in order. Only the buckets that will
  * be read are cleared first: every bucket when clear_all, else those of the keys' and the queries'
- * codes (q_codes, same layout). global (ceil(head_dim / slice), nhc, nbh), any local size. */
+ * codes (q_codes, same layout). This launch clears the buckets [clear_begin, clear_end) (clear_all)
+ * or those of the keys and queries [clear_begin, clear_end), then adds the keys
+ * [add_begin, add_end); the launcher splits long ranges over launches, in order, so no work-item
+ * loops too long. global (ceil(head_dim / slice), nhc, nbh), any local size. */
 __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
                        __global const float *v, __global float *tables, const int seq,
                        const int head_dim, const int num_hash, const int tau, const int bh0,
-                       const int h0, const int nhc, const int clear_all, const int slice) {
+                       const int h0, const int nhc, const int clear_all, const int slice,
+                       const int clear_begin, const int clear_end, const int add_begin,
+                       const int add_end) {
     const int s = get_global_id(0), g = get_global_id(1), b = get_global_id(2);
     const int c0 = s * slice, c1 = min(head_dim, c0 + slice);
     const int bh = bh0 + b;
@@ -27,10 +32,10 @@ __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
     __global const int *qc = q_codes + ((size_t)bh * num_hash + h0 + g) * seq;
     __global const float *vb = v + (size_t)bh * seq * head_dim;
     if (clear_all) {
-        for (int code = 0; code < (1 << tau); code++)
+        for (int code = clear_begin; code < clear_end; code++)
             for (int c = c0; c < c1; c++) table[(size_t)code * head_dim + c] = 0.0f;
     } else {
-        for (int t = 0; t < seq; t++) {
+        for (int t = clear_begin; t < clear_end; t++) {
             const int kcode = kc[t], qcode = qc[t];
             if (kcode >= 0)
                 for (int c = c0; c < c1; c++) table[(size_t)kcode * head_dim + c] = 0.0f;
@@ -38,7 +43,7 @@ __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
                 for (int c = c0; c < c1; c++) table[(size_t)qcode * head_dim + c] = 0.0f;
         }
     }
-    for (int t = 0; t < seq; t++) {
+    for (int t = add_begin; t < add_end; t++) {
         const int code = kc[t];
         if (code < 0) continue;
         __global float *row = table + (size_t)code * head_dim;
@@ -48,21 +53,21 @@ __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
 }
 
 /* acc [B·nh, L, head_dim] for bh in [bh0, bh0 + nbh): acc_i = (first ? 0 : acc_i)
- * + Σ_{g < nhc in order} table_{b,g}[code_{h0+g}(q_i)], then × inv_m when last. Padded queries
- * (code −1) add nothing. One work-item per value dim: global (head_dim, round_up(L, Q), nbh),
- * local (head_dim, Q, 1). */
+ * + Σ_{g_begin ≤ g < g_end in order} table_{b,g}[code_{h0+g}(q_i)] (tables of nhc hash
+ * functions), then × inv_m when last. Padded queries (code −1) add nothing. One work-item per
+ * value dim: global (round_up(head_dim, D), round_up(L, Q), nbh), local (D, Q, 1), D ≤ head_dim. */
 __kernel void lsh_read(__global const int *q_codes, __global const float *tables,
                        __global float *acc, const int seq, const int head_dim, const int num_hash,
                        const int tau, const int bh0, const int h0, const int nhc, const int first,
-                       const int last, const float inv_m) {
+                       const int last, const float inv_m, const int g_begin, const int g_end) {
     const int c = get_global_id(0), i = get_global_id(1), b = get_global_id(2);
-    if (i >= seq) return;
+    if (i >= seq || c >= head_dim) return;
     const int bh = bh0 + b;
     __global float *out = acc + ((size_t)bh * seq + i) * head_dim + c;
     __global const int *qc = q_codes + ((size_t)bh * num_hash + h0) * seq + i;
     __global const float *tb = tables + ((size_t)b * nhc << tau) * head_dim + c;
     float sum = first ? 0.0f : *out;
-    for (int g = 0; g < nhc; g++) {
+    for (int g = g_begin; g < g_end; g++) {
         const int code = qc[(size_t)g * seq];
         if (code >= 0) sum += tb[(((size_t)g << tau) + code) * head_dim];
     }
@@ -73,7 +78,8 @@ __kernel void lsh_read(__global const int *q_codes, __global const float *tables
 __kernel void lsh_read_rows(__global const int *q_codes, __global const float *tables,
                             __global float *acc, const int seq, const int head_dim,
                             const int num_hash, const int tau, const int bh0, const int h0,
-                            const int nhc, const int first, const int last, const float inv_m) {
+                            const int nhc, const int first, const int last, const float inv_m,
+                            const int g_begin, const int g_end) {
     const int i = get_global_id(0), b = get_global_id(1);
     if (i >= seq) return;
     const int bh = bh0 + b;
@@ -82,7 +88,7 @@ __kernel void lsh_read_rows(__global const int *q_codes, __global const float *t
     __global const float *tb = tables + ((size_t)b * nhc << tau) * head_dim;
     float sum[YOSO_MAX_HEAD_DIM];
     for (int c = 0; c < head_dim; c++) sum[c] = first ? 0.0f : out[c];
-    for (int g = 0; g < nhc; g++) {
+    for (int g = g_begin; g < g_end; g++) {
         const int code = qc[(size_t)g * seq];
         if (code < 0) continue;
         __global const float *row = tb + (((size_t)g << tau) + code) * head_dim;

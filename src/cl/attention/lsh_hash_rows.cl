@@ -22,7 +22,7 @@ static __attribute__((always_inline)) void lsh_hash_rows_body(
         const int dp, const int log2_dp, __global const float *x, __global const int *mask,
         __global const float *signs, __global int *codes, const int seq, const int heads,
         const int head_dim, const int num_part, const int num_hash, const int tau,
-        const int sign_rows) {
+        const int sign_rows, const int p_begin, const int p_end) {
     const int t0 = get_global_id(0) * 16, bh = get_global_id(1);
     if (t0 >= seq) return;
     const int rows = min(16, seq - t0);
@@ -38,7 +38,7 @@ static __attribute__((always_inline)) void lsh_hash_rows_body(
     const int16 valid = vload16(0, lane_valid);
     const int per_part = dp / tau;
     __global const float *sg = signs + (size_t)(bh % sign_rows) * 3 * num_part * dp;
-    for (int p = 0; p < num_part; p++) {
+    for (int p = p_begin; p < p_end; p++) {
         float16 y[YOSO_MAX_HEAD_DIM];
         for (int c = 0; c < dp; c++) y[c] = vload16(c, xt);
         for (int round = 0; round < 3; round++) {
@@ -63,29 +63,33 @@ static __attribute__((always_inline)) void lsh_hash_rows_body(
     }
 }
 
-/* As lsh_hash_32, 16 rows per work-item: global (ceil(L / 16), B·nh), any local size. */
+/* As lsh_hash_32, 16 rows per work-item, parts [p_begin, p_end) (the launcher splits the parts
+ * over launches to bound a work-item's loops): global (ceil(L / 16), B·nh), any local size. */
 __kernel void lsh_hash_rows_32(__global const float *x, __global const int *mask,
                                __global const float *signs, __global int *codes, const int seq,
                                const int heads, const int head_dim, const int num_part,
-                               const int num_hash, const int tau, const int sign_rows) {
+                               const int num_hash, const int tau, const int sign_rows,
+                               const int p_begin, const int p_end) {
     lsh_hash_rows_body(32, 5, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows);
+                       tau, sign_rows, p_begin, p_end);
 }
 
 /* As lsh_hash_rows_32 with dp = 64. */
 __kernel void lsh_hash_rows_64(__global const float *x, __global const int *mask,
                                __global const float *signs, __global int *codes, const int seq,
                                const int heads, const int head_dim, const int num_part,
-                               const int num_hash, const int tau, const int sign_rows) {
+                               const int num_hash, const int tau, const int sign_rows,
+                               const int p_begin, const int p_end) {
     lsh_hash_rows_body(64, 6, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows);
+                       tau, sign_rows, p_begin, p_end);
 }
 
 /* As lsh_hash_rows_32 with dp = 128. */
 __kernel void lsh_hash_rows_128(__global const float *x, __global const int *mask,
                                 __global const float *signs, __global int *codes, const int seq,
                                 const int heads, const int head_dim, const int num_part,
-                                const int num_hash, const int tau, const int sign_rows) {
+                                const int num_hash, const int tau, const int sign_rows,
+                               const int p_begin, const int p_end) {
     lsh_hash_rows_body(128, 7, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows);
+                       tau, sign_rows, p_begin, p_end);
 }

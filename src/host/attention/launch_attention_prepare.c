@@ -4,20 +4,8 @@
 yoso_status yoso_launch_attention_prepare(yoso_context *ctx, cl_mem qkv, cl_mem bias, cl_mem q,
                                           cl_mem k, cl_mem v, int batch, int seq, int heads,
                                           int head_dim, int normalize_qk) {
-    yoso_status status = YOSO_OK;
-    cl_kernel kern;
-    YOSO_TRY(yoso_kernel_get(ctx, "attention_prepare", &kern));
-    CL_ARG(kern, 0, qkv);
-    CL_ARG(kern, 1, bias);
-    CL_ARG(kern, 2, q);
-    CL_ARG(kern, 3, k);
-    CL_ARG(kern, 4, v);
-    CL_ARG(kern, 5, seq);
-    CL_ARG(kern, 6, heads);
-    CL_ARG(kern, 7, head_dim);
-    CL_ARG(kern, 8, normalize_qk);
     size_t global[2] = {(size_t)seq, (size_t)batch * heads};
-    CL_CHECK(clEnqueueNDRangeKernel(ctx->queue, kern, 2, NULL, global, NULL, 0, NULL, NULL));
-fail:
-    return status;
+    return YOSO_LAUNCH(ctx, &ctx->kernels.attention_prepare, 2, global, NULL, YOSO_ARG(qkv),
+                       YOSO_ARG(bias), YOSO_ARG(q), YOSO_ARG(k), YOSO_ARG(v), YOSO_ARG(seq),
+                       YOSO_ARG(heads), YOSO_ARG(head_dim), YOSO_ARG(normalize_qk));
 }

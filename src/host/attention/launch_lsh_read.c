@@ -12,37 +12,37 @@ yoso_status yoso_launch_lsh_read(yoso_context *ctx, cl_mem q_codes, cl_mem table
                                  int first, int last, yoso_lsh_layout layout) {
     yoso_status status = YOSO_OK;
     const int rows = yoso_lsh_layout_resolve(ctx, layout) == YOSO_LSH_LAYOUT_ROWS;
-    cl_kernel kern;
-    YOSO_TRY(yoso_kernel_get(ctx, rows ? "lsh_read_rows" : "lsh_read", &kern));
+    const yoso_kernel *kern = rows ? &ctx->kernels.lsh_read_rows : &ctx->kernels.lsh_read;
     const float inv_m = 1.0f / (float)s->num_hash;
-    CL_ARG(kern, 0, q_codes);
-    CL_ARG(kern, 1, tables);
-    CL_ARG(kern, 2, acc);
-    CL_ARG(kern, 3, s->seq);
-    CL_ARG(kern, 4, s->head_dim);
-    CL_ARG(kern, 5, s->num_hash);
-    CL_ARG(kern, 6, s->tau);
-    CL_ARG(kern, 7, bh0);
-    CL_ARG(kern, 8, h0);
-    CL_ARG(kern, 9, nhc);
-    CL_ARG(kern, 10, first);
-    CL_ARG(kern, 11, last);
-    CL_ARG(kern, 12, inv_m);
-    if (rows) {
-        /* Small groups: each work-item holds a private row of up to 128 floats. */
-        size_t global[2] = {yoso_round_up((size_t)s->seq, LSH_READ_ROWS), (size_t)nbh};
-        size_t local[2] = {LSH_READ_ROWS, 1};
-        CL_CHECK(clEnqueueNDRangeKernel(ctx->queue, kern, 2, NULL, global, local, 0, NULL, NULL));
+    size_t global[3], local[3];
+    if (rows) { /* small groups: each work-item holds a private row of up to 128 floats */
+        global[0] = (size_t)s->seq;
+        global[1] = (size_t)nbh;
+        local[0] = yoso_local_size(ctx, kern, LSH_READ_ROWS);
+        local[1] = 1;
     } else {
-        size_t kernel_max = 0;
-        CL_CHECK(clGetKernelWorkGroupInfo(kern, ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
-                                          sizeof kernel_max, &kernel_max, NULL));
+        /* a group of Q queries × all value dims, fewer where the kernel launches at less */
+        const size_t max = yoso_local_size(ctx, kern, (size_t)-1);
         size_t queries = LSH_READ_QUERIES;
-        while (queries > 1 && queries * (size_t)s->head_dim > kernel_max) queries /= 2;
-        size_t global[3] = {(size_t)s->head_dim, yoso_round_up((size_t)s->seq, queries),
-                            (size_t)nbh};
-        size_t local[3] = {(size_t)s->head_dim, queries, 1};
-        CL_CHECK(clEnqueueNDRangeKernel(ctx->queue, kern, 3, NULL, global, local, 0, NULL, NULL));
+        while (queries > 1 && queries * (size_t)s->head_dim > max) queries /= 2;
+        global[0] = (size_t)s->head_dim;
+        local[0] = (size_t)s->head_dim <= max ? (size_t)s->head_dim : max;
+        global[1] = (size_t)s->seq;
+        global[2] = (size_t)nbh;
+        local[1] = queries;
+        local[2] = 1;
+    }
+    /* A work-item's loops: 1 (+ d in ROWS) per hash function, 3d around them. */
+    const int step =
+        yoso_loop_chunk(ctx, 3LL * s->head_dim + 16, rows ? (long long)s->head_dim + 2 : 2, nhc);
+    for (int g0 = 0; g0 < nhc; g0 += step) {
+        const int g1 = nhc - g0 < step ? nhc : g0 + step;
+        const int f = first && g0 == 0, l = last && g1 == nhc;
+        YOSO_TRY(YOSO_LAUNCH(ctx, kern, rows ? 2 : 3, global, local, YOSO_ARG(q_codes),
+                             YOSO_ARG(tables), YOSO_ARG(acc), YOSO_ARG(s->seq),
+                             YOSO_ARG(s->head_dim), YOSO_ARG(s->num_hash), YOSO_ARG(s->tau),
+                             YOSO_ARG(bh0), YOSO_ARG(h0), YOSO_ARG(nhc), YOSO_ARG(f), YOSO_ARG(l),
+                             YOSO_ARG(inv_m), YOSO_ARG(g0), YOSO_ARG(g1)));
     }
 fail:
     return status;

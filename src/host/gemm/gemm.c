@@ -15,9 +15,9 @@ static int gemm_device_shares_host_memory(const yoso_context *ctx) {
     return (type & CL_DEVICE_TYPE_CPU) && unified;
 }
 
-/* Reads $YOSO_GEMM: "clblast", "host" or "auto"/unset. */
-static yoso_status gemm_kind_from_env(yoso_gemm_kind *kind) {
-    const char *env = getenv("YOSO_GEMM");
+/* Reads $YOSO_GEMM (as the context read it): "clblast", "host" or "auto"/unset. */
+static yoso_status gemm_kind_from_env(const yoso_context *ctx, yoso_gemm_kind *kind) {
+    const char *env = ctx->env.gemm;
     *kind = YOSO_GEMM_AUTO;
     if (!env || !*env || !strcmp(env, "auto")) return YOSO_OK;
     if (!strcmp(env, "clblast"))
@@ -32,7 +32,7 @@ static yoso_status gemm_kind_from_env(yoso_gemm_kind *kind) {
 
 yoso_status yoso_gemm_create(yoso_context *ctx, yoso_gemm **out) {
     yoso_gemm_kind kind;
-    yoso_status status = gemm_kind_from_env(&kind);
+    yoso_status status = gemm_kind_from_env(ctx, &kind);
     if (status != YOSO_OK) return status;
     return yoso_gemm_create_kind(ctx, kind, out);
 }

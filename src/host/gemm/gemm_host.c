@@ -14,7 +14,7 @@ static const char *const k_blas_libraries[] = {
 };
 
 yoso_status yoso_gemm_host_open(yoso_gemm *g) {
-    const char *env = getenv("YOSO_HOST_BLAS");
+    const char *env = g->ctx->env.host_blas;
     size_t count = sizeof k_blas_libraries / sizeof k_blas_libraries[0];
     for (size_t i = 0; i < (env && *env ? 1 : count); i++) {
         const char *lib = env && *env ? env : k_blas_libraries[i];
@@ -27,7 +27,7 @@ yoso_status yoso_gemm_host_open(yoso_gemm *g) {
         }
         g->blas_handle = h;
         *(void **)&g->sgemm = sym;
-        snprintf(g->name, sizeof g->name, "host BLAS (%s)", lib);
+        snprintf(g->name, sizeof g->name, "host BLAS (%.100s)", lib);
         return YOSO_OK;
     }
     return yoso_error(

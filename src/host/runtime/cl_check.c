@@ -75,6 +75,9 @@ static const cl_error_name k_names[] = {
     {-1016, "CLBlastInvalidLeadDimA"},
     {-1015, "CLBlastInvalidLeadDimB"},
     {-1014, "CLBlastInvalidLeadDimC"},
+    {-1022, "CLBlastInvalidMatrixA"},
+    {-1021, "CLBlastInvalidMatrixB"},
+    {-1020, "CLBlastInvalidMatrixC"},
     {-1011, "CLBlastInsufficientMemoryA"},
     {-1010, "CLBlastInsufficientMemoryB"},
     {-1009, "CLBlastInsufficientMemoryC"},
@@ -85,9 +88,11 @@ static const cl_error_name k_names[] = {
     {-2046, "CLBlastInvalidLocalMemUsage"},
     {-2045, "CLBlastNoHalfPrecision"},
     {-2044, "CLBlastNoDoublePrecision"},
-    {-2039, "CLBlastDatabaseError"},
+    {-2043, "CLBlastInvalidVectorScalar"},
+    {-2042, "CLBlastInsufficientMemoryScalar"},
+    {-2041, "CLBlastDatabaseError"},
     {-2040, "CLBlastUnknownError"},
-    {-2041, "CLBlastUnexpectedError"},
+    {-2039, "CLBlastUnexpectedError"},
 };
 
 const char *yoso_cl_error_name(cl_int err) {

@@ -14,9 +14,8 @@ extern const yoso_embedded_kernel yoso_embedded_kernels[];
 
 const char *yoso_program_options(const yoso_context *ctx) {
     static _Thread_local char opts[512];
-    const char *extra = getenv("YOSO_CL_OPTIONS");
     snprintf(opts, sizeof opts, "-cl-std=CL1.2 -DYOSO_HAS_FP16=%d %s", ctx->info.has_fp16,
-             extra ? extra : "");
+             ctx->env.cl_options ? ctx->env.cl_options : "");
     return opts;
 }
 
@@ -116,6 +115,7 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     char opts[512], key[2048];
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     program_cache_key(ctx, srcs, n, opts, key, sizeof key);
+    snprintf(ctx->program_key, sizeof ctx->program_key, "%s", key);
     if (program_from_cache(ctx, key, opts)) {
         ctx->cache_hits++;
         if (ctx->verbose)
@@ -129,8 +129,7 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     err = clBuildProgram(ctx->program, 1, &ctx->device, opts, NULL, NULL);
     if (err == CL_INVALID_BUILD_OPTIONS ||
         (err == CL_BUILD_PROGRAM_FAILURE && program_options_rejected(ctx, opts))) {
-        const char *extra = getenv("YOSO_CL_OPTIONS");
-        int user = extra && *extra;
+        int user = ctx->env.cl_options && *ctx->env.cl_options;
         return yoso_error(user ? YOSO_ERR_USAGE : YOSO_ERR_OPENCL,
                           "the OpenCL compiler of %s rejected the build options \"%s\"%s: %s",
                           ctx->info.name, opts, user ? " (YOSO_CL_OPTIONS adds some)" : "",
@@ -147,27 +146,6 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     CL_CHECK(err);
     ctx->cache_builds++;
     program_store_binary(ctx, key);
-    return YOSO_OK;
-fail:
-    return status;
-}
-
-yoso_status yoso_kernel_get(yoso_context *ctx, const char *name, cl_kernel *out) {
-    yoso_status status = YOSO_OK;
-    for (int i = 0; i < ctx->num_kernels; i++) {
-        if (!strcmp(ctx->kernels[i].name, name)) {
-            *out = ctx->kernels[i].kernel;
-            return YOSO_OK;
-        }
-    }
-    if (ctx->num_kernels >= YOSO_MAX_KERNELS)
-        return yoso_error(YOSO_ERR_OPENCL, "too many kernels: raise YOSO_MAX_KERNELS");
-    cl_int err;
-    cl_kernel k = clCreateKernel(ctx->program, name, &err);
-    CL_CHECK_ERR(err, name);
-    snprintf(ctx->kernels[ctx->num_kernels].name, sizeof ctx->kernels[0].name, "%s", name);
-    ctx->kernels[ctx->num_kernels++].kernel = k;
-    *out = k;
     return YOSO_OK;
 fail:
     return status;

@@ -5,6 +5,7 @@
 #include <CL/cl.h>
 
 #include "cl_check.h"
+#include "kernel.h"
 #include "yoso.h"
 
 #define YOSO_MAX_KERNELS 64
@@ -14,8 +15,15 @@ typedef struct yoso_gemm yoso_gemm;
 /* The environment knobs, read once by yoso_context_create (context.c) and copied, NULL when
  * unset; the modules read them here, not with getenv. */
 typedef struct yoso_env {
-    char *device;      /* $YOSO_DEVICE: the device when the caller names none */
-    char *expectation; /* $YOSO_EXPECTATION: blocked | tiled expectation attention */
+    char *device;       /* $YOSO_DEVICE: the device when the caller names none */
+    char *expectation;  /* $YOSO_EXPECTATION: blocked | tiled expectation attention */
+    char *gemm;         /* $YOSO_GEMM: clblast | host | auto */
+    char *host_blas;    /* $YOSO_HOST_BLAS: a BLAS library to dlopen */
+    char *cl_options;   /* $YOSO_CL_OPTIONS: extra kernel build options */
+    char *probe_fail;   /* $YOSO_PROBE_FAIL: loop | reduce | expectation answers wrong on
+                           purpose (tests of the self-check's refusal) */
+    long long loop_cap; /* $YOSO_LOOP_CAP: treat the device as capping a work-item's loop
+                           iterations at this many (tests of the bounded launches); 0: probe */
 } yoso_env;
 
 struct yoso_context {
@@ -25,15 +33,15 @@ struct yoso_context {
     cl_command_queue queue;
     yoso_device_info info;
     yoso_env env;
-    char cache_dir[2048]; /* "" when caching is off */
+    char cache_dir[2048];   /* "" when caching is off */
+    char program_key[2048]; /* what identifies the compiled program: sources, options, driver */
+    char self_check[160];   /* the probes' verdict, e.g. "passed" (see probe.h) */
     int verbose;
     int cache_hits, cache_builds;
     cl_program program; /* every embedded .cl file, built once */
-    int num_kernels;
-    struct {
-        char name[64];
-        cl_kernel kernel;
-    } kernels[YOSO_MAX_KERNELS];
+    int cpu_class;             /* 1: a CPU device (row-per-work-item kernel variants) */
+    yoso_launch_limits limits; /* what every launch is checked against */
+    yoso_kernels kernels;      /* created once with the program */
     yoso_gemm *gemm;
     int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
 };
@@ -47,17 +55,25 @@ void yoso_device_describe(cl_platform_id platform, cl_device_id device, int pi, 
 
 /* Builds (or loads from the disk cache) the program made of every embedded kernel source. */
 yoso_status yoso_program_build(yoso_context *ctx);
-/* The kernel of this name from the context's program, created on first use. */
-yoso_status yoso_kernel_get(yoso_context *ctx, const char *name, cl_kernel *out);
 
 /* The build options every program gets on this device (e.g. "-cl-std=CL1.2 -DYOSO_HAS_FP16=1"). */
 const char *yoso_program_options(const yoso_context *ctx);
 
-/* Sets kernel argument i from an lvalue; for use inside launchers with `status` and `fail:`. */
-#define CL_ARG(kernel, i, value) CL_CHECK(clSetKernelArg((kernel), (i), sizeof(value), &(value)))
+/* The largest power of two ≤ cap that kernel k launches at on the context's device. */
+static inline size_t yoso_local_size(const yoso_context *ctx, const yoso_kernel *k, size_t cap) {
+    return yoso_kernel_local_size(&ctx->limits, k, cap);
+}
 
-/* The largest power of two ≤ the device's max work-group size and ≤ cap. */
-size_t yoso_local_size(const yoso_context *ctx, size_t cap);
+/* How many items (keys, parts, hash functions) one launch may take so that a work-item's loop
+ * iterations, fixed + items · per_item, stay within the device's loop budget (at least 1;
+ * total when the device has no such limit). */
+static inline int yoso_loop_chunk(const yoso_context *ctx, long long fixed, long long per_item,
+                                  int total) {
+    const long long budget = ctx->limits.loop_budget;
+    if (budget <= 0 || fixed + per_item * total <= budget) return total < 1 ? 1 : total;
+    const long long n = (budget - fixed) / per_item;
+    return n < 1 ? 1 : (int)n;
+}
 
 /* Rounds n up to a multiple of m. */
 static inline size_t yoso_round_up(size_t n, size_t m) {

@@ -1,0 +1,239 @@
+/* probe.c — known-answer self-checks of a device: a long loop, a reduction and the tiled
+ * expectation kernel on fixed inputs, run once per device + driver (the verdict is cached beside
+ * the compiled kernels). A limit found steers the launches; a wrong answer refuses the device. */
+#include "probe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attention_kernels.h"
+#include "program_cache.h"
+
+/* Iterations the long-loop probe asks for (more than any known driver cap). */
+#define PROBE_LOOP_N (1 << 20)
+/* The fixed input of the expectation probe: L keys of head size D, the last PAD padded. */
+#define PROBE_L 200
+#define PROBE_D 16
+#define PROBE_PAD 20
+#define PROBE_TAU 8
+
+/* What the probes found. */
+typedef struct {
+    long long loop_cap; /* 0: loops run to the end */
+    char problem[128];  /* "" when every answer was right */
+} probe_result;
+
+/* 1 when the test hook $YOSO_PROBE_FAIL names this probe. */
+static int probe_forced(const yoso_context *ctx, const char *name) {
+    return ctx->env.probe_fail && !strcmp(ctx->env.probe_fail, name);
+}
+
+/* Creates a buffer of `bytes` initialised from host (NULL: uninitialised). */
+static cl_mem probe_buffer(yoso_context *ctx, size_t bytes, const void *host, cl_int *err) {
+    return clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | (host ? CL_MEM_COPY_HOST_PTR : 0),
+                          bytes, (void *)host, err);
+}
+
+/* The long loop: one work-item counts to PROBE_LOOP_N. */
+static yoso_status probe_loop(yoso_context *ctx, probe_result *r) {
+    yoso_status status = YOSO_OK;
+    cl_int err, count = 0;
+    const cl_int n = PROBE_LOOP_N;
+    cl_mem out = probe_buffer(ctx, sizeof count, NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(probe)");
+    size_t one = 1;
+    YOSO_TRY(YOSO_LAUNCH(ctx, &ctx->kernels.probe_loop, 1, &one, &one, YOSO_ARG(out), YOSO_ARG(n)));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, out, CL_TRUE, 0, sizeof count, &count, 0, NULL, NULL));
+    if (probe_forced(ctx, "loop")) count = 7;
+    if (count >= 1024 && count < n) /* a cap: loops split into bounded launches steer round it */
+        r->loop_cap = count;
+    else if (count != n)
+        snprintf(r->problem, sizeof r->problem, "a loop of %d iterations ran %d times", (int)n,
+                 (int)count);
+fail:
+    if (out) clReleaseMemObject(out);
+    return status;
+}
+
+/* The reduction: work-groups sum small integers (exact in float) through local memory. */
+static yoso_status probe_reduce(yoso_context *ctx, probe_result *r) {
+    yoso_status status = YOSO_OK;
+    enum { GROUPS = 4 };
+    const yoso_kernel *k = &ctx->kernels.probe_reduce;
+    const size_t local = yoso_local_size(ctx, k, 64), global = GROUPS * local;
+    float in[GROUPS * 64], sums[GROUPS], want[GROUPS] = {0};
+    for (size_t i = 0; i < global; i++) {
+        in[i] = (float)((i * 7) % 13);
+        want[i / local] += in[i];
+    }
+    cl_int err;
+    cl_mem din = probe_buffer(ctx, sizeof in, in, &err), dout = NULL;
+    CL_CHECK_ERR(err, "clCreateBuffer(probe)");
+    dout = probe_buffer(ctx, sizeof sums, NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(probe)");
+    YOSO_TRY(YOSO_LAUNCH(ctx, k, 1, &global, &local, YOSO_ARG(din), YOSO_ARG(dout),
+                         YOSO_LOCAL(local * sizeof(float))));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, dout, CL_TRUE, 0, sizeof sums, sums, 0, NULL, NULL));
+    if (probe_forced(ctx, "reduce")) sums[1] += 1.0f;
+    for (int g = 0; g < GROUPS && !r->problem[0]; g++)
+        if (sums[g] != want[g])
+            snprintf(r->problem, sizeof r->problem,
+                     "a work-group reduction in local memory gave %g instead of %g",
+                     (double)sums[g], (double)want[g]);
+fail:
+    if (din) clReleaseMemObject(din);
+    if (dout) clReleaseMemObject(dout);
+    return status;
+}
+
+/* The reference of the expectation probe, in double: out [L, D] as attention_expectation.cl. */
+static void probe_expectation_reference(const float *q, const float *k, const float *v,
+                                        const int *mask, double *out) {
+    for (int i = 0; i < PROBE_L; i++) {
+        double acc[PROBE_D] = {0}, norm = 0;
+        for (int j = 0; j < PROBE_L; j++) {
+            if (!mask[j]) continue;
+            double dot = 0;
+            for (int c = 0; c < PROBE_D; c++)
+                dot += (double)q[i * PROBE_D + c] * k[j * PROBE_D + c];
+            dot = dot < -1 ? -1 : dot > 1 ? 1 : dot;
+            const double w = pow(1.0 - acos(dot) / M_PI, PROBE_TAU);
+            for (int c = 0; c < PROBE_D; c++) acc[c] += w * v[j * PROBE_D + c];
+        }
+        for (int c = 0; c < PROBE_D; c++) norm += acc[c] * acc[c];
+        const double scale = mask[i] ? 1.0 / fmax(sqrt(norm), 1e-12) : 0.0;
+        for (int c = 0; c < PROBE_D; c++) out[i * PROBE_D + c] = acc[c] * scale;
+    }
+}
+
+/* Fills x [L, D] with unit rows (normalize) or plain values from a fixed LCG. */
+static void probe_fill(float *x, unsigned *seed, int normalize) {
+    for (int i = 0; i < PROBE_L; i++) {
+        double ss = 0;
+        for (int c = 0; c < PROBE_D; c++) {
+            *seed = *seed * 1664525u + 1013904223u;
+            x[i * PROBE_D + c] = (float)((*seed >> 8) / 16777216.0 * 2.0 - 1.0);
+            ss += (double)x[i * PROBE_D + c] * x[i * PROBE_D + c];
+        }
+        if (normalize)
+            for (int c = 0; c < PROBE_D; c++)
+                x[i * PROBE_D + c] = (float)(x[i * PROBE_D + c] / sqrt(ss));
+    }
+}
+
+/* The tiled expectation kernel (through its launcher, so under the loop budget found above). */
+static yoso_status probe_expectation(yoso_context *ctx, probe_result *r) {
+    yoso_status status = YOSO_OK;
+    const size_t n = (size_t)PROBE_L * PROBE_D;
+    float *host = malloc(4 * n * sizeof(float));
+    double *want = malloc(n * sizeof(double));
+    int mask[PROBE_L];
+    cl_mem buf[5] = {NULL};
+    if (!host || !want) {
+        status = yoso_error_oom();
+        goto fail;
+    }
+    unsigned seed = 12345u;
+    probe_fill(host, &seed, 1);
+    probe_fill(host + n, &seed, 1);
+    probe_fill(host + 2 * n, &seed, 0);
+    for (int i = 0; i < PROBE_L; i++) mask[i] = i < PROBE_L - PROBE_PAD;
+    probe_expectation_reference(host, host + n, host + 2 * n, mask, want);
+    cl_int err;
+    for (int i = 0; i < 5; i++) {
+        buf[i] = probe_buffer(ctx, i == 3 ? sizeof mask : n * sizeof(float),
+                              i < 3    ? (void *)(host + i * n)
+                              : i == 3 ? (void *)mask
+                                       : NULL,
+                              &err);
+        CL_CHECK_ERR(err, "clCreateBuffer(probe)");
+    }
+    YOSO_TRY(yoso_launch_attention_expectation(ctx, buf[0], buf[1], buf[2], buf[3], buf[4], 1,
+                                               PROBE_L, 1, PROBE_D, PROBE_TAU));
+    float *got = host + 3 * n;
+    CL_CHECK(
+        clEnqueueReadBuffer(ctx->queue, buf[4], CL_TRUE, 0, n * sizeof(float), got, 0, NULL, NULL));
+    if (probe_forced(ctx, "expectation")) got[5] += 0.5f;
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs(got[i] - want[i]));
+    if (!(worst <= 1e-4))
+        snprintf(r->problem, sizeof r->problem,
+                 "the expectation kernel on a fixed input is off by %.3g", worst);
+fail:
+    for (int i = 0; i < 5; i++)
+        if (buf[i]) clReleaseMemObject(buf[i]);
+    free(host);
+    free(want);
+    return status;
+}
+
+/* The cache entry's key: the program's key (sources, options, device, driver) plus a version. */
+static void probe_cache_key(const yoso_context *ctx, char *key, size_t size) {
+    snprintf(key, size, "yoso-cl probes v1|%s", ctx->program_key);
+}
+
+/* The verdicts' folder: <cache>/self-check, beside the compiled programs' <cache>/programs. */
+static void probe_cache_dir(const yoso_context *ctx, char *dir, size_t size) {
+    snprintf(dir, size, "%.2000s/self-check", ctx->cache_dir);
+}
+
+/* Reads a cached verdict; 1 when there is one. */
+static int probe_cache_read(const yoso_context *ctx, probe_result *r) {
+    char key[2304], dir[2100];
+    unsigned char *bin = NULL;
+    size_t size = 0;
+    probe_cache_key(ctx, key, sizeof key);
+    probe_cache_dir(ctx, dir, sizeof dir);
+    if (!yoso_cache_read(dir, key, &bin, &size)) return 0;
+    char text[256] = "";
+    memcpy(text, bin, size < sizeof text - 1 ? size : sizeof text - 1);
+    free(bin);
+    char *problem = strstr(text, "\nproblem=");
+    if (sscanf(text, "loop_cap=%lld", &r->loop_cap) != 1 || !problem) return 0;
+    snprintf(r->problem, sizeof r->problem, "%s", problem + 9);
+    return 1;
+}
+
+/* Stores the verdict beside the compiled kernels. */
+static void probe_cache_write(const yoso_context *ctx, const probe_result *r) {
+    char key[2304], text[256], dir[2100];
+    probe_cache_key(ctx, key, sizeof key);
+    probe_cache_dir(ctx, dir, sizeof dir);
+    int n = snprintf(text, sizeof text, "loop_cap=%lld\nproblem=%s", r->loop_cap, r->problem);
+    yoso_cache_write(dir, key, (const unsigned char *)text, (size_t)n);
+}
+
+yoso_status yoso_probe_device(yoso_context *ctx) {
+    yoso_status status = YOSO_OK;
+    probe_result r = {0};
+    /* the test hooks bypass the cache both ways */
+    const int hooked = ctx->env.probe_fail || ctx->env.loop_cap > 0;
+    const int cached = !hooked && ctx->cache_dir[0] && probe_cache_read(ctx, &r);
+    if (!cached) {
+        YOSO_TRY(probe_loop(ctx, &r));
+        if (!r.problem[0]) YOSO_TRY(probe_reduce(ctx, &r));
+    }
+    if (r.loop_cap && ctx->env.loop_cap <= 0) ctx->limits.loop_budget = r.loop_cap * 3 / 4;
+    if (!cached && !r.problem[0]) YOSO_TRY(probe_expectation(ctx, &r));
+    if (!hooked && !cached && ctx->cache_dir[0]) probe_cache_write(ctx, &r);
+    if (r.problem[0]) {
+        snprintf(ctx->self_check, sizeof ctx->self_check, "FAILED: %s", r.problem);
+        return yoso_error(
+            YOSO_ERR_OPENCL,
+            "%s (driver %s) failed yoso's self-check: %s — a driver bug that would give wrong answers: update the driver or choose another device with -d (see 'yoso devices')",
+            ctx->info.name, ctx->info.platform_name, r.problem);
+    }
+    if (r.loop_cap)
+        snprintf(ctx->self_check, sizeof ctx->self_check,
+                 "passed; the driver stops loops after %lld iterations: long loops split",
+                 r.loop_cap);
+    else
+        snprintf(ctx->self_check, sizeof ctx->self_check, "passed");
+    if (ctx->verbose)
+        fprintf(stderr, "yoso: self-check of %s: %s%s\n", ctx->info.name, ctx->self_check,
+                cached ? " (cached)" : "");
+fail:
+    return status;
+}

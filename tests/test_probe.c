@@ -1,0 +1,91 @@
+/* test_probe.c — the device self-check: a passing verdict on the default device, cached per
+ * device + driver, and a clear refusal when a probe gets a wrong answer (forced by a test hook). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+#include "test_support.h"
+
+/* Creates a context with the cache in dir (NULL: no cache); returns its status. */
+static yoso_status probe_context(const char *dir, yoso_context **ctx) {
+    yoso_context_options opt = {.cache_dir = dir, .no_cache = dir == NULL};
+    return yoso_context_create(&opt, ctx);
+}
+
+static void test_default_device_passes(void **state) {
+    (void)state;
+    yoso_context *ctx = NULL;
+    assert_int_equal(probe_context(NULL, &ctx), YOSO_OK);
+    assert_non_null(strstr(yoso_context_self_check(ctx), "passed"));
+    yoso_context_free(ctx);
+}
+
+static void test_verdict_is_cached(void **state) {
+    (void)state;
+    char dir[] = "/tmp/yoso-probe-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    yoso_context *a = NULL, *b = NULL;
+    assert_int_equal(probe_context(dir, &a), YOSO_OK);
+    assert_int_equal(probe_context(dir, &b), YOSO_OK);
+    assert_string_equal(yoso_context_self_check(a), yoso_context_self_check(b));
+    assert_int_equal(a->limits.loop_budget, b->limits.loop_budget);
+    yoso_context_free(a);
+    yoso_context_free(b);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A wrong answer from the probe named by $YOSO_PROBE_FAIL refuses the device in one line. */
+static void expect_refusal(const char *probe, const char *what) {
+    setenv("YOSO_PROBE_FAIL", probe, 1);
+    yoso_context *ctx = NULL;
+    assert_int_equal(probe_context(NULL, &ctx), YOSO_ERR_OPENCL);
+    unsetenv("YOSO_PROBE_FAIL");
+    assert_null(ctx);
+    const char *msg = yoso_last_error();
+    assert_non_null(strstr(msg, "failed yoso's self-check"));
+    assert_non_null(strstr(msg, what));
+    assert_non_null(strstr(msg, "choose another device with -d"));
+    assert_null(strchr(msg, '\n'));
+}
+
+static void test_wrong_loop_count_refuses(void **state) {
+    (void)state;
+    expect_refusal("loop", "ran 7 times");
+}
+
+static void test_wrong_reduction_refuses(void **state) {
+    (void)state;
+    expect_refusal("reduce", "reduction");
+}
+
+static void test_wrong_expectation_refuses(void **state) {
+    (void)state;
+    expect_refusal("expectation", "expectation kernel");
+}
+
+/* A loop cap (forced) is a limit, not a failure: the device passes and launches are bounded. */
+static void test_loop_cap_steers(void **state) {
+    (void)state;
+    setenv("YOSO_LOOP_CAP", "20000", 1);
+    yoso_context *ctx = NULL;
+    assert_int_equal(probe_context(NULL, &ctx), YOSO_OK);
+    unsetenv("YOSO_LOOP_CAP");
+    assert_int_equal(ctx->limits.loop_budget, 15000);
+    assert_non_null(strstr(yoso_context_self_check(ctx), "passed"));
+    yoso_context_free(ctx);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_device_passes),
+        cmocka_unit_test(test_verdict_is_cached),
+        cmocka_unit_test(test_wrong_loop_count_refuses),
+        cmocka_unit_test(test_wrong_reduction_refuses),
+        cmocka_unit_test(test_wrong_expectation_refuses),
+        cmocka_unit_test(test_loop_cap_steers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
