@@ -19,6 +19,7 @@ static const command k_commands[] = {
     {"devices", cmd_devices, "list the OpenCL devices and mark the default"},
     {"tune", cmd_tune, "tune CLBlast's GEMM for the device and store the parameters"},
     {"version", cmd_version, "print the versions of yoso, OpenCL and CLBlast (also --version)"},
+    {"serve", cmd_serve, "an HTTP server: fill-mask, embeddings, tokenize (src/server)"},
 };
 #define NUM_COMMANDS (sizeof k_commands / sizeof k_commands[0])
 

@@ -1,0 +1,147 @@
+/* cmd_serve.c — `yoso serve`: options into serve_options, then the server (src/server). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "paths.h"
+#include "serve.h"
+
+static void serve_usage(void) {
+    printf(
+        "usage: yoso serve [--host 127.0.0.1] [--port 8080] [-m DIR] [-d DEV] [options]\n\n"
+        "An HTTP server: HF Inference API /fill-mask, TEI /embed /tokenize /decode, OpenAI\n"
+        "/v1/embeddings, /health /info /metrics /openapi.json and a playground page at /.\n"
+        "One device worker batches concurrent requests. SIGTERM or SIGINT drains and exits 0.\n\n"
+        "  --host ADDR                  IPv4 address to bind (default 127.0.0.1)\n"
+        "  --port N                     TCP port (default 8080; 0: any free port)\n"
+        "  -m, --model DIR              model folder (default: $YOSO_MODEL, else ~/.cache/yoso/yoso-4096)\n"
+        "  --tokenizer DIR              tokenizer folder (default: the model folder)\n"
+        "  -d, --device SPEC            OpenCL device: P:D or part of its name\n"
+        "  --api-key KEY                require 'Authorization: Bearer KEY' (all but /health and /)\n"
+        "  --max-batch-tokens N         padded tokens per forward pass (default 16384)\n"
+        "  --max-batch-requests N       inputs per forward pass (default 32)\n"
+        "  --max-concurrent-requests N  queued + running requests; more get 429 (default 512)\n"
+        "  --max-client-batch-size N    inputs in one request (default 32)\n"
+        "  --max-input-length N         tokens per input (default: the model's maximum)\n"
+        "  --max-body-bytes N           request body limit, 413 above (default 2097152)\n"
+        "  --request-timeout S          seconds a request may take, 504 after (default 60)\n"
+        "  --idle-timeout S             seconds a silent connection is kept (default 10)\n"
+        "  --pooling mean|cls           /embed pooling (default mean over the real tokens)\n"
+        "  --fp16                       half-precision weights on the device\n"
+        "  --no-cache                   do not cache compiled kernels on disk\n");
+}
+
+/* Parses a number option into [lo, hi]; 0 after printing a usage error. */
+static int number(const char *name, const char *v, double lo, double hi, double *out) {
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || !(d >= lo && d <= hi)) {
+        cli_usage_error("serve", "%s must be a number in %g..%g, not '%s'", name, lo, hi, v);
+        return 0;
+    }
+    *out = d;
+    return 1;
+}
+
+int cmd_serve(int argc, char **argv) {
+    enum {
+        HOST = 256,
+        PORT,
+        TOK,
+        KEY,
+        MBT,
+        MBR,
+        MCR,
+        MCB,
+        MIL,
+        MBB,
+        RTO,
+        ITO,
+        POOL,
+        FP16,
+        NOCACHE
+    };
+    static const struct option longs[] = {{"host", 1, 0, HOST},
+                                          {"port", 1, 0, PORT},
+                                          {"model", 1, 0, 'm'},
+                                          {"device", 1, 0, 'd'},
+                                          {"tokenizer", 1, 0, TOK},
+                                          {"api-key", 1, 0, KEY},
+                                          {"max-batch-tokens", 1, 0, MBT},
+                                          {"max-batch-requests", 1, 0, MBR},
+                                          {"max-concurrent-requests", 1, 0, MCR},
+                                          {"max-client-batch-size", 1, 0, MCB},
+                                          {"max-input-length", 1, 0, MIL},
+                                          {"max-body-bytes", 1, 0, MBB},
+                                          {"request-timeout", 1, 0, RTO},
+                                          {"idle-timeout", 1, 0, ITO},
+                                          {"pooling", 1, 0, POOL},
+                                          {"fp16", 0, 0, FP16},
+                                          {"no-cache", 0, 0, NOCACHE},
+                                          {"help", 0, 0, 'h'},
+                                          {0, 0, 0, 0}};
+    serve_options o;
+    serve_options_init(&o);
+    o.model.attention = YOSO_ATTENTION_CONFIG;
+    double v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":m:d:h", longs, NULL)) != -1) {
+        int ok = 1;
+        switch (c) {
+        case 'h': serve_usage(); return 0;
+        case 'm': o.model_dir = optarg; break;
+        case 'd': o.context.device_spec = optarg; break;
+        case HOST: o.host = optarg; break;
+        case TOK: o.tokenizer_dir = optarg; break;
+        case KEY: o.api_key = optarg; break;
+        case PORT: ok = number("--port", optarg, 0, 65535, &v) && ((o.port = (int)v), 1); break;
+        case MBT:
+            ok = number("--max-batch-tokens", optarg, 1, 1 << 24, &v) &&
+                 ((o.max_batch_tokens = (int)v), 1);
+            break;
+        case MBR:
+            ok = number("--max-batch-requests", optarg, 1, 4096, &v) &&
+                 ((o.max_batch_requests = (int)v), 1);
+            break;
+        case MCR:
+            ok = number("--max-concurrent-requests", optarg, 1, 65536, &v) &&
+                 ((o.max_concurrent_requests = (int)v), 1);
+            break;
+        case MCB:
+            ok = number("--max-client-batch-size", optarg, 1, 4096, &v) &&
+                 ((o.max_client_batch_size = (int)v), 1);
+            break;
+        case MIL:
+            ok = number("--max-input-length", optarg, 2, 1 << 20, &v) &&
+                 ((o.max_input_length = (int)v), 1);
+            break;
+        case MBB:
+            ok = number("--max-body-bytes", optarg, 64, 1 << 30, &v) &&
+                 ((o.max_body_bytes = (long)v), 1);
+            break;
+        case RTO: ok = number("--request-timeout", optarg, 0.01, 86400, &o.request_timeout); break;
+        case ITO: ok = number("--idle-timeout", optarg, 1, 86400, &o.idle_timeout); break;
+        case POOL:
+            if (!strcmp(optarg, "mean") || !strcmp(optarg, "cls"))
+                o.pooling = strcmp(optarg, "cls") ? SERVE_POOL_MEAN : SERVE_POOL_CLS;
+            else
+                return cli_usage_error("serve", "--pooling must be mean or cls, not '%s'", optarg);
+            break;
+        case FP16: o.model.fp16_weights = 1; break;
+        case NOCACHE: o.context.no_cache = 1; break;
+        case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+        }
+        if (!ok) return 2;
+    }
+    if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (!o.model_dir)
+        o.model_dir = getenv("YOSO_MODEL") && *getenv("YOSO_MODEL") ? getenv("YOSO_MODEL")
+                                                                    : yoso_default_model_dir();
+    return serve_run(&o);
+}
