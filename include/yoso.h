@@ -222,6 +222,9 @@ typedef struct yoso_fill_result {
 yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
                            const yoso_fill_request *requests, int count, yoso_fill_result *results);
 void yoso_fill_result_release(yoso_fill_result *result);
+/* One result as Hugging Face's pipeline JSON, on one line: a list of {score, token, token_str,
+ * sequence} for one mask, a list of such lists for several. *json is malloc'ed. */
+yoso_status yoso_fill_result_json(const yoso_fill_result *result, char **json);
 
 /* A batch collected one request at a time (streaming: add what is waiting, then run it). */
 typedef struct yoso_fill_batch yoso_fill_batch;

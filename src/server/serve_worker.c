@@ -152,27 +152,14 @@ static int list_items(serve_job **jobs, int n, batch_item *items) {
     return k;
 }
 
-/* Appends the JSON of one fill-mask result: HF's list of {score, token, token_str, sequence}
- * for one mask, a list of such lists for several (what `yoso fill-mask --json` prints). */
+/* One fill-mask result as a cJSON tree, parsed back from the library's JSON text (the very
+ * text `yoso fill-mask --json` prints, so the numbers print back identically). */
 static cJSON *fill_json(const yoso_fill_result *r) {
-    cJSON *masks = cJSON_CreateArray();
-    for (int m = 0; m < r->num_masks; m++) {
-        cJSON *list = cJSON_CreateArray();
-        for (int i = 0; i < r->top_k; i++) {
-            const yoso_prediction *p = &r->predictions[(size_t)m * r->top_k + i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "score", p->score);
-            cJSON_AddNumberToObject(o, "token", p->token);
-            cJSON_AddStringToObject(o, "token_str", p->token_str);
-            cJSON_AddStringToObject(o, "sequence", p->sequence);
-            cJSON_AddItemToArray(list, o);
-        }
-        cJSON_AddItemToArray(masks, list);
-    }
-    if (r->num_masks != 1) return masks;
-    cJSON *one = cJSON_DetachItemFromArray(masks, 0);
-    cJSON_Delete(masks);
-    return one;
+    char *text = NULL;
+    if (yoso_fill_result_json(r, &text) != YOSO_OK) return NULL;
+    cJSON *tree = cJSON_Parse(text);
+    free(text);
+    return tree;
 }
 
 /* The vector of input i as a JSON list of numbers. */

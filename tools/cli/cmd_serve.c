@@ -46,23 +46,32 @@ static int number(const char *name, const char *v, double lo, double hi, double 
     return 1;
 }
 
+/* An integer option: its name, range and where it goes. */
+typedef struct int_option {
+    const char *name;
+    double lo, hi;
+    void *dst;
+    int as_long;
+} int_option;
+
 int cmd_serve(int argc, char **argv) {
+    /* PORT..MBB: the integer options, in the order of ints[] below. */
     enum {
         HOST = 256,
-        PORT,
         TOK,
         KEY,
+        RTO,
+        ITO,
+        POOL,
+        FP16,
+        NOCACHE,
+        PORT,
         MBT,
         MBR,
         MCR,
         MCB,
         MIL,
-        MBB,
-        RTO,
-        ITO,
-        POOL,
-        FP16,
-        NOCACHE
+        MBB
     };
     static const struct option longs[] = {{"host", 1, 0, HOST},
                                           {"port", 1, 0, PORT},
@@ -86,6 +95,15 @@ int cmd_serve(int argc, char **argv) {
     serve_options o;
     serve_options_init(&o);
     o.model.attention = YOSO_ATTENTION_CONFIG;
+    /* The integer options, in enum order from PORT to MBB. */
+    const int_option ints[] = {
+        {"--port", 0, 65535, &o.port, 0},
+        {"--max-batch-tokens", 1, 1 << 24, &o.max_batch_tokens, 0},
+        {"--max-batch-requests", 1, 4096, &o.max_batch_requests, 0},
+        {"--max-concurrent-requests", 1, 65536, &o.max_concurrent_requests, 0},
+        {"--max-client-batch-size", 1, 4096, &o.max_client_batch_size, 0},
+        {"--max-input-length", 2, 1 << 20, &o.max_input_length, 0},
+        {"--max-body-bytes", 64, 1 << 30, &o.max_body_bytes, 1}};
     double v;
     int c;
     optind = 1;
@@ -99,31 +117,6 @@ int cmd_serve(int argc, char **argv) {
         case HOST: o.host = optarg; break;
         case TOK: o.tokenizer_dir = optarg; break;
         case KEY: o.api_key = optarg; break;
-        case PORT: ok = number("--port", optarg, 0, 65535, &v) && ((o.port = (int)v), 1); break;
-        case MBT:
-            ok = number("--max-batch-tokens", optarg, 1, 1 << 24, &v) &&
-                 ((o.max_batch_tokens = (int)v), 1);
-            break;
-        case MBR:
-            ok = number("--max-batch-requests", optarg, 1, 4096, &v) &&
-                 ((o.max_batch_requests = (int)v), 1);
-            break;
-        case MCR:
-            ok = number("--max-concurrent-requests", optarg, 1, 65536, &v) &&
-                 ((o.max_concurrent_requests = (int)v), 1);
-            break;
-        case MCB:
-            ok = number("--max-client-batch-size", optarg, 1, 4096, &v) &&
-                 ((o.max_client_batch_size = (int)v), 1);
-            break;
-        case MIL:
-            ok = number("--max-input-length", optarg, 2, 1 << 20, &v) &&
-                 ((o.max_input_length = (int)v), 1);
-            break;
-        case MBB:
-            ok = number("--max-body-bytes", optarg, 64, 1 << 30, &v) &&
-                 ((o.max_body_bytes = (long)v), 1);
-            break;
         case RTO: ok = number("--request-timeout", optarg, 0.01, 86400, &o.request_timeout); break;
         case ITO: ok = number("--idle-timeout", optarg, 1, 86400, &o.idle_timeout); break;
         case POOL:
@@ -135,7 +128,13 @@ int cmd_serve(int argc, char **argv) {
         case FP16: o.model.fp16_weights = 1; break;
         case NOCACHE: o.context.no_cache = 1; break;
         case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+        default:
+            if (c < PORT || c > MBB)
+                return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+            const int_option *io = &ints[c - PORT];
+            ok = number(io->name, optarg, io->lo, io->hi, &v);
+            if (ok && io->as_long) *(long *)io->dst = (long)v;
+            if (ok && !io->as_long) *(int *)io->dst = (int)v;
         }
         if (!ok) return 2;
     }

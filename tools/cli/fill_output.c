@@ -2,39 +2,14 @@
 #define _XOPEN_SOURCE 700 /* wcwidth */
 #include "fill_output.h"
 
-#include <cjson/cJSON.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-/* Builds the JSON list of predictions for mask m. */
-static cJSON *fill_json_mask(const yoso_fill_result *r, int m) {
-    cJSON *list = cJSON_CreateArray();
-    for (int i = 0; list && i < r->top_k; i++) {
-        const yoso_prediction *p = &r->predictions[(size_t)m * r->top_k + i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "score", p->score);
-        cJSON_AddNumberToObject(o, "token", p->token);
-        cJSON_AddStringToObject(o, "token_str", p->token_str);
-        cJSON_AddStringToObject(o, "sequence", p->sequence);
-        cJSON_AddItemToArray(list, o);
-    }
-    return list;
-}
-
 int fill_output_json(FILE *to, const yoso_fill_result *r) {
-    cJSON *root;
-    if (r->num_masks == 1) {
-        root = fill_json_mask(r, 0);
-    } else {
-        root = cJSON_CreateArray();
-        for (int m = 0; root && m < r->num_masks; m++)
-            cJSON_AddItemToArray(root, fill_json_mask(r, m));
-    }
-    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    if (!text) return -1;
+    char *text = NULL;
+    if (yoso_fill_result_json(r, &text) != YOSO_OK) return -1;
     fprintf(to, "%s\n", text);
     free(text);
     return 0;
