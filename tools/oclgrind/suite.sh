@@ -32,6 +32,7 @@ case " $* " in
   *) cases+=("test_lsh_cumulation test_cumulation_matches_reference") ;;
 esac
 # Model-level programs are left to PoCL and rusticl: one tiny forward pass takes minutes here.
+export YOSO_TEST_TINY=1 # the kernel tests' smallest shapes
 for t in "$build"/tests/test_kernels*; do # the direct kernel tests against the _cpu references
   [ -x "$t" ] && cases+=("$(basename "$t")")
 done
