@@ -50,12 +50,14 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     }
     assert_int_equal(st, YOSO_OK);
     assert_int_equal(yoso_gemm_get_kind(gemm), kind);
+    const int fallback = kind == YOSO_GEMM_CLBLAST && test_ctx->env.clblast_fail;
     float *ha, *hb = NULL, *hc;
     g.a = random_buffer(shared ? (na > nb ? na : nb) : na, 11u + (unsigned)g.m, &ha);
     g.b = shared ? g.a : random_buffer(nb, 22u + (unsigned)g.n, &hb);
     if (shared) hb = ha;
     g.c = random_buffer(nc, 33u, &hc);
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
+    if (fallback) assert_int_not_equal(yoso_gemm_get_kind(gemm), YOSO_GEMM_CLBLAST);
     float *out = malloc(nc * sizeof(float));
     assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out,
                                          0, NULL, NULL),
@@ -153,6 +155,34 @@ static void test_host_blas(void **state) {
     shared_buffer(YOSO_GEMM_HOST_BLAS);
 }
 
+static void test_portable(void **state) {
+    offsets_and_padding(YOSO_GEMM_PORTABLE);
+    interleaved_batch(YOSO_GEMM_PORTABLE);
+    shared_buffer(YOSO_GEMM_PORTABLE);
+}
+
+/* The portable kernel with k split over launches, as on a driver that caps loops. */
+static void test_portable_bounded_loops(void **state) {
+    const long long saved = test_ctx->limits.loop_budget;
+    test_ctx->limits.loop_budget = 40; /* k 17 → launches of 12 */
+    offsets_and_padding(YOSO_GEMM_PORTABLE);
+    shared_buffer(YOSO_GEMM_PORTABLE);
+    test_ctx->limits.loop_budget = saved;
+}
+
+/* CLBlast failing (forced: $YOSO_CLBLAST_FAIL) falls back to a GEMM that works, same answers. */
+static void test_clblast_failure_falls_back(void **state) {
+    setenv("YOSO_CLBLAST_FAIL", "1", 1);
+    yoso_context *ctx = NULL;
+    assert_int_equal(yoso_context_create(&(yoso_context_options){.no_cache = 0}, &ctx), YOSO_OK);
+    unsetenv("YOSO_CLBLAST_FAIL");
+    yoso_context *saved = test_ctx;
+    test_ctx = ctx;
+    offsets_and_padding(YOSO_GEMM_CLBLAST);
+    test_ctx = saved;
+    yoso_context_free(ctx);
+}
+
 static void test_output_aliasing_an_input_is_refused(void **state) {
     yoso_gemm *gemm = NULL;
     if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
@@ -179,6 +209,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clblast),
         cmocka_unit_test(test_host_blas),
+        cmocka_unit_test(test_portable),
+        cmocka_unit_test(test_portable_bounded_loops),
+        cmocka_unit_test(test_clblast_failure_falls_back),
         cmocka_unit_test(test_output_aliasing_an_input_is_refused),
     };
     return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);

@@ -26,6 +26,7 @@ static yoso_status context_read_env(yoso_env *env) {
     YOSO_TRY(context_env("YOSO_HOST_BLAS", &env->host_blas));
     YOSO_TRY(context_env("YOSO_CL_OPTIONS", &env->cl_options));
     YOSO_TRY(context_env("YOSO_PROBE_FAIL", &env->probe_fail));
+    YOSO_TRY(context_env("YOSO_CLBLAST_FAIL", &env->clblast_fail));
     const char *cap = getenv("YOSO_LOOP_CAP");
     env->loop_cap = cap ? atoll(cap) : 0;
 fail:
@@ -76,8 +77,9 @@ void yoso_context_free(yoso_context *ctx) {
     if (ctx->program) clReleaseProgram(ctx->program);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
-    char *knobs[] = {ctx->env.device,    ctx->env.expectation, ctx->env.gemm,
-                     ctx->env.host_blas, ctx->env.cl_options,  ctx->env.probe_fail};
+    char *knobs[] = {ctx->env.device,      ctx->env.expectation, ctx->env.gemm,
+                     ctx->env.host_blas,   ctx->env.cl_options,  ctx->env.probe_fail,
+                     ctx->env.clblast_fail};
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) free(knobs[i]);
     free(ctx);
 }

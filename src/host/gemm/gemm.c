@@ -24,9 +24,12 @@ static yoso_status gemm_kind_from_env(const yoso_context *ctx, yoso_gemm_kind *k
         *kind = YOSO_GEMM_CLBLAST;
     else if (!strcmp(env, "host"))
         *kind = YOSO_GEMM_HOST_BLAS;
+    else if (!strcmp(env, "portable"))
+        *kind = YOSO_GEMM_PORTABLE;
     else
-        return yoso_error(YOSO_ERR_USAGE,
-                          "YOSO_GEMM='%s' is not a GEMM backend: use clblast, host or auto", env);
+        return yoso_error(
+            YOSO_ERR_USAGE,
+            "YOSO_GEMM='%s' is not a GEMM backend: use clblast, host, portable or auto", env);
     return YOSO_OK;
 }
 
@@ -53,7 +56,11 @@ yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_g
             return status;
         }
     }
-    if (g->kind != YOSO_GEMM_HOST_BLAS) {
+    if (kind == YOSO_GEMM_PORTABLE) {
+        g->kind = YOSO_GEMM_PORTABLE;
+        snprintf(g->name, sizeof g->name, "portable OpenCL GEMM");
+    }
+    if (g->kind != YOSO_GEMM_HOST_BLAS && g->kind != YOSO_GEMM_PORTABLE) {
         const char *source = "previously applied";
         if (!ctx->clblast_tuning_applied) { /* once per context: later overrides stay */
             yoso_status status = yoso_tuning_apply(ctx, &source);
@@ -86,8 +93,30 @@ const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {
     return gemm->name;
 }
 
+/* After CLBlast failed: warns once and switches to the host BLAS (buffers in host memory) or
+ * the portable kernel for good. */
+static void gemm_fall_back(yoso_gemm *g) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", yoso_last_error());
+    if (gemm_device_shares_host_memory(g->ctx) && yoso_gemm_host_open(g) == YOSO_OK) {
+        g->kind = YOSO_GEMM_HOST_BLAS;
+    } else {
+        g->kind = YOSO_GEMM_PORTABLE;
+        snprintf(g->name, sizeof g->name, "portable OpenCL GEMM (CLBlast failed)");
+    }
+    if (!g->ctx->clblast_failed)
+        yoso_warn("CLBlast cannot run on %s (%s): using the %s for every matrix product instead",
+                  g->ctx->info.name, why, g->name);
+    g->ctx->clblast_failed = 1;
+}
+
 yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args) {
     if (args->m == 0 || args->n == 0) return YOSO_OK;
     if (gemm->kind == YOSO_GEMM_HOST_BLAS) return yoso_gemm_host_run(gemm, args);
-    return yoso_gemm_clblast_run(gemm, args);
+    if (gemm->kind == YOSO_GEMM_PORTABLE) return yoso_gemm_portable_run(gemm, args);
+    yoso_status status =
+        gemm->ctx->clblast_failed ? YOSO_ERR_OPENCL : yoso_gemm_clblast_run(gemm, args);
+    if (status != YOSO_ERR_OPENCL) return status; /* done, or out of memory: no fallback helps */
+    gemm_fall_back(gemm);
+    return yoso_gemm_run(gemm, args);
 }

@@ -13,8 +13,9 @@ typedef struct yoso_gemm yoso_gemm;
  * in host memory (when a fast BLAS can be loaded), else CLBlast. */
 typedef enum yoso_gemm_kind {
     YOSO_GEMM_AUTO = 0,
-    YOSO_GEMM_CLBLAST,  /* CLBlast kernels on the device (GPUs; CPUs without a host BLAS) */
-    YOSO_GEMM_HOST_BLAS /* cblas_sgemm of the host's BLAS on mapped (zero-copy) buffers */
+    YOSO_GEMM_CLBLAST,   /* CLBlast kernels on the device (GPUs; CPUs without a host BLAS) */
+    YOSO_GEMM_HOST_BLAS, /* cblas_sgemm of the host's BLAS on mapped (zero-copy) buffers */
+    YOSO_GEMM_PORTABLE   /* yoso's own simple kernel: the fallback where CLBlast cannot run */
 } yoso_gemm_kind;
 
 /* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
@@ -33,7 +34,10 @@ typedef struct yoso_gemm_args {
     size_t batch; /* 0 or 1: a single product */
 } yoso_gemm_args;
 
-/* Creates the GEMM backend for the context's device: $YOSO_GEMM (clblast, host or auto) or AUTO. */
+/* Creates the GEMM backend for the context's device: $YOSO_GEMM (clblast, host, portable or
+ * auto) or AUTO. When CLBlast fails to run a product (no database entry, work-group limits, a
+ * failed launch), the backend warns once and runs that product and every later one on the host
+ * BLAS (buffers in host memory) or the portable kernel. */
 yoso_status yoso_gemm_create(yoso_context *ctx, yoso_gemm **out);
 /* Creates a specific backend; HOST_BLAS fails with YOSO_ERR_UNSUPPORTED when no host BLAS loads. */
 yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_gemm **out);

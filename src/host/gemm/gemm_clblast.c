@@ -25,6 +25,9 @@ yoso_status yoso_gemm_clblast_run(yoso_gemm *g, const yoso_gemm_args *a) {
     CLBlastTranspose tb = a->trans_b ? CLBlastTransposeYes : CLBlastTransposeNo;
     cl_command_queue q = g->ctx->queue;
     CLBlastStatusCode rc;
+    if (g->ctx->env.clblast_fail) /* the test hook: as if the device had no database entry */
+        return yoso_clblast_fail(CLBlastDatabaseError, "CLBlastSgemm ($YOSO_CLBLAST_FAIL)",
+                                 __FILE__, __LINE__);
     if (a->batch > 1) {
         rc = CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->alpha,
                                         a->a, a->a_offset, a->lda, a->a_stride, a->b, a->b_offset,

@@ -24,6 +24,8 @@ struct yoso_gemm {
 
 /* Runs one product through CLBlast. */
 yoso_status yoso_gemm_clblast_run(yoso_gemm *gemm, const yoso_gemm_args *args);
+/* Runs one product through yoso's portable OpenCL kernel. */
+yoso_status yoso_gemm_portable_run(yoso_gemm *gemm, const yoso_gemm_args *args);
 /* Loads a host BLAS into gemm (sgemm, blas_handle, name); YOSO_ERR_UNSUPPORTED if none loads. */
 yoso_status yoso_gemm_host_open(yoso_gemm *gemm);
 /* Runs one product through the host BLAS on mapped buffers. */

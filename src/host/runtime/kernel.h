@@ -34,6 +34,7 @@
     X(lsh_hash_rows_32)                                                                            \
     X(lsh_hash_rows_64)                                                                            \
     X(lsh_hash_rows_128)                                                                           \
+    X(gemm_portable)                                                                               \
     X(probe_loop)                                                                                  \
     X(probe_reduce)
 

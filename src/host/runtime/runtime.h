@@ -20,6 +20,7 @@ typedef struct yoso_env {
     char *gemm;         /* $YOSO_GEMM: clblast | host | auto */
     char *host_blas;    /* $YOSO_HOST_BLAS: a BLAS library to dlopen */
     char *cl_options;   /* $YOSO_CL_OPTIONS: extra kernel build options */
+    char *clblast_fail; /* $YOSO_CLBLAST_FAIL: every CLBlast call fails (tests of the fallback) */
     char *probe_fail;   /* $YOSO_PROBE_FAIL: loop | reduce | expectation answers wrong on
                            purpose (tests of the self-check's refusal) */
     long long loop_cap; /* $YOSO_LOOP_CAP: treat the device as capping a work-item's loop
@@ -38,12 +39,13 @@ struct yoso_context {
     char self_check[160];   /* the probes' verdict, e.g. "passed" (see probe.h) */
     int verbose;
     int cache_hits, cache_builds;
-    cl_program program; /* every embedded .cl file, built once */
+    cl_program program;        /* every embedded .cl file, built once */
     int cpu_class;             /* 1: a CPU device (row-per-work-item kernel variants) */
     yoso_launch_limits limits; /* what every launch is checked against */
     yoso_kernels kernels;      /* created once with the program */
     yoso_gemm *gemm;
     int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
+    int clblast_failed;         /* CLBlast could not run here: the GEMMs fell back (warned once) */
 };
 
 /* Finds the device matching spec ("P:D" or a name substring; NULL = prefer a GPU). */
