@@ -78,6 +78,31 @@ static void test_loop_cap_steers(void **state) {
     yoso_context_free(ctx);
 }
 
+/* The checked launch refuses, in one line naming the limit, a work-group over the kernel's
+ * CL_KERNEL_WORK_GROUP_SIZE and local memory over CL_DEVICE_LOCAL_MEM_SIZE. */
+static void test_launch_limits_are_checked(void **state) {
+    (void)state;
+    yoso_context *ctx = NULL;
+    assert_int_equal(probe_context(NULL, &ctx), YOSO_OK);
+    const yoso_kernel *k = &ctx->kernels.probe_reduce;
+    cl_int err;
+    cl_mem buf = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, 1 << 20, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    size_t local = k->max_local * 2, global = local;
+    assert_int_equal(YOSO_LAUNCH(ctx, k, 1, &global, &local, YOSO_ARG(buf), YOSO_ARG(buf),
+                                 YOSO_LOCAL(4 * local)),
+                     YOSO_ERR_UNSUPPORTED);
+    assert_non_null(strstr(yoso_last_error(), "CL_KERNEL_WORK_GROUP_SIZE"));
+    local = 1;
+    assert_int_equal(YOSO_LAUNCH(ctx, k, 1, &global, &local, YOSO_ARG(buf), YOSO_ARG(buf),
+                                 YOSO_LOCAL((size_t)ctx->limits.local_mem + 4)),
+                     YOSO_ERR_UNSUPPORTED);
+    assert_non_null(strstr(yoso_last_error(), "CL_DEVICE_LOCAL_MEM_SIZE"));
+    assert_null(strchr(yoso_last_error(), '\n'));
+    clReleaseMemObject(buf);
+    yoso_context_free(ctx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_device_passes),
@@ -86,6 +111,7 @@ int main(void) {
         cmocka_unit_test(test_wrong_reduction_refuses),
         cmocka_unit_test(test_wrong_expectation_refuses),
         cmocka_unit_test(test_loop_cap_steers),
+        cmocka_unit_test(test_launch_limits_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

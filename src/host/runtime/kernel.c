@@ -66,20 +66,19 @@ size_t yoso_kernel_local_size(const yoso_launch_limits *lim, const yoso_kernel *
 static yoso_status launch_check_local(const yoso_launch_limits *lim, const yoso_kernel *k,
                                       cl_uint dims, const size_t *local) {
     size_t total = 1;
-    for (cl_uint d = 0; d < dims; d++) {
-        if (local[d] > lim->max_item[d])
-            return yoso_error(
-                YOSO_ERR_UNSUPPORTED,
-                "kernel %s needs %zu work-items in dimension %u, more than the device's CL_DEVICE_MAX_WORK_ITEM_SIZES (%zu): choose another device with -d",
-                k->name, local[d], d, lim->max_item[d]);
-        total *= local[d];
-    }
+    for (cl_uint d = 0; d < dims; d++) total *= local[d];
     const size_t max = k->max_local < lim->max_group ? k->max_local : lim->max_group;
     if (total > max)
         return yoso_error(
             YOSO_ERR_UNSUPPORTED,
             "kernel %s needs work-groups of %zu work-items, more than this device launches it at (CL_KERNEL_WORK_GROUP_SIZE %zu, device maximum %zu): choose another device with -d",
             k->name, total, k->max_local, lim->max_group);
+    for (cl_uint d = 0; d < dims; d++)
+        if (local[d] > lim->max_item[d])
+            return yoso_error(
+                YOSO_ERR_UNSUPPORTED,
+                "kernel %s needs %zu work-items in dimension %u, more than the device's CL_DEVICE_MAX_WORK_ITEM_SIZES (%zu): choose another device with -d",
+                k->name, local[d], d, lim->max_item[d]);
     return YOSO_OK;
 }
 
