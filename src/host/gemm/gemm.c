@@ -82,6 +82,7 @@ void yoso_gemm_free(yoso_gemm *gemm) {
     if (!gemm) return;
     if (gemm->temp) clReleaseMemObject(gemm->temp);
     yoso_gemm_host_close(gemm);
+    yoso_gemm_clblast_close(); /* before the caller releases the OpenCL context */
     free(gemm);
 }
 

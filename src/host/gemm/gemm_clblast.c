@@ -52,3 +52,7 @@ yoso_status yoso_gemm_clblast_run(yoso_gemm *g, const yoso_gemm_args *a) {
 fail:
     return status;
 }
+
+void yoso_gemm_clblast_close(void) {
+    CLBlastClearCache();
+}

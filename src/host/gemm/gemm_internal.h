@@ -22,6 +22,9 @@ struct yoso_gemm {
     yoso_cblas_sgemm_fn sgemm;
 };
 
+/* Drops CLBlast's process-wide cache of compiled programs, which would otherwise be released at
+ * exit after their OpenCL context is gone (Oclgrind then frees it twice). */
+void yoso_gemm_clblast_close(void);
 /* Runs one product through CLBlast. */
 yoso_status yoso_gemm_clblast_run(yoso_gemm *gemm, const yoso_gemm_args *args);
 /* Runs one product through yoso's portable OpenCL kernel. */
