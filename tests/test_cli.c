@@ -431,20 +431,6 @@ static void test_table_wide_characters(void **state) {
     err_result_free(&r);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_errors_every_command),
-        cmocka_unit_test(test_read_errors),
-        cmocka_unit_test(test_absolute_positions),
-        cmocka_unit_test(test_option_forms),
-        cmocka_unit_test(test_version),
-        cmocka_unit_test(test_streaming),
-        cmocka_unit_test(test_hf_cache),
-        cmocka_unit_test(test_convert_into_folder),
-        cmocka_unit_test(test_jsonl_strict),
-        cmocka_unit_test(test_top_k_capped_by_targets),
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_table_wide_characters),
-    };
-    return cmocka_run_group_tests(tests, setup, NULL);
-}
+TEST_MAIN(setup, NULL, test_write_errors_every_command, test_read_errors, test_absolute_positions,
+          test_option_forms, test_version, test_streaming, test_hf_cache, test_convert_into_folder,
+          test_jsonl_strict, test_top_k_capped_by_targets, test_table, test_table_wide_characters)

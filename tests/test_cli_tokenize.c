@@ -248,11 +248,5 @@ static void test_errors(void **state) {
     free(err);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_arguments),    cmocka_unit_test(test_stdin_lines),
-        cmocka_unit_test(test_jsonl_corpus), cmocka_unit_test(test_length_options),
-        cmocka_unit_test(test_errors),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_arguments, test_stdin_lines, test_jsonl_corpus, test_length_options,
+          test_errors)

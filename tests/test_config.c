@@ -235,16 +235,6 @@ static void test_missing_file_and_prefixes(void **state) {
     free(text);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tiny_config),
-        cmocka_unit_test(test_yoso4096_config),
-        cmocka_unit_test(test_minimal_config_defaults),
-        cmocka_unit_test(test_optional_forms),
-        cmocka_unit_test(test_bad_configs),
-        cmocka_unit_test(test_each_required_field),
-        cmocka_unit_test(test_wrong_types_in_memory),
-        cmocka_unit_test(test_missing_file_and_prefixes),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_tiny_config, test_yoso4096_config, test_minimal_config_defaults,
+          test_optional_forms, test_bad_configs, test_each_required_field,
+          test_wrong_types_in_memory, test_missing_file_and_prefixes)

@@ -92,12 +92,5 @@ static void test_convert_usage_errors(void **state) {
     free(err);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_float_to_half),
-        cmocka_unit_test(test_bin_to_safetensors_is_exact),
-        cmocka_unit_test(test_fp16_conversion_rounds_each_value),
-        cmocka_unit_test(test_convert_usage_errors),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_float_to_half, test_bin_to_safetensors_is_exact,
+          test_fp16_conversion_rounds_each_value, test_convert_usage_errors)

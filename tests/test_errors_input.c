@@ -245,19 +245,7 @@ static void test_tokenizer_larger_than_model(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_not_utf8),
-        cmocka_unit_test(test_text_empty),
-        cmocka_unit_test(test_text_without_mask),
-        cmocka_unit_test(test_text_too_long),
-        cmocka_unit_test(test_top_k_out_of_range),
-        cmocka_unit_test(test_targets),
-        cmocka_unit_test(test_bad_ids_and_masks),
-        cmocka_unit_test(test_jsonl_bad_line),
-        cmocka_unit_test(test_vocab_malformed),
-        cmocka_unit_test(test_merges_malformed),
-        cmocka_unit_test(test_tokenizer_larger_than_model),
-    };
-    return cmocka_run_group_tests(tests, setup, NULL);
-}
+TEST_MAIN(setup, NULL, test_text_not_utf8, test_text_empty, test_text_without_mask,
+          test_text_too_long, test_top_k_out_of_range, test_targets, test_bad_ids_and_masks,
+          test_jsonl_bad_line, test_vocab_malformed, test_merges_malformed,
+          test_tokenizer_larger_than_model)

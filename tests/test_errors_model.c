@@ -464,31 +464,11 @@ static void test_model_exceeds_device_memory(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_safetensors_truncated),
-        cmocka_unit_test(test_safetensors_zero_length),
-        cmocka_unit_test(test_safetensors_oversized_header),
-        cmocka_unit_test(test_safetensors_header_past_end),
-        cmocka_unit_test(test_safetensors_overlapping_offsets),
-        cmocka_unit_test(test_safetensors_offsets_outside),
-        cmocka_unit_test(test_wrong_dtype),
-        cmocka_unit_test(test_unsupported_dtype),
-        cmocka_unit_test(test_wrong_shape),
-        cmocka_unit_test(test_missing_tensor),
-        cmocka_unit_test(test_nan_in_weights),
-        cmocka_unit_test(test_inf_in_weights),
-        cmocka_unit_test(test_config_missing_field),
-        cmocka_unit_test(test_config_absurd_fields),
-        cmocka_unit_test(test_config_not_json),
-        cmocka_unit_test(test_config_absent),
-        cmocka_unit_test(test_weights_absent),
-        cmocka_unit_test(test_pickle_foreign_global),
-        cmocka_unit_test(test_zip_truncated),
-        cmocka_unit_test(test_zip_compressed_entry),
-        cmocka_unit_test(test_legacy_torch_file),
-        cmocka_unit_test(test_model_exceeds_max_allocation),
-        cmocka_unit_test(test_model_exceeds_device_memory),
-    };
-    return cmocka_run_group_tests(tests, setup, NULL);
-}
+TEST_MAIN(setup, NULL, test_safetensors_truncated, test_safetensors_zero_length,
+          test_safetensors_oversized_header, test_safetensors_header_past_end,
+          test_safetensors_overlapping_offsets, test_safetensors_offsets_outside, test_wrong_dtype,
+          test_unsupported_dtype, test_wrong_shape, test_missing_tensor, test_nan_in_weights,
+          test_inf_in_weights, test_config_missing_field, test_config_absurd_fields,
+          test_config_not_json, test_config_absent, test_weights_absent, test_pickle_foreign_global,
+          test_zip_truncated, test_zip_compressed_entry, test_legacy_torch_file,
+          test_model_exceeds_max_allocation, test_model_exceeds_device_memory)

@@ -407,18 +407,7 @@ static void test_interrupted_logits(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_opencl_driver),
-        cmocka_unit_test(test_unknown_device),
-        cmocka_unit_test(test_kernel_build_failure),
-        cmocka_unit_test(test_invalid_build_option),
-        cmocka_unit_test(test_cache_unwritable),
-        cmocka_unit_test(test_cache_corrupt_entry),
-        cmocka_unit_test(test_cache_two_processes_fill_at_once),
-        cmocka_unit_test(test_output_unwritable),
-        cmocka_unit_test(test_output_to_a_fifo),
-        cmocka_unit_test(test_interrupted_logits),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_no_opencl_driver, test_unknown_device, test_kernel_build_failure,
+          test_invalid_build_option, test_cache_unwritable, test_cache_corrupt_entry,
+          test_cache_two_processes_fill_at_once, test_output_unwritable, test_output_to_a_fifo,
+          test_interrupted_logits)

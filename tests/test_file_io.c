@@ -119,12 +119,4 @@ static void test_make_dirs(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_replace_or_keep),
-        cmocka_unit_test(test_unwritable),
-        cmocka_unit_test(test_devices_in_place),
-        cmocka_unit_test(test_make_dirs),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_replace_or_keep, test_unwritable, test_devices_in_place, test_make_dirs)

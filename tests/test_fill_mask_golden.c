@@ -205,14 +205,6 @@ static void test_no_mask_and_bad_top_k_are_usage_errors(void **state) {
     assert_int_equal(yoso_fill_mask(g_model, g_tok, &r, 1, &res), YOSO_ERR_USAGE);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_case_alone),
-        cmocka_unit_test(test_cases_as_padded_batches),
-        cmocka_unit_test(test_cli_jsonl_matches_hf),
-        cmocka_unit_test(test_cli_json_single_text),
-        cmocka_unit_test(test_api_example_program),
-        cmocka_unit_test(test_no_mask_and_bad_top_k_are_usage_errors),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_each_case_alone, test_cases_as_padded_batches,
+          test_cli_jsonl_matches_hf, test_cli_json_single_text, test_api_example_program,
+          test_no_mask_and_bad_top_k_are_usage_errors)

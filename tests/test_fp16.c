@@ -90,12 +90,5 @@ static void test_overflow_inf_nan(void **state) {
     assert_true(isnan(yoso_half_to_float(0xfc01)));
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_half_round_trip),
-        cmocka_unit_test(test_round_nearest_even),
-        cmocka_unit_test(test_underflow),
-        cmocka_unit_test(test_overflow_inf_nan),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_half_round_trip, test_round_nearest_even, test_underflow,
+          test_overflow_inf_nan)

@@ -127,12 +127,5 @@ static void test_f16_checkpoint(void **state) {
     compare("f16", 1, &a, &b);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tiny),
-        cmocka_unit_test(test_odd),
-        cmocka_unit_test(test_realvocab_memory),
-        cmocka_unit_test(test_f16_checkpoint),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_tiny, test_odd, test_realvocab_memory,
+          test_f16_checkpoint)

@@ -103,11 +103,5 @@ static void test_gemm_strided_batched(void **state) {
     check_shape(1, 1, 6, 10, 12, 4, 1.0f);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gemm_odd_shapes),
-        cmocka_unit_test(test_gemm_accumulates_with_beta),
-        cmocka_unit_test(test_gemm_strided_batched),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_gemm_odd_shapes,
+          test_gemm_accumulates_with_beta, test_gemm_strided_batched)

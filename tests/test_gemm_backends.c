@@ -205,14 +205,6 @@ static void test_output_aliasing_an_input_is_refused(void **state) {
     yoso_gemm_free(gemm);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clblast),
-        cmocka_unit_test(test_host_blas),
-        cmocka_unit_test(test_portable),
-        cmocka_unit_test(test_portable_bounded_loops),
-        cmocka_unit_test(test_clblast_failure_falls_back),
-        cmocka_unit_test(test_output_aliasing_an_input_is_refused),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_clblast, test_host_blas, test_portable,
+          test_portable_bounded_loops, test_clblast_failure_falls_back,
+          test_output_aliasing_an_input_is_refused)

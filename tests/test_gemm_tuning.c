@@ -117,11 +117,6 @@ static void test_products_stay_correct_under_overridden_parameters(void **state)
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_lines_are_refused),
-        cmocka_unit_test(test_stored_parameters_are_applied_by_a_new_context),
-        cmocka_unit_test(test_products_stay_correct_under_overridden_parameters),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_bad_lines_are_refused,
+          test_stored_parameters_are_applied_by_a_new_context,
+          test_products_stay_correct_under_overridden_parameters)

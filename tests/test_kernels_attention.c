@@ -313,12 +313,6 @@ static void test_attention_conv(void **state) {
     free(v), free(ctx0), free(got), free(mask), free(ref), free(tol);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_attention_prepare),   cmocka_unit_test(test_expectation_hd16),
-        cmocka_unit_test(test_expectation_hd32),    cmocka_unit_test(test_expectation_hd64),
-        cmocka_unit_test(test_expectation_weights), cmocka_unit_test(test_normalize_heads),
-        cmocka_unit_test(test_attention_conv),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_attention_prepare, test_expectation_hd16,
+          test_expectation_hd32, test_expectation_hd64, test_expectation_weights,
+          test_normalize_heads, test_attention_conv)

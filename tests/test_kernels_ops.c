@@ -258,13 +258,5 @@ static void test_half_to_float(void **state) {
     clReleaseMemObject(dsrc);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layernorm),
-        cmocka_unit_test(test_bias_gelu),
-        cmocka_unit_test(test_bias_add_gather_rows),
-        cmocka_unit_test(test_embed),
-        cmocka_unit_test(test_half_to_float),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_layernorm, test_bias_gelu,
+          test_bias_add_gather_rows, test_embed, test_half_to_float)

@@ -301,13 +301,6 @@ static void test_padded_row_equals_alone(void **state) {
     free(q), free(k), free(v), free(q1), free(k1), free(v1), free(signs), free(mask1), free(mask2);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_references_agree),
-        cmocka_unit_test(test_cumulation_matches_reference),
-        cmocka_unit_test(test_explicit_signs_short),
-        cmocka_unit_test(test_explicit_signs_long),
-        cmocka_unit_test(test_padded_row_equals_alone),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_references_agree,
+          test_cumulation_matches_reference, test_explicit_signs_short, test_explicit_signs_long,
+          test_padded_row_equals_alone)

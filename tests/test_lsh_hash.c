@@ -182,13 +182,6 @@ static void test_codes_scale_invariant(void **state) {
     clReleaseMemObject(dc);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wht_is_sylvester_hadamard),
-        cmocka_unit_test(test_signs_counter_based),
-        cmocka_unit_test(test_shape),
-        cmocka_unit_test(test_codes_match_reference),
-        cmocka_unit_test(test_codes_scale_invariant),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_wht_is_sylvester_hadamard,
+          test_signs_counter_based, test_shape, test_codes_match_reference,
+          test_codes_scale_invariant)

@@ -363,16 +363,6 @@ static void test_cli(void **state) {
     free(err);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_seed_same_bits),
-        cmocka_unit_test(test_lsh_tracks_expectation),
-        cmocka_unit_test(test_head_dim_64),
-        cmocka_unit_test(test_padded_batch_rows_equal_alone),
-        cmocka_unit_test(test_dmat_file_equals_seeded),
-        cmocka_unit_test(test_dmat_rows_are_per_batch_row),
-        cmocka_unit_test(test_dmat_errors),
-        cmocka_unit_test(test_cli),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_same_seed_same_bits, test_lsh_tracks_expectation, test_head_dim_64,
+          test_padded_batch_rows_equal_alone, test_dmat_file_equals_seeded,
+          test_dmat_rows_are_per_batch_row, test_dmat_errors, test_cli)

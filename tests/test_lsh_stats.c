@@ -249,12 +249,6 @@ static void test_error_falls_with_num_hash(void **state) {
     assert_true(err[2] < 0.2);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_collision_rate_cos_0_9),
-        cmocka_unit_test(test_collision_deficit_by_cosine),
-        cmocka_unit_test(test_seed_average_converges),
-        cmocka_unit_test(test_error_falls_with_num_hash),
-    };
-    return cmocka_run_group_tests(tests, test_context_setup, test_context_teardown);
-}
+TEST_MAIN(test_context_setup, test_context_teardown, test_collision_rate_cos_0_9,
+          test_collision_deficit_by_cosine, test_seed_average_converges,
+          test_error_falls_with_num_hash)

@@ -123,14 +123,5 @@ static void test_hd64_long(void **state) {
     check_fixture("hd64-long");
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tiny),         cmocka_unit_test(test_odd),
-        cmocka_unit_test(test_long4096),     cmocka_unit_test(test_realvocab),
-        cmocka_unit_test(test_f16),          cmocka_unit_test(test_conv),
-        cmocka_unit_test(test_base),         cmocka_unit_test(test_tiny_bin),
-        cmocka_unit_test(test_tiny_bin_f16), cmocka_unit_test(test_hd64),
-        cmocka_unit_test(test_hd64_long),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_tiny, test_odd, test_long4096, test_realvocab, test_f16, test_conv,
+          test_base, test_tiny_bin, test_tiny_bin_f16, test_hd64, test_hd64_long)

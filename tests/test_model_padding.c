@@ -121,12 +121,6 @@ static void test_bad_inputs_are_rejected(void **state) {
     free(big);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_padded_logits_equal_single_rows),
-        cmocka_unit_test(test_padded_hidden_equal_single_rows),
-        cmocka_unit_test(test_padding_changes_unmasked_result),
-        cmocka_unit_test(test_bad_inputs_are_rejected),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_padded_logits_equal_single_rows,
+          test_padded_hidden_equal_single_rows, test_padding_changes_unmasked_result,
+          test_bad_inputs_are_rejected)

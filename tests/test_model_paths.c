@@ -89,11 +89,5 @@ static void test_head_dim_64_all_paths(void **state) {
     }
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_padded_batch_all_paths),
-        cmocka_unit_test(test_long_sequence_both_attention_paths),
-        cmocka_unit_test(test_head_dim_64_all_paths),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_padded_batch_all_paths, test_long_sequence_both_attention_paths,
+          test_head_dim_64_all_paths)

@@ -103,15 +103,6 @@ static void test_launch_limits_are_checked(void **state) {
     yoso_context_free(ctx);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_default_device_passes),
-        cmocka_unit_test(test_verdict_is_cached),
-        cmocka_unit_test(test_wrong_loop_count_refuses),
-        cmocka_unit_test(test_wrong_reduction_refuses),
-        cmocka_unit_test(test_wrong_expectation_refuses),
-        cmocka_unit_test(test_loop_cap_steers),
-        cmocka_unit_test(test_launch_limits_are_checked),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached,
+          test_wrong_loop_count_refuses, test_wrong_reduction_refuses,
+          test_wrong_expectation_refuses, test_loop_cap_steers, test_launch_limits_are_checked)

@@ -178,16 +178,7 @@ static void test_cli_without_driver_gives_hint(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_device_list_has_a_device),
-        cmocka_unit_test(test_unknown_device_is_not_found),
-        cmocka_unit_test(test_second_context_reuses_cache),
-        cmocka_unit_test(test_corrupt_cache_entry_is_rebuilt),
-        cmocka_unit_test(test_foreign_cache_entry_is_ignored),
-        cmocka_unit_test(test_unwritable_cache_still_works),
-        cmocka_unit_test(test_cli_devices),
-        cmocka_unit_test(test_cli_without_driver_gives_hint),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_device_list_has_a_device, test_unknown_device_is_not_found,
+          test_second_context_reuses_cache, test_corrupt_cache_entry_is_rebuilt,
+          test_foreign_cache_entry_is_ignored, test_unwritable_cache_still_works, test_cli_devices,
+          test_cli_without_driver_gives_hint)

@@ -282,14 +282,6 @@ static void test_open_memory(void **state) {
     free(bytes);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_file),         cmocka_unit_test(test_tiny_f32),
-        cmocka_unit_test(test_tiny_f16),           cmocka_unit_test(test_tiny_bf16),
-        cmocka_unit_test(test_base_model),         cmocka_unit_test(test_dtype_conversions),
-        cmocka_unit_test(test_non_finite_in_file), cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_every_truncation),   cmocka_unit_test(test_header_mutations),
-        cmocka_unit_test(test_open_memory),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_small_file, test_tiny_f32, test_tiny_f16, test_tiny_bf16,
+          test_base_model, test_dtype_conversions, test_non_finite_in_file, test_bad_files,
+          test_every_truncation, test_header_mutations, test_open_memory)

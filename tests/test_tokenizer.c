@@ -359,14 +359,6 @@ static void test_config_files(void **state) {
     free(dir);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vocab_and_specials), cmocka_unit_test(test_design_ids),
-        cmocka_unit_test(test_mask_spellings),     cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_decode_replacement), cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_length_limit),       cmocka_unit_test(test_null_arguments),
-        cmocka_unit_test(test_missing_files),      cmocka_unit_test(test_malformed_files),
-        cmocka_unit_test(test_config_files),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TEST_MAIN(setup, teardown, test_vocab_and_specials, test_design_ids, test_mask_spellings,
+          test_round_trip, test_decode_replacement, test_invalid_utf8, test_length_limit,
+          test_null_arguments, test_missing_files, test_malformed_files, test_config_files)

@@ -408,15 +408,5 @@ static void test_threads(void **state) {
     yoso_tokenizer_free(tok);
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus_vocab_merges),
-        cmocka_unit_test(test_corpus_tokenizer_json),
-        cmocka_unit_test(test_decode_cases),
-        cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_variants),
-        cmocka_unit_test(test_offsets),
-        cmocka_unit_test(test_threads),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_corpus_vocab_merges, test_corpus_tokenizer_json, test_decode_cases,
+          test_truncation, test_variants, test_offsets, test_threads)

@@ -720,24 +720,8 @@ static void test_zip_layouts(void **state) {
     ref_assert_contains(yoso_last_error(), "too short for a zip");
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bin_f32),
-        cmocka_unit_test(test_bin_f16),
-        cmocka_unit_test(test_bin_bf16),
-        cmocka_unit_test(test_bin_zip64),
-        cmocka_unit_test(test_bin_equals_safetensors),
-        cmocka_unit_test(test_base_bin),
-        cmocka_unit_test(test_views),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_every_truncation),
-        cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_pickle_positive_controls),
-        cmocka_unit_test(test_pickle_bad_views),
-        cmocka_unit_test(test_pickle_structure),
-        cmocka_unit_test(test_pickle_state_dict_forms),
-        cmocka_unit_test(test_pickle_bombs),
-        cmocka_unit_test(test_zip_layouts),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_bin_f32, test_bin_f16, test_bin_bf16, test_bin_zip64,
+          test_bin_equals_safetensors, test_base_bin, test_views, test_bad_files,
+          test_every_truncation, test_mutations, test_pickle_positive_controls,
+          test_pickle_bad_views, test_pickle_structure, test_pickle_state_dict_forms,
+          test_pickle_bombs, test_zip_layouts)

@@ -309,12 +309,5 @@ static void test_tensor_table(void **state) {
     }
 }
 
-int main(void) {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bind_mlm),        cmocka_unit_test(test_bind_base),
-        cmocka_unit_test(test_bind_conv),       cmocka_unit_test(test_bind_decoder_bias),
-        cmocka_unit_test(test_bind_mismatches), cmocka_unit_test(test_bind_config_sizes),
-        cmocka_unit_test(test_tensor_table),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(NULL, NULL, test_bind_mlm, test_bind_base, test_bind_conv, test_bind_decoder_bias,
+          test_bind_mismatches, test_bind_config_sizes, test_tensor_table)

@@ -97,3 +97,20 @@ void test_fill_uniform(float *x, size_t n, unsigned seed) {
         x[i] = (float)((seed >> 8) & 0xffff) / 32768.0f - 1.0f;
     }
 }
+
+/* Splits the stringified case list into names and runs the cases as one cmocka group. */
+int test_run_cases(const CMUnitTestFunction *cases, size_t count, const char *names,
+                   CMFixtureFunction setup, CMFixtureFunction teardown) {
+    struct CMUnitTest *tests = calloc(count, sizeof *tests);
+    char *list = strdup(names), *save = NULL;
+    if (!tests || !list) return 1;
+    char *name = strtok_r(list, ", \t\n", &save);
+    for (size_t i = 0; i < count; i++, name = strtok_r(NULL, ", \t\n", &save)) {
+        tests[i].name = name ? name : "?";
+        tests[i].test_func = cases[i];
+    }
+    int failed = _cmocka_run_group_tests("tests", tests, count, setup, teardown);
+    free(tests);
+    free(list);
+    return failed;
+}

@@ -34,4 +34,16 @@ char *test_read_file(const char *path, size_t *size);
 /* Writes bytes to a file; returns 0 on success. */
 int test_write_file(const char *path, const void *data, size_t size);
 
+/* The program's main(): runs the named cases as one cmocka group, with group setup and teardown
+ * (each may be NULL): TEST_MAIN(test_context_setup, test_context_teardown, test_a, test_b). */
+#define TEST_MAIN(setup, teardown, ...)                                                            \
+    int main(void) {                                                                               \
+        static const CMUnitTestFunction cases[] = {__VA_ARGS__};                                   \
+        return test_run_cases(cases, sizeof cases / sizeof cases[0], #__VA_ARGS__, setup,          \
+                              teardown);                                                           \
+    }
+/* Runs count cases named by the comma-separated list names (TEST_MAIN's stringified list). */
+int test_run_cases(const CMUnitTestFunction *cases, size_t count, const char *names,
+                   CMFixtureFunction setup, CMFixtureFunction teardown);
+
 #endif
