@@ -175,11 +175,36 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
                             yoso_model **out);
 void yoso_model_free(yoso_model *model);
 
+/* What a checkpoint is, as config.json's `architectures` names it (and its tensors confirm). */
+typedef enum yoso_architecture {
+    YOSO_ARCHITECTURE_BASE = 0,                /* YosoModel: hidden states only */
+    YOSO_ARCHITECTURE_MASKED_LM,               /* YosoForMaskedLM */
+    YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, /* YosoForSequenceClassification */
+    YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION,    /* YosoForTokenClassification */
+    YOSO_ARCHITECTURE_QUESTION_ANSWERING,      /* YosoForQuestionAnswering */
+    YOSO_ARCHITECTURE_MULTIPLE_CHOICE          /* YosoForMultipleChoice */
+} yoso_architecture;
+
+/* config.json's problem_type (sequence classification). */
+typedef enum yoso_problem_type {
+    YOSO_PROBLEM_DEFAULT = 0, /* absent: HF picks by num_labels */
+    YOSO_PROBLEM_SINGLE_LABEL,
+    YOSO_PROBLEM_MULTI_LABEL,
+    YOSO_PROBLEM_REGRESSION
+} yoso_problem_type;
+
 typedef struct yoso_model_info {
     int vocab_size, hidden_size, num_layers, num_heads, intermediate_size, max_tokens;
     int pad_token_id, bos_token_id, eos_token_id;
+    yoso_architecture architecture;
+    int num_labels; /* config.json's id2label size (2 when absent, as in HF) */
+    yoso_problem_type problem_type;
 } yoso_model_info;
 void yoso_model_get_info(const yoso_model *model, yoso_model_info *info);
+/* config.json's id2label[i] ("LABEL_<i>" when absent), or NULL outside 0..num_labels-1. */
+const char *yoso_model_label(const yoso_model *model, int i);
+/* The HF class name of an architecture ("YosoForSequenceClassification"). */
+const char *yoso_architecture_name(yoso_architecture arch);
 
 /* The forward pass. ids and mask are [batch, seq] row-major; mask may be NULL (all ones).
  * Output modes: all logits [batch, seq, vocab]; last hidden states [batch, seq, hidden];
@@ -191,6 +216,13 @@ yoso_status yoso_model_hidden(yoso_model *model, int batch, int seq, const int32
 yoso_status yoso_model_logits_at(yoso_model *model, int batch, int seq, const int32_t *ids,
                                  const int32_t *mask, const int32_t *positions, int npos,
                                  float *out);
+/* The task head's logits, as the HF class computes them (no softmax): sequence classification
+ * [batch, num_labels] from each row's <s> (dense, gelu, out_proj); token classification
+ * [batch, seq, num_labels]; question answering [batch, seq, 2] (start, end logit per token);
+ * multiple choice [batch] (one logit per row: give each (prompt, choice) pair as a row, choices
+ * of one question side by side). YOSO_ERR_UNSUPPORTED for a base or masked-LM checkpoint. */
+yoso_status yoso_model_head_logits(yoso_model *model, int batch, int seq, const int32_t *ids,
+                                   const int32_t *mask, float *out);
 
 /* ------------------------------------------------------------- fill-mask ---- */
 

@@ -63,6 +63,14 @@ __kernel void bias_add(__global float *x, __global const float *bias, const int 
     x[(size_t)r * cols + c] += bias[c];
 }
 
+/* x[r, c] = max(x[r, c] + bias[c], 0).   global (cols, rows).   x [rows, cols], bias [cols] */
+__kernel void bias_relu(__global float *x, __global const float *bias, const int cols) {
+    const int c = get_global_id(0), r = get_global_id(1);
+    if (c >= cols) return;
+    const size_t i = (size_t)r * cols + c;
+    x[i] = fmax(x[i] + bias[c], 0.0f);
+}
+
 /* out[i, :] = x[rows[i], :]   global (cols, n).   x [*, cols], rows [n], out [n, cols] */
 __kernel void gather_rows(__global const float *x, __global const int *rows,
                           __global float *out, const int cols) {

@@ -32,6 +32,9 @@ static const yoso_config k_defaults = {
     .num_hash = 64,
     .conv_window = 0,
     .use_fast_hash = 1,
+    .architecture = "",
+    .num_labels = 2,
+    .problem_type = YOSO_PROBLEM_DEFAULT,
 };
 
 /* Reads an integer field in [lo, hi]; missing is an error when required, else keeps *out. */
@@ -133,6 +136,40 @@ static yoso_status config_check_duplicates(const cJSON *root, const char *label)
     return st;
 }
 
+/* Reads architectures[0], problem_type and the number of labels (id2label's size, else
+ * num_labels, else 2). */
+static yoso_status config_read_task(const cJSON *root, const char *label, yoso_config *cfg) {
+    static const char *const k_problems[] = {"single_label_classification",
+                                             "multi_label_classification", "regression"};
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architectures");
+    const cJSON *first = cJSON_IsArray(arch) ? cJSON_GetArrayItem(arch, 0) : NULL;
+    if (cJSON_IsString(first))
+        snprintf(cfg->architecture, sizeof cfg->architecture, "%s", first->valuestring);
+    const cJSON *problem = cJSON_GetObjectItemCaseSensitive(root, "problem_type");
+    if (problem && !cJSON_IsNull(problem)) {
+        int found = 0;
+        for (int i = 0; i < 3 && cJSON_IsString(problem); i++)
+            if (strcmp(problem->valuestring, k_problems[i]) == 0) {
+                cfg->problem_type = YOSO_PROBLEM_SINGLE_LABEL + i;
+                found = 1;
+            }
+        if (!found)
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "%s: field 'problem_type' must be single_label_classification, multi_label_classification or regression: fix config.json",
+                label);
+    }
+    const cJSON *id2label = cJSON_GetObjectItemCaseSensitive(root, "id2label");
+    if (cJSON_IsObject(id2label)) {
+        cfg->num_labels = cJSON_GetArraySize(id2label);
+        if (cfg->num_labels < 1 || cfg->num_labels > 1 << 16)
+            return yoso_error(YOSO_ERR_INPUT, "%s: field 'id2label' has %d labels: fix config.json",
+                              label, cfg->num_labels);
+        return YOSO_OK;
+    }
+    return config_int(root, label, "num_labels", 0, 1, 1 << 16, &cfg->num_labels);
+}
+
 /* Validates every field of a parsed config.json object into cfg. */
 static yoso_status config_read(const cJSON *root, const char *label, yoso_config *cfg) {
     yoso_status st;
@@ -199,7 +236,7 @@ static yoso_status config_read(const cJSON *root, const char *label, yoso_config
         (st = config_token_id(root, label, "bos_token_id", cfg->vocab_size, &cfg->bos_token_id)) ||
         (st = config_token_id(root, label, "eos_token_id", cfg->vocab_size, &cfg->eos_token_id)))
         return st;
-    return YOSO_OK;
+    return config_read_task(root, label, cfg);
 }
 
 /* Parses text under a label used in messages. */
@@ -231,38 +268,91 @@ yoso_status yoso_config_parse(const char *text, size_t len, yoso_config *cfg) {
     return config_parse_labeled(text ? text : "", len, "config.json", cfg);
 }
 
-/* Reads the file, then parses it. */
-yoso_status yoso_config_load(const char *path, yoso_config *cfg) {
+/* Reads the whole file at path into *text (malloc'ed, *len bytes; at most one byte past
+ * CONFIG_MAX_BYTES, so that parsing reports a file too large). */
+static yoso_status config_read_file(const char *path, char **text, size_t *len) {
     FILE *f = fopen(path, "rb");
+    *text = NULL;
+    *len = 0;
     if (!f) {
         yoso_status st = (errno == ENOENT || errno == ENOTDIR) ? YOSO_ERR_NOT_FOUND : YOSO_ERR_IO;
         return yoso_error(st, "cannot open %s: %s", path, strerror(errno));
     }
     yoso_status st = YOSO_OK;
-    char *text = NULL;
-    size_t len = 0, cap = 0;
+    size_t cap = 0;
     for (;;) {
-        if (len == cap) {
+        if (*len == cap) {
             if (cap >= CONFIG_MAX_BYTES + 1) break; /* too large: parse reports it */
             cap = cap ? cap * 2 : 4096;
-            char *grown = realloc(text, cap);
+            char *grown = realloc(*text, cap);
             if (!grown) {
                 st = yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory", path);
                 goto done;
             }
-            text = grown;
+            *text = grown;
         }
-        size_t got = fread(text + len, 1, cap - len, f);
-        len += got;
+        size_t got = fread(*text + *len, 1, cap - *len, f);
+        *len += got;
         if (got == 0) break;
     }
-    if (ferror(f)) {
-        st = yoso_error(YOSO_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-        goto done;
-    }
-    st = config_parse_labeled(text, len, path, cfg);
+    if (ferror(f)) st = yoso_error(YOSO_ERR_IO, "cannot read %s: %s", path, strerror(errno));
 done:
-    free(text);
     fclose(f);
+    if (st != YOSO_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    return st;
+}
+
+/* Reads the file, then parses it. */
+yoso_status yoso_config_load(const char *path, yoso_config *cfg) {
+    char *text = NULL;
+    size_t len = 0;
+    yoso_status st = config_read_file(path, &text, &len);
+    if (st == YOSO_OK) st = config_parse_labeled(text, len, path, cfg);
+    free(text);
+    return st;
+}
+
+/* Fills the label block: pointers [n], then each name (id2label's, or "LABEL_<i>"). */
+static yoso_status config_fill_labels(const cJSON *id2label, const char *path, int n,
+                                      char ***labels) {
+    size_t bytes = (size_t)n * sizeof(char *);
+    char key[16];
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "%d", i);
+        const cJSON *v = id2label ? cJSON_GetObjectItemCaseSensitive(id2label, key) : NULL;
+        if (id2label && !cJSON_IsString(v))
+            return yoso_error(YOSO_ERR_INPUT,
+                              "%s: id2label has no name for label %d: fix config.json", path, i);
+        bytes += (v ? strlen(v->valuestring) : strlen("LABEL_") + strlen(key)) + 1;
+    }
+    char **out = malloc(bytes);
+    if (!out) return yoso_error(YOSO_ERR_NO_MEMORY, "%s: out of memory", path);
+    char *at = (char *)(out + n);
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "%d", i);
+        const cJSON *v = id2label ? cJSON_GetObjectItemCaseSensitive(id2label, key) : NULL;
+        out[i] = at;
+        at += sprintf(at, "%s%s", v ? "" : "LABEL_", v ? v->valuestring : key) + 1;
+    }
+    *labels = out;
+    return YOSO_OK;
+}
+
+yoso_status yoso_config_load_labels(const char *path, const yoso_config *cfg, char ***labels) {
+    char *text = NULL;
+    size_t len = 0;
+    *labels = NULL;
+    yoso_status st = config_read_file(path, &text, &len);
+    if (st != YOSO_OK) return st;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!root) return yoso_error(YOSO_ERR_INPUT, "%s: not valid JSON: fix config.json", path);
+    const cJSON *id2label = cJSON_GetObjectItemCaseSensitive(root, "id2label");
+    st = config_fill_labels(cJSON_IsObject(id2label) ? id2label : NULL, path, cfg->num_labels,
+                            labels);
+    cJSON_Delete(root);
     return st;
 }

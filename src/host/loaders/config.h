@@ -19,7 +19,16 @@ typedef struct yoso_config {
     int num_hash;         /* m, 64 */
     int conv_window;      /* 0: no conv branch */
     int use_fast_hash;    /* 1 */
+    char
+        architecture[64]; /* architectures[0], e.g. "YosoForSequenceClassification"; "" if absent */
+    int num_labels;       /* len(id2label), else num_labels, else 2 (PretrainedConfig's default) */
+    int problem_type;     /* yoso_problem_type; YOSO_PROBLEM_DEFAULT when absent or null */
 } yoso_config;
+
+/* Reads config.json's id2label at path into *labels: one malloc'ed block of cfg->num_labels
+ * pointers followed by the strings (free(*labels) releases all). An absent id2label gives
+ * HF's "LABEL_<i>" names; an id2label whose keys are not 0..num_labels-1 is YOSO_ERR_INPUT. */
+yoso_status yoso_config_load_labels(const char *path, const yoso_config *cfg, char ***labels);
 
 /* Parses config.json at path; unknown or unsupported values (hidden_act other than gelu,
  * position_embedding_type other than absolute, non-positive sizes…) are YOSO_ERR_UNSUPPORTED or

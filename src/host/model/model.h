@@ -61,6 +61,10 @@ struct yoso_model {
     cl_mem head_dense_w, head_dense_b; /* matrix [H, H], [H] */
     cl_mem head_ln_w, head_ln_b;       /* [H], [H] */
     cl_mem head_bias;                  /* [V] */
+    yoso_architecture arch;            /* the checkpoint's class (weights.h) */
+    char **labels;                     /* [num_labels] id2label (config.c's block) */
+    cl_mem cls_dense_w, cls_dense_b;   /* matrix [H, H], [H]: classifier.dense / pre_classifier */
+    cl_mem cls_out_w, cls_out_b;       /* matrix [NL, H], [NL]: out_proj, classifier, qa_outputs */
     size_t weight_bytes;               /* device bytes held by weights */
     cl_mem wscratch; /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
     size_t wscratch_floats;
@@ -91,5 +95,9 @@ yoso_status yoso_model_encode(yoso_model *model, int batch, int seq, const int32
 /* Runs the MLM head on n ≤ model->head.capacity flat positions (b·L + t) of the last encode and
  * reads their [n, V] logits into out. */
 yoso_status yoso_model_head_chunk(yoso_model *model, const int32_t *positions, int n, float *out);
+
+/* Runs the task head on the last encode into out: [B, NL] (sequence classification), [B·L, NL]
+ * (token classification, QA with NL = 2) or [B] (multiple choice). */
+yoso_status yoso_model_task_head(yoso_model *model, int batch, int seq, float *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* model_forward.c — the whole forward pass, end to end (llm.c gpt2_forward style): the
  * embeddings and each encoder layer (yoso_model_encode), then the MLM head on chosen positions
- * (yoso_model_head_chunk). Every step is one call with the shapes it works on. */
+ * (yoso_model_head_chunk) or the task head (yoso_model_task_head). Every step is one call with the
+ * shapes it works on. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -178,5 +179,44 @@ yoso_status yoso_model_head_chunk(yoso_model *m, const int32_t *positions, int n
     CL_CHECK(clEnqueueReadBuffer(ctx->queue, hb->logits, CL_TRUE, 0, (size_t)n * V * sizeof(float),
                                  out, 0, NULL, NULL));
 fail:
+    return status;
+}
+
+yoso_status yoso_model_task_head(yoso_model *m, int batch, int seq, float *out) {
+    yoso_status status = YOSO_OK;
+    yoso_context *ctx = m->ctx;
+    yoso_activations *a = &m->act;
+    const size_t rows = (size_t)batch * seq, H = (size_t)m->cfg.hidden_size;
+    const int per_token = m->arch == YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION ||
+                          m->arch == YOSO_ARCHITECTURE_QUESTION_ANSWERING;
+    const size_t n = per_token ? rows : (size_t)batch;
+    const size_t labels =
+        m->arch == YOSO_ARCHITECTURE_MULTIPLE_CHOICE ? 1 : (size_t)m->cfg.num_labels;
+    cl_mem x = a->h;
+    int32_t *first = NULL;
+    if (!per_token) {
+        /* ids [B] = b·L, each row's <s> (the ids are not needed after the encode) */
+        first = malloc((size_t)batch * sizeof(int32_t));
+        if (!first) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+        for (int b = 0; b < batch; b++) first[b] = b * seq;
+        CL_CHECK(clEnqueueWriteBuffer(ctx->queue, a->ids, CL_TRUE, 0,
+                                      (size_t)batch * sizeof(int32_t), first, 0, NULL, NULL));
+        /* a [B, H] = h[b·L] */
+        YOSO_TRY(yoso_launch_gather_rows(ctx, a->h, a->ids, a->a, batch, (int)H));
+        /* tmp [B, H] = act(a · Wdᵀ + bd): gelu (YosoClassificationHead) or ReLU (pre_classifier) */
+        YOSO_TRY(linear(m, a->a, m->cls_dense_w, a->tmp, (size_t)batch, H, H));
+        if (m->arch == YOSO_ARCHITECTURE_MULTIPLE_CHOICE)
+            YOSO_TRY(yoso_launch_bias_relu(ctx, a->tmp, m->cls_dense_b, batch, (int)H));
+        else
+            YOSO_TRY(yoso_launch_bias_gelu(ctx, a->tmp, m->cls_dense_b, batch, (int)H));
+        x = a->tmp;
+    }
+    /* big [n, labels] = x · Woᵀ + bo (out_proj, classifier or qa_outputs) */
+    YOSO_TRY(linear(m, x, m->cls_out_w, a->big, n, labels, H));
+    YOSO_TRY(yoso_launch_bias_add(ctx, a->big, m->cls_out_b, (int)n, (int)labels));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, a->big, CL_TRUE, 0, n * labels * sizeof(float), out, 0,
+                                 NULL, NULL));
+fail:
+    free(first);
     return status;
 }

@@ -220,6 +220,7 @@ static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     YOSO_TRY(model_check_fits(m, w));
     YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, NULL));
     m->has_lm_head = w->has_lm_head;
+    m->arch = w->arch;
 fail:
     return status;
 }
@@ -276,6 +277,13 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     }
     YOSO_TRY(yoso_config_load(path, &m->cfg));
     YOSO_TRY(model_apply_options(m));
+    YOSO_TRY(yoso_config_load_labels(path, &m->cfg, &m->labels));
+    if (m->cfg.num_labels > 3 * m->cfg.hidden_size) {
+        status = yoso_error(YOSO_ERR_UNSUPPORTED,
+                            "%s: %d labels is more than 3 × hidden_size (%d), the most supported",
+                            path, m->cfg.num_labels, 3 * m->cfg.hidden_size);
+        goto fail;
+    }
     const yoso_attention_config acfg = {.num_layers = m->cfg.num_hidden_layers,
                                         .heads = m->cfg.num_attention_heads,
                                         .head_dim = m->cfg.hidden_size / m->cfg.num_attention_heads,
@@ -339,6 +347,7 @@ void yoso_model_free(yoso_model *m) {
             release(yoso_tensor_field(s, m, m->layers ? &m->layers[i] : NULL, s->device));
     }
     free(m->layers);
+    free(m->labels);
     release(&m->wscratch);
     free(m);
 }
@@ -353,4 +362,18 @@ void yoso_model_get_info(const yoso_model *m, yoso_model_info *info) {
     info->pad_token_id = m->cfg.pad_token_id;
     info->bos_token_id = m->cfg.bos_token_id;
     info->eos_token_id = m->cfg.eos_token_id;
+    info->architecture = m->arch;
+    info->num_labels = m->cfg.num_labels;
+    info->problem_type = (yoso_problem_type)m->cfg.problem_type;
+}
+
+const char *yoso_model_label(const yoso_model *m, int i) {
+    return m && i >= 0 && i < m->cfg.num_labels ? m->labels[i] : NULL;
+}
+
+const char *yoso_architecture_name(yoso_architecture arch) {
+    if (arch == YOSO_ARCHITECTURE_BASE) return "YosoModel";
+    for (size_t h = 0; h < yoso_head_table_count; h++)
+        if (yoso_head_table[h].api == arch) return yoso_head_table[h].hf_class;
+    return "unknown";
 }

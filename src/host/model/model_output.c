@@ -37,7 +37,8 @@ static yoso_status require_head(const yoso_model *m) {
     if (m->has_lm_head) return YOSO_OK;
     return yoso_error(
         YOSO_ERR_UNSUPPORTED,
-        "this checkpoint is a base YosoModel without the masked-LM head: only hidden states (--hidden) can be computed");
+        "this checkpoint is a %s without the masked-LM head: only hidden states (--hidden) or its own head's logits can be computed",
+        yoso_architecture_name(m->arch));
 }
 
 yoso_status yoso_model_hidden(yoso_model *m, int batch, int seq, const int32_t *ids,
@@ -78,5 +79,21 @@ yoso_status yoso_model_logits(yoso_model *m, int batch, int seq, const int32_t *
     for (int i = 0; i < npos; i++) positions[i] = i;
     status = yoso_model_logits_at(m, batch, seq, ids, mask, positions, npos, out);
     free(positions);
+    return status;
+}
+
+yoso_status yoso_model_head_logits(yoso_model *m, int batch, int seq, const int32_t *ids,
+                                   const int32_t *mask, float *out) {
+    yoso_status status = YOSO_OK;
+    if (m->arch == YOSO_ARCHITECTURE_BASE || m->arch == YOSO_ARCHITECTURE_MASKED_LM)
+        return yoso_error(
+            YOSO_ERR_UNSUPPORTED,
+            "this checkpoint is a %s, without a classification, token, QA or multiple-choice head: load a YosoFor…Classification / QuestionAnswering / MultipleChoice folder",
+            yoso_architecture_name(m->arch));
+    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
+    YOSO_TRY(yoso_model_task_head(m, batch, seq, out));
+    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
+    output_report(m, batch, seq);
+fail:
     return status;
 }

@@ -17,6 +17,8 @@
     offsetof(yoso_layer_weights, view), offsetof(yoso_layer_params, device), {__VA_ARGS__}}
 #define MLM(name, view, device, flags, ...) {name, YOSO_SCOPE_HEAD, YOSO_ARCH_MLM, flags, \
     offsetof(yoso_weights, view), offsetof(yoso_model, device), {__VA_ARGS__}}
+#define HEAD(arch, name, view, device, flags, ...) {name, YOSO_SCOPE_HEAD, arch, flags, \
+    offsetof(yoso_weights, view), offsetof(yoso_model, device), {__VA_ARGS__}}
 #define TIED(name, scope, arch) {name, scope, arch, YOSO_TENSOR_TIED, 0, 0, {YOSO_DIM_NONE}}
 
 #define ONE YOSO_DIM_ONE
@@ -27,6 +29,11 @@
 #define T YOSO_DIM_TYPES
 #define NH YOSO_DIM_HEADS
 #define W YOSO_DIM_CONV
+#define NL YOSO_DIM_LABELS
+#define SEQ YOSO_ARCH_SEQ
+#define TOK YOSO_ARCH_TOK
+#define QA YOSO_ARCH_QA
+#define MC YOSO_ARCH_MC
 #define CONV_SHAPE NH, ONE, W, ONE /* nn.Conv2d weight [nh, 1, W, 1] */
 #define MATRIX YOSO_TENSOR_MATRIX
 #define VECTOR YOSO_TENSOR_VECTOR
@@ -71,12 +78,33 @@ const yoso_tensor_spec yoso_tensor_table[] = {
     MLM(   "cls.predictions.bias",                       head_bias,    head_bias,    VECTOR, V),
     MLM(   "cls.predictions.decoder.bias",               head_bias,    head_bias,    ALT,    V),
     TIED(  "cls.predictions.decoder.weight", YOSO_SCOPE_HEAD, YOSO_ARCH_MLM), /* = word_emb */
+
+    /* The task heads (modeling_yoso.py): YosoClassificationHead, the token classifier,
+     * qa_outputs (num_labels = 2: start, end) and the multiple-choice pre-classifier. */
+    HEAD(SEQ, "classifier.dense.weight",                 seq_dense_w,  cls_dense_w,  MATRIX, H, H),
+    HEAD(SEQ, "classifier.dense.bias",                   seq_dense_b,  cls_dense_b,  VECTOR, H),
+    HEAD(SEQ, "classifier.out_proj.weight",              seq_out_w,    cls_out_w,    MATRIX, NL, H),
+    HEAD(SEQ, "classifier.out_proj.bias",                seq_out_b,    cls_out_b,    VECTOR, NL),
+    HEAD(TOK, "classifier.weight",                       tok_w,    cls_out_w,    MATRIX, NL, H),
+    HEAD(TOK, "classifier.bias",                         tok_b,    cls_out_b,    VECTOR, NL),
+    HEAD(QA,  "qa_outputs.weight",                       qa_w,    cls_out_w,    MATRIX, NL, H),
+    HEAD(QA,  "qa_outputs.bias",                         qa_b,    cls_out_b,    VECTOR, NL),
+    HEAD(MC,  "pre_classifier.weight",                   mc_pre_w,  cls_dense_w,  MATRIX, H, H),
+    HEAD(MC,  "pre_classifier.bias",                     mc_pre_b,  cls_dense_b,  VECTOR, H),
+    HEAD(MC,  "classifier.weight",                       mc_w,    cls_out_w,    MATRIX, ONE, H),
+    HEAD(MC,  "classifier.bias",                         mc_b,    cls_out_b,    VECTOR, ONE),
 };
 /* clang-format on */
 const size_t yoso_tensor_table_count = sizeof yoso_tensor_table / sizeof yoso_tensor_table[0];
 
 const yoso_head_spec yoso_head_table[] = {
-    {YOSO_ARCH_MLM, "YosoForMaskedLM", "cls.predictions."},
+    {YOSO_ARCH_MLM, YOSO_ARCHITECTURE_MASKED_LM, "YosoForMaskedLM", "cls.predictions."},
+    {YOSO_ARCH_SEQ, YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, "YosoForSequenceClassification",
+     "classifier."},
+    {YOSO_ARCH_TOK, YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION, "YosoForTokenClassification",
+     "classifier."},
+    {YOSO_ARCH_QA, YOSO_ARCHITECTURE_QUESTION_ANSWERING, "YosoForQuestionAnswering", "qa_outputs."},
+    {YOSO_ARCH_MC, YOSO_ARCHITECTURE_MULTIPLE_CHOICE, "YosoForMultipleChoice", "pre_classifier."},
 };
 const size_t yoso_head_table_count = sizeof yoso_head_table / sizeof yoso_head_table[0];
 
@@ -91,6 +119,7 @@ int64_t yoso_dim_value(const yoso_config *cfg, yoso_dim d) {
     case YOSO_DIM_TYPES: return cfg->type_vocab_size;
     case YOSO_DIM_HEADS: return cfg->num_attention_heads;
     case YOSO_DIM_CONV: return cfg->conv_window;
+    case YOSO_DIM_LABELS: return cfg->num_labels;
     }
     return 0;
 }

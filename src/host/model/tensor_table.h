@@ -22,6 +22,10 @@ typedef enum yoso_tensor_scope {
 typedef enum yoso_arch {
     YOSO_ARCH_BASE = 1 << 0, /* YosoModel: embeddings and encoder */
     YOSO_ARCH_MLM = 1 << 1,  /* YosoForMaskedLM: cls.predictions */
+    YOSO_ARCH_SEQ = 1 << 2,  /* YosoForSequenceClassification: classifier.{dense,out_proj} */
+    YOSO_ARCH_TOK = 1 << 3,  /* YosoForTokenClassification: classifier */
+    YOSO_ARCH_QA = 1 << 4,   /* YosoForQuestionAnswering: qa_outputs */
+    YOSO_ARCH_MC = 1 << 5,   /* YosoForMultipleChoice: pre_classifier, classifier */
 } yoso_arch;
 
 /* A dimension of an expected shape, read from the config. */
@@ -35,6 +39,7 @@ typedef enum yoso_dim {
     YOSO_DIM_TYPES,    /* type_vocab_size */
     YOSO_DIM_HEADS,    /* num_attention_heads */
     YOSO_DIM_CONV,     /* conv_window */
+    YOSO_DIM_LABELS,   /* num_labels */
 } yoso_dim;
 
 enum {
@@ -60,11 +65,13 @@ typedef struct yoso_tensor_spec {
     yoso_dim shape[YOSO_TENSOR_SHAPE_MAX]; /* expected shape, YOSO_DIM_NONE-terminated */
 } yoso_tensor_spec;
 
-/* A task head: the architecture, its class in HF and the prefix only its tensors use. */
+/* A task head: the architecture, its class in HF and the prefix its tensors use (heads may
+ * share one: "classifier." is the sequence, token and multiple-choice heads'). */
 typedef struct yoso_head_spec {
     yoso_arch arch;
-    const char *hf_class; /* e.g. "YosoForMaskedLM" */
-    const char *family;   /* e.g. "cls.predictions." */
+    yoso_architecture api; /* the public enum */
+    const char *hf_class;  /* e.g. "YosoForMaskedLM" */
+    const char *family;    /* e.g. "cls.predictions." */
 } yoso_head_spec;
 
 extern const yoso_tensor_spec yoso_tensor_table[];

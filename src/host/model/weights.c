@@ -143,11 +143,14 @@ static int weights_known_layer_tensor(const char *rest, const yoso_config *cfg) 
  * the model's and the known heads' families (classifier.*, pooler.*, …) are left alone. */
 static int weights_known(const weights_ctx *ctx, const char *name) {
     if (weights_buffer_name(name)) return 1;
+    int in_family = 0; /* heads share families: known if any head has the name */
     for (size_t h = 0; h < yoso_head_table_count; h++) {
         const yoso_head_spec *head = &yoso_head_table[h];
-        if (strncmp(name, head->family, strlen(head->family)) == 0)
-            return weights_row_named(name, YOSO_SCOPE_HEAD, head->arch, ctx->cfg);
+        if (strncmp(name, head->family, strlen(head->family)) != 0) continue;
+        if (weights_row_named(name, YOSO_SCOPE_HEAD, head->arch, ctx->cfg)) return 1;
+        in_family = 1;
     }
+    if (in_family) return 0;
     size_t plen = strlen(ctx->prefix);
     if (strncmp(name, ctx->prefix, plen) != 0) return 1;
     const char *rest = name + plen;
@@ -188,6 +191,48 @@ static int weights_head_present(const weights_ctx *ctx, const yoso_head_spec *he
     return 0;
 }
 
+/* Writes what the checkpoint's head tensors say it is into out ("a YosoForMaskedLM", "a base
+ * YosoModel (no task head tensors)"): each head whose first row is present. */
+static void weights_describe(const weights_ctx *ctx, char *out, size_t n) {
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t h = 0; h < yoso_head_table_count; h++) {
+        const yoso_head_spec *head = &yoso_head_table[h];
+        for (size_t i = 0; i < yoso_tensor_table_count; i++) {
+            const yoso_tensor_spec *s = &yoso_tensor_table[i];
+            if (s->arch != head->arch) continue;
+            if (yoso_tensor_file_find(ctx->file, s->name) && at < n)
+                at += (size_t)snprintf(out + at, n - at, "%s%s (%s)", at ? ", " : "",
+                                       head->hf_class, s->name);
+            break;
+        }
+    }
+    if (!at) snprintf(out, n, "a base YosoModel (no task head tensors)");
+}
+
+/* Binds the rows of the task head that config.json's architectures names (MLM excepted: it is
+ * bound whenever present); its absence is an error that says what the checkpoint holds. */
+static yoso_status weights_bind_named_head(const weights_ctx *ctx, yoso_weights *out) {
+    for (size_t h = 0; h < yoso_head_table_count; h++) {
+        const yoso_head_spec *head = &yoso_head_table[h];
+        if (head->arch == YOSO_ARCH_MLM || strcmp(ctx->cfg->architecture, head->hf_class) != 0)
+            continue;
+        yoso_status st = weights_bind_rows(ctx, YOSO_SCOPE_HEAD, head->arch, 0, out);
+        if (st != YOSO_OK) {
+            char holds[512], why[512];
+            snprintf(why, sizeof why, "%s", yoso_last_error());
+            weights_describe(ctx, holds, sizeof holds);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "config.json names %s, but %s lacks its head (%s); the checkpoint holds %s: use the config.json that came with the checkpoint",
+                head->hf_class, ctx->file->label, why, holds);
+        }
+        out->archs |= head->arch;
+        out->arch = head->api;
+    }
+    return YOSO_OK;
+}
+
 /* Binds the embeddings, every layer and each head the checkpoint has. */
 yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *cfg,
                               yoso_weights *out) {
@@ -206,12 +251,13 @@ yoso_status yoso_weights_bind(const yoso_tensor_file *file, const yoso_config *c
     for (int i = 0; i < cfg->num_hidden_layers; i++)
         if ((st = weights_bind_rows(&ctx, YOSO_SCOPE_LAYER, YOSO_ARCH_BASE, i, out))) goto fail;
     out->archs = YOSO_ARCH_BASE;
-    for (size_t h = 0; h < yoso_head_table_count; h++) {
-        const yoso_head_spec *head = &yoso_head_table[h];
-        if (!weights_head_present(&ctx, head)) continue;
-        if ((st = weights_bind_rows(&ctx, YOSO_SCOPE_HEAD, head->arch, 0, out))) goto fail;
-        out->archs |= head->arch;
+    out->arch = YOSO_ARCHITECTURE_BASE;
+    if (weights_head_present(&ctx, &yoso_head_table[0])) { /* the MLM head, whenever present */
+        if ((st = weights_bind_rows(&ctx, YOSO_SCOPE_HEAD, YOSO_ARCH_MLM, 0, out))) goto fail;
+        out->archs |= YOSO_ARCH_MLM;
+        out->arch = YOSO_ARCHITECTURE_MASKED_LM;
     }
+    if ((st = weights_bind_named_head(&ctx, out))) goto fail;
     out->has_lm_head = (out->archs & YOSO_ARCH_MLM) != 0;
     if ((st = weights_check_extra(&ctx))) goto fail;
     return YOSO_OK;

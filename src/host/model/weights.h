@@ -32,6 +32,14 @@ typedef struct yoso_weights {
         *head_dense_b;                             /* [H, H], [H] cls.predictions.transform.dense */
     const yoso_tensor_view *head_ln_w, *head_ln_b; /* [H], [H] */
     const yoso_tensor_view *head_bias;             /* [V] cls.predictions.bias (or decoder.bias) */
+    /* The task head config.json's architectures names (all NULL for other checkpoints) */
+    yoso_architecture arch;                            /* what the checkpoint is */
+    const yoso_tensor_view *seq_dense_w, *seq_dense_b; /* [H, H], [H] classifier.dense */
+    const yoso_tensor_view *seq_out_w, *seq_out_b;     /* [NL, H], [NL] classifier.out_proj */
+    const yoso_tensor_view *tok_w, *tok_b;             /* [NL, H], [NL] classifier */
+    const yoso_tensor_view *qa_w, *qa_b;               /* [NL, H], [NL] qa_outputs */
+    const yoso_tensor_view *mc_pre_w, *mc_pre_b;       /* [H, H], [H] pre_classifier */
+    const yoso_tensor_view *mc_w, *mc_b;               /* [1, H], [1] classifier */
 } yoso_weights;
 
 /* Finds every tensor of the table under its HF name (with or without the "yoso." prefix), and

@@ -23,6 +23,8 @@ yoso_status yoso_launch_layernorm(yoso_context *ctx, cl_mem x, cl_mem bias, cl_m
 yoso_status yoso_launch_bias_gelu(yoso_context *ctx, cl_mem x, cl_mem bias, int rows, int cols);
 /* x [rows, cols] += bias, in place. */
 yoso_status yoso_launch_bias_add(yoso_context *ctx, cl_mem x, cl_mem bias, int rows, int cols);
+/* x [rows, cols] = max(x + bias[cols], 0) in place. */
+yoso_status yoso_launch_bias_relu(yoso_context *ctx, cl_mem x, cl_mem bias, int rows, int cols);
 /* out [n, cols] = x[rows[i]]. */
 yoso_status yoso_launch_gather_rows(yoso_context *ctx, cl_mem x, cl_mem rows, cl_mem out, int n,
                                     int cols);

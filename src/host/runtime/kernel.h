@@ -16,6 +16,7 @@
     X(bias_gelu)                                                                                   \
     X(bias_gelu16)                                                                                 \
     X(bias_add)                                                                                    \
+    X(bias_relu)                                                                                   \
     X(gather_rows)                                                                                 \
     X(layernorm_fused)                                                                             \
     X(layernorm_rows)                                                                              \
