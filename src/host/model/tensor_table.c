@@ -98,13 +98,15 @@ const yoso_tensor_spec yoso_tensor_table[] = {
 const size_t yoso_tensor_table_count = sizeof yoso_tensor_table / sizeof yoso_tensor_table[0];
 
 const yoso_head_spec yoso_head_table[] = {
-    {YOSO_ARCH_MLM, YOSO_ARCHITECTURE_MASKED_LM, "YosoForMaskedLM", "cls.predictions."},
+    {YOSO_ARCH_MLM, YOSO_ARCHITECTURE_MASKED_LM, "YosoForMaskedLM", "cls.predictions.", NULL},
     {YOSO_ARCH_SEQ, YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, "YosoForSequenceClassification",
-     "classifier."},
+     "classifier.", NULL},
     {YOSO_ARCH_TOK, YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION, "YosoForTokenClassification",
+     "classifier.", NULL},
+    {YOSO_ARCH_QA, YOSO_ARCHITECTURE_QUESTION_ANSWERING, "YosoForQuestionAnswering", "qa_outputs.",
+     NULL},
+    {YOSO_ARCH_MC, YOSO_ARCHITECTURE_MULTIPLE_CHOICE, "YosoForMultipleChoice", "pre_classifier.",
      "classifier."},
-    {YOSO_ARCH_QA, YOSO_ARCHITECTURE_QUESTION_ANSWERING, "YosoForQuestionAnswering", "qa_outputs."},
-    {YOSO_ARCH_MC, YOSO_ARCHITECTURE_MULTIPLE_CHOICE, "YosoForMultipleChoice", "pre_classifier."},
 };
 const size_t yoso_head_table_count = sizeof yoso_head_table / sizeof yoso_head_table[0];
 

@@ -72,6 +72,7 @@ typedef struct yoso_head_spec {
     yoso_architecture api; /* the public enum */
     const char *hf_class;  /* e.g. "YosoForMaskedLM" */
     const char *family;    /* e.g. "cls.predictions." */
+    const char *family2;   /* a second prefix ("classifier." of multiple choice), or NULL */
 } yoso_head_spec;
 
 extern const yoso_tensor_spec yoso_tensor_table[];
