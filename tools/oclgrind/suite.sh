@@ -23,14 +23,8 @@ cases=(
   "test_lsh_cumulation test_references_agree"
   "test_lsh_cumulation test_explicit_signs_short"
   "test_lsh_cumulation test_padded_row_equals_alone"
+  "test_lsh_cumulation test_cumulation_matches_reference" # head dims up to 128
 )
-# KNOWN BUG, excluded with --max-wgsize until fixed (issue 12): lsh_read's launcher
-# (src/host/attention/launch_lsh_read.c) uses a local size of head_dim work-items, so head dim
-# 100 or 128 fails with CL_INVALID_WORK_ITEM_SIZE on a device allowing 64.
-case " $* " in
-  *" --max-wgsize "*) ;;
-  *) cases+=("test_lsh_cumulation test_cumulation_matches_reference") ;;
-esac
 # Model-level programs are left to PoCL and rusticl: one tiny forward pass takes minutes here.
 export YOSO_TEST_TINY=1 # the kernel tests' smallest shapes
 for t in "$build"/tests/test_kernels*; do # the direct kernel tests against the _cpu references
