@@ -80,31 +80,16 @@ static __attribute__((always_inline)) void lsh_hash_body(
  * (row bh uses signs row bh % sign_rows), codes [B·nh, num_hash, L] int, −1 for padded rows.
  * global (round_up(L, TR), round_up(num_part, PY), B·nh), local (TR, PY, 1); tile holds dp·TR
  * floats. */
-__kernel void lsh_hash_32(__global const float *x, __global const int *mask,
-                          __global const float *signs, __global int *codes, const int seq,
-                          const int heads, const int head_dim, const int num_part,
-                          const int num_hash, const int tau, const int sign_rows,
-                          __local float *tile) {
-    lsh_hash_body(32, 5, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
-                  sign_rows, tile);
-}
-
-/* As lsh_hash_32 with dp = 64. */
-__kernel void lsh_hash_64(__global const float *x, __global const int *mask,
-                          __global const float *signs, __global int *codes, const int seq,
-                          const int heads, const int head_dim, const int num_part,
-                          const int num_hash, const int tau, const int sign_rows,
-                          __local float *tile) {
-    lsh_hash_body(64, 6, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
-                  sign_rows, tile);
-}
-
-/* As lsh_hash_32 with dp = 128. */
-__kernel void lsh_hash_128(__global const float *x, __global const int *mask,
-                           __global const float *signs, __global int *codes, const int seq,
-                           const int heads, const int head_dim, const int num_part,
-                           const int num_hash, const int tau, const int sign_rows,
-                           __local float *tile) {
-    lsh_hash_body(128, 7, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash, tau,
-                  sign_rows, tile);
-}
+#define LSH_HASH_KERNEL(DP, LOG_DP)                                                               \
+    __kernel void lsh_hash_##DP(__global const float *x, __global const int *mask,                \
+                                __global const float *signs, __global int *codes, const int seq,  \
+                                const int heads, const int head_dim, const int num_part,          \
+                                const int num_hash, const int tau, const int sign_rows,           \
+                                __local float *tile) {                                            \
+        lsh_hash_body(DP, LOG_DP, x, mask, signs, codes, seq, heads, head_dim, num_part,          \
+                      num_hash, tau, sign_rows, tile);                                            \
+    }
+/* One kernel per part size dp = 32, 64, 128: lsh_hash_32, lsh_hash_64, lsh_hash_128. */
+LSH_HASH_KERNEL(32, 5)
+LSH_HASH_KERNEL(64, 6)
+LSH_HASH_KERNEL(128, 7)

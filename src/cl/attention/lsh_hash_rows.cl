@@ -65,31 +65,16 @@ static __attribute__((always_inline)) void lsh_hash_rows_body(
 
 /* As lsh_hash_32, 16 rows per work-item, parts [p_begin, p_end) (the launcher splits the parts
  * over launches to bound a work-item's loops): global (ceil(L / 16), B·nh), any local size. */
-__kernel void lsh_hash_rows_32(__global const float *x, __global const int *mask,
-                               __global const float *signs, __global int *codes, const int seq,
-                               const int heads, const int head_dim, const int num_part,
-                               const int num_hash, const int tau, const int sign_rows,
-                               const int p_begin, const int p_end) {
-    lsh_hash_rows_body(32, 5, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows, p_begin, p_end);
-}
-
-/* As lsh_hash_rows_32 with dp = 64. */
-__kernel void lsh_hash_rows_64(__global const float *x, __global const int *mask,
-                               __global const float *signs, __global int *codes, const int seq,
-                               const int heads, const int head_dim, const int num_part,
-                               const int num_hash, const int tau, const int sign_rows,
-                               const int p_begin, const int p_end) {
-    lsh_hash_rows_body(64, 6, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows, p_begin, p_end);
-}
-
-/* As lsh_hash_rows_32 with dp = 128. */
-__kernel void lsh_hash_rows_128(__global const float *x, __global const int *mask,
-                                __global const float *signs, __global int *codes, const int seq,
-                                const int heads, const int head_dim, const int num_part,
-                                const int num_hash, const int tau, const int sign_rows,
-                               const int p_begin, const int p_end) {
-    lsh_hash_rows_body(128, 7, x, mask, signs, codes, seq, heads, head_dim, num_part, num_hash,
-                       tau, sign_rows, p_begin, p_end);
-}
+#define LSH_HASH_ROWS_KERNEL(DP, LOG_DP)                                                          \
+    __kernel void lsh_hash_rows_##DP(__global const float *x, __global const int *mask,           \
+                                     __global const float *signs, __global int *codes,            \
+                                     const int seq, const int heads, const int head_dim,          \
+                                     const int num_part, const int num_hash, const int tau,       \
+                                     const int sign_rows, const int p_begin, const int p_end) {   \
+        lsh_hash_rows_body(DP, LOG_DP, x, mask, signs, codes, seq, heads, head_dim, num_part,     \
+                           num_hash, tau, sign_rows, p_begin, p_end);                             \
+    }
+/* One kernel per part size dp = 32, 64, 128: lsh_hash_rows_32, _64, _128. */
+LSH_HASH_ROWS_KERNEL(32, 5)
+LSH_HASH_ROWS_KERNEL(64, 6)
+LSH_HASH_ROWS_KERNEL(128, 7)
