@@ -282,6 +282,28 @@ static void test_question_answering_loads(void **state) {
     yoso_model_free(m);
 }
 
+/* The JSON comparison the pipeline tests rely on finds each kind of difference. */
+static void test_json_match_finds_differences(void **state) {
+    (void)state;
+    char why[256];
+    const char *want = "[{\"label\": \"pos\", \"score\": 0.5, \"ok\": true}]";
+    assert_true(test_json_match("[{\"label\":\"pos\",\"score\":0.500001,\"ok\":true}]", want, 1e-5,
+                                why, sizeof why));
+    assert_false(test_json_match("[{\"label\":\"pos\",\"score\":0.5001,\"ok\":true}]", want, 1e-5,
+                                 why, sizeof why));
+    assert_string_equal(why, "$[0].score: 0.5001 vs 0.5");
+    assert_false(test_json_match("[{\"label\":\"neg\",\"score\":0.5,\"ok\":true}]", want, 1e-5, why,
+                                 sizeof why));
+    assert_false(test_json_match("[{\"score\":0.5,\"label\":\"pos\",\"ok\":true}]", want, 1e-5, why,
+                                 sizeof why)); /* key order */
+    assert_false(test_json_match("{\"label\":\"pos\",\"score\":0.5,\"ok\":true}", want, 1e-5, why,
+                                 sizeof why)); /* nesting */
+    assert_false(test_json_match("[{\"label\":\"pos\",\"score\":0.5,\"ok\":false}]", want, 1e-5,
+                                 why, sizeof why));
+    assert_false(test_json_match("[]", want, 1e-5, why, sizeof why));
+    assert_false(test_json_match("[", want, 1e-5, why, sizeof why));
+}
+
 static int setup(void **state) {
     (void)state;
     yoso_context_options opt = {0};
@@ -307,6 +329,7 @@ int main(void) {
         cmocka_unit_test(test_multiple_choice),
         cmocka_unit_test(test_feature_extraction),
         cmocka_unit_test(test_question_answering_loads),
+        cmocka_unit_test(test_json_match_finds_differences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

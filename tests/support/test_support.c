@@ -1,6 +1,8 @@
 /* test_support.c — helpers shared by the CMocka tests. */
 #include "test_support.h"
 
+#include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,4 +115,58 @@ int test_run_cases(const CMUnitTestFunction *cases, size_t count, const char *na
     free(tests);
     free(list);
     return failed;
+}
+
+/* Walks a and b together; path[] names the node; returns 1 when they match. */
+static int json_match_node(const cJSON *a, const cJSON *b, double tol, char *path, size_t plen,
+                           char *why, size_t n) {
+    size_t at = strlen(path);
+    if ((a->type & 0xFF) != (b->type & 0xFF)) {
+        snprintf(why, n, "%s: JSON types differ (%d vs %d)", path, a->type & 0xFF, b->type & 0xFF);
+        return 0;
+    }
+    if (cJSON_IsNumber(a)) {
+        if (fabs(a->valuedouble - b->valuedouble) <= tol) return 1;
+        snprintf(why, n, "%s: %.9g vs %.9g", path, a->valuedouble, b->valuedouble);
+        return 0;
+    }
+    if (cJSON_IsString(a)) {
+        if (strcmp(a->valuestring, b->valuestring) == 0) return 1;
+        snprintf(why, n, "%s: \"%s\" vs \"%s\"", path, a->valuestring, b->valuestring);
+        return 0;
+    }
+    if (!cJSON_IsArray(a) && !cJSON_IsObject(a)) return 1; /* true, false, null */
+    int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
+    if (na != nb) {
+        snprintf(why, n, "%s: %d vs %d %s", path, na, nb, cJSON_IsArray(a) ? "items" : "keys");
+        return 0;
+    }
+    const cJSON *x = a->child, *y = b->child;
+    for (int i = 0; x && y; i++, x = x->next, y = y->next) {
+        if (cJSON_IsObject(a)) {
+            if (strcmp(x->string, y->string) != 0) {
+                snprintf(why, n, "%s: key %d is \"%s\" vs \"%s\"", path, i, x->string, y->string);
+                return 0;
+            }
+            snprintf(path + at, plen - at, ".%s", x->string);
+        } else {
+            snprintf(path + at, plen - at, "[%d]", i);
+        }
+        if (!json_match_node(x, y, tol, path, plen, why, n)) return 0;
+        path[at] = '\0';
+    }
+    return 1;
+}
+
+int test_json_match(const char *got, const char *want, double tol, char *why, size_t n) {
+    cJSON *a = cJSON_Parse(got), *b = cJSON_Parse(want);
+    char path[512] = "$";
+    int ok = 0;
+    if (!a || !b)
+        snprintf(why, n, "%s is not valid JSON", !a ? "the output" : "the expected value");
+    else
+        ok = json_match_node(a, b, tol, path, sizeof path, why, n);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return ok;
 }

@@ -34,6 +34,12 @@ char *test_read_file(const char *path, size_t *size);
 /* Writes bytes to a file; returns 0 on success. */
 int test_write_file(const char *path, const void *data, size_t size);
 
+/* Compares two JSON texts as a pipeline's output is compared with HF's: the same nesting, the same
+ * keys in the same order, identical strings, booleans and nulls, numbers within tol (absolute).
+ * Returns 1 when they match; otherwise 0 with the first difference (a path like
+ * "[2].score: 0.51 vs 0.52") in why[n]. */
+int test_json_match(const char *got, const char *want, double tol, char *why, size_t n);
+
 /* The program's main(): runs the named cases as one cmocka group, with group setup and teardown
  * (each may be NULL): TEST_MAIN(test_context_setup, test_context_teardown, test_a, test_b). */
 #define TEST_MAIN(setup, teardown, ...)                                                            \
