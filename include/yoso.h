@@ -273,6 +273,37 @@ int yoso_fill_batch_count(const yoso_fill_batch *batch);
 yoso_status yoso_fill_batch_run(yoso_fill_batch *batch, yoso_fill_result *results);
 void yoso_fill_batch_free(yoso_fill_batch *batch);
 
+/* --------------------------------------------------------- tasks as JSON ---- */
+
+/* The pipeline tasks, by their Hugging Face names. */
+typedef enum yoso_task {
+    YOSO_TASK_FILL_MASK = 0,        /* "fill-mask": a YosoForMaskedLM */
+    YOSO_TASK_FEATURE_EXTRACTION,   /* "feature-extraction": hidden states of any checkpoint */
+    YOSO_TASK_TEXT_CLASSIFICATION,  /* "text-classification" ("sentiment-analysis") */
+    YOSO_TASK_TOKEN_CLASSIFICATION, /* "token-classification" ("ner") */
+    YOSO_TASK_QUESTION_ANSWERING,   /* "question-answering" */
+    YOSO_TASK_MULTIPLE_CHOICE,      /* "multiple-choice" (no HF pipeline: logits and softmax) */
+    YOSO_TASK_COUNT
+} yoso_task;
+
+/* The task's Hugging Face name ("text-classification"), or NULL for a value out of range. */
+const char *yoso_task_name(yoso_task task);
+/* The task called name (HF's name or one of its aliases, e.g. "ner"); YOSO_ERR_USAGE naming the
+ * known tasks when there is none. */
+yoso_status yoso_task_find(const char *name, yoso_task *task);
+/* YOSO_OK if the model has what the task needs (the head of its class; feature-extraction runs
+ * on every checkpoint); else YOSO_ERR_UNSUPPORTED naming the checkpoint's class and the tasks
+ * it can run. */
+yoso_status yoso_task_check_model(const yoso_model *model, yoso_task task);
+/* Runs `count` requests in Hugging Face's inference JSON, {"inputs": ..., "parameters": {...}}
+ * (inputs a string, or the task's object such as {"text", "text_pair"}, {"question",
+ * "context"}; parameters as the pipeline's keyword arguments, null meaning Python's None), as one
+ * padded batch. responses[i] (malloc'ed, one line) is exactly the JSON the pipeline returns. A
+ * bad request fails the whole call with a message that starts "input I: "; nothing is returned
+ * then. */
+yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
+                               const char *const *requests, int count, char **responses);
+
 /* ---------------------------------------------------------------- version ---- */
 
 /* The library's version ("0.1.0") and the git revision it was built from ("4596d26", with
