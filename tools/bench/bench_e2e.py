@@ -1,49 +1,179 @@
 #!/usr/bin/env python3
-"""End-to-end benchmark: `yoso fill-mask` against Hugging Face transformers (PyTorch CPU) on the
-same yoso-4096-shaped model and inputs, plus the machine's SGEMM peak, in one run.
+"""End-to-end benchmark: one fill-mask call of `yoso fill-mask` (expectation and LSH attention)
+against Hugging Face transformers (PyTorch CPU) and ONNX Runtime on the same yoso-4096-shaped
+model and inputs, in interleaved rounds, with the machine's load recorded.
 
-Usage (from the repository root, after building):
+Usage (from the repository root, after building; pip install onnxruntime onnx for ORT):
 
-    apt-get install gnuplot-nox                       # for the plot (not needed by CI)
-    python3 tools/fixtures/make_full_model.py                  # once: bench-models/yoso-4096-random
-    python3 tools/bench/bench_e2e.py [--yoso build/yoso] [--model DIR] [--lengths 128,512,...]
-                               [--modes expectation,lsh] [--fp16] [--out docs/bench]
+    python3 tools/bench/bench_e2e.py [--layers N] [--lengths 128,512,...] [--rounds R]
+                                     [--contenders hf,ort,expectation,lsh] [--threads T]
+                                     [--model DIR] [--yoso build/yoso] [--fp16] [--out docs/bench]
 
-For each length L (tokens, including <s>, </s> and one <mask>) and attention mode it runs
-`yoso fill-mask --json -v` twice: cold (fresh, empty YOSO_CACHE_DIR and POCL_CACHE_DIR) and
-warm (the same caches, now filled). It records the wall time, the phases that `-v` prints
-(startup to the first kernel launch, the forward's phases, GFLOP/s), the peak RSS of the
-process (wait4) and the device memory the library reports. Hugging Face runs in a child
-process (torch threads = the number of cores): load, one fill-mask pipeline call to warm up, then
-one timed call on the same text; its peak RSS is measured the same way. HF has only the expectation mode on CPU,
-so the LSH rows compare with HF's expectation time. Machine peak: best of 5 SGEMMs of
-4096×768×3072 through numpy (OpenBLAS) and through the system OpenBLAS yoso loads, measured again
-(numpy) right before each row's yoso runs (the machine is shared: its load changes during a run).
+The model: --model DIR, else bench-models/yoso-4096-random (12 layers) or, with --layers N,
+bench-models/yoso-random-Nl; a missing one is made with tools/fixtures/make_full_model.py and
+exported to ONNX (MODEL/onnx) with tools/bench/export_onnx.py. A quick smoke run:
+`--layers 2 --lengths 128,512 --rounds 3`; the real table needs the full model on a quiet machine.
 
-Writes OUT/results.json, OUT/results.md (the table the README shows) and OUT/bench.png
-(gnuplot). The machine is shared and noisy: compare the ratios of one run, not absolute times.
+Contenders, each a long-lived process answering one text at a time on a pipe (the time is the
+round trip: tokenization, forward, top-5):
+- hf: transformers' pipeline("fill-mask") on PyTorch, torch threads = T;
+- ort: ONNX Runtime (ORT_ENABLE_ALL, T intra-op threads) on head_at_mask.onnx (the LM head at
+  the mask only, as yoso does), the HF fast tokenizer, a numpy top-5;
+- expectation, lsh: `yoso fill-mask --json` reading stdin, with OPENBLAS_NUM_THREADS and PoCL's
+  thread count set to T.
+Start: each contender is started twice on the shortest length and timed to its first answer:
+cold (yoso: empty YOSO_CACHE_DIR and POCL_CACHE_DIR; Python: the first start of this run, OS
+page cache not dropped) and warm (yoso: the caches the cold run filled). The warm process stays
+and serves the rounds. Rounds: per length, one untimed warm-up call each, then R rounds, the
+contenders' order rotating from round to round; /proc/loadavg is read before and after each
+call. Reported: the median (and min) call per contender and length, speed vs ORT (ORT median
+/ contender median: > 1 is faster than ORT), the load range, peak RSS (VmHWM) and the SGEMM peak
+(numpy, 4096×768×3072) before and after. The CPU model and its ISA head every table.
+
+Writes OUT/results.json, OUT/results.md and OUT/bench.png (gnuplot, if installed). On a shared
+machine only the ratios of one run mean anything.
 """
 
 import argparse
-import ctypes
-import ctypes.util
 import json
 import os
-import re
+import select
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NAMES = {"hf": "HF PyTorch", "ort": "ONNX Runtime (head at mask)",
+         "expectation": "yoso expectation", "lsh": "yoso LSH"}
+CALL_TIMEOUT_S = 900.0
+
+# The Python contenders' worker: loads, prints "ready", then answers one JSON line per line.
+PY_WORKER = r"""
+import json, os, sys
+kind, model_dir, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import numpy as np
+from transformers import AutoTokenizer
+from transformers.utils import logging
+logging.set_verbosity_error()
+tok = AutoTokenizer.from_pretrained(model_dir)
+tok.model_max_length = 1 << 20
+if kind == "hf":
+    import torch
+    from transformers import YosoForMaskedLM, pipeline
+    torch.set_num_threads(threads)
+    torch.set_grad_enabled(False)
+    model = YosoForMaskedLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    fill = pipeline("fill-mask", model=model, tokenizer=tok, device="cpu")
+    def answer(text):
+        return fill(text)[0]["token_str"]
+else:
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(os.path.join(model_dir, "onnx", "head_at_mask.onnx"), so,
+                                providers=["CPUExecutionProvider"])
+    def answer(text):
+        enc = tok(text, return_tensors="np")
+        ids = enc["input_ids"].astype(np.int64)
+        pos = np.flatnonzero(ids[0] == tok.mask_token_id)[:1].astype(np.int64)
+        logits = sess.run(None, {"input_ids": ids, "attention_mask":
+                                 enc["attention_mask"].astype(np.int64), "mask_index": pos})[0][0]
+        e = np.exp(logits - logits.max())
+        probs = e / e.sum()  # the softmax and top-5 HF's pipeline computes
+        top = np.argpartition(-probs, 5)[:5]
+        top = top[np.argsort(-probs[top])]
+        return tok.decode([int(top[0])])
+print("ready", flush=True)
+for line in sys.stdin:
+    print(json.dumps({"answer": answer(json.loads(line)["text"])}), flush=True)
+"""
 
 
-def count_flops(L, hidden=768, inter=3072, layers=12):
-    """Dense FLOPs of the encoder and the attention GEMM FLOPs (expectation) for one sequence."""
-    dense = 2.0 * L * (4 * hidden * hidden + 2 * hidden * inter) * layers
-    attention = 4.0 * L * L * hidden * layers
-    return dense, attention
+def loadavg():
+    """The 1-minute load average."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def cpu_info():
+    """(model name, ISA summary) from /proc/cpuinfo."""
+    name, flags = "?", set()
+    with open("/proc/cpuinfo") as f:
+        for ln in f:
+            if ln.startswith("model name") and name == "?":
+                name = ln.split(":", 1)[1].strip()
+            elif ln.startswith("flags") and not flags:
+                flags = set(ln.split(":", 1)[1].split())
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    if "avx512_bf16" in flags:
+        isa += " (+BF16)"
+    if "fma" in flags:
+        isa += ", FMA"
+    return name, isa
+
+
+class Worker:
+    """A contender's long-lived process: call(text) → (seconds, answer)."""
+
+    def __init__(self, kind, args, caches):
+        self.kind = kind
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads),
+                   POCL_CPU_MAX_CU_NUM=str(args.threads), POCL_MAX_PTHREAD_COUNT=str(args.threads),
+                   OMP_NUM_THREADS=str(args.threads))
+        if kind in ("hf", "ort"):
+            cmd = [sys.executable, "-c", PY_WORKER, kind, args.model, str(args.threads)]
+        else:
+            env.update(YOSO_CACHE_DIR=caches[0], POCL_CACHE_DIR=caches[1])
+            cmd = [args.yoso, "fill-mask", "--json", "-m", args.model, "--attention", kind]
+            if args.fp16:
+                cmd.insert(2, "--fp16")
+        self.err = tempfile.TemporaryFile(mode="w+")
+        self.start = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True, bufsize=1)
+        if kind in ("hf", "ort"):
+            self._readline()  # "ready"
+
+    def _readline(self):
+        """One line of stdout, or SystemExit with the worker's last stderr line."""
+        ready, _, _ = select.select([self.proc.stdout], [], [], CALL_TIMEOUT_S)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.err.seek(0)
+            last = (self.err.read().strip().splitlines() or ["no output"])[-1]
+            raise SystemExit(f"bench: {self.kind} failed: {last}")
+        return line
+
+    def call(self, text):
+        """Sends one text; returns (round-trip seconds, the top answer's token string)."""
+        t0 = time.perf_counter()
+        self.proc.stdin.write(json.dumps({"text": text}) + "\n" if self.kind in ("hf", "ort")
+                              else text + "\n")
+        line = self._readline()
+        dt = time.perf_counter() - t0
+        out = json.loads(line)
+        return dt, out["answer"] if isinstance(out, dict) else out[0]["token_str"]
+
+    def peak_rss_mib(self):
+        """The process's VmHWM in MiB."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for ln in f:
+                    if ln.startswith("VmHWM:"):
+                        return int(ln.split()[1]) / 1024.0
+        except OSError:
+            pass
+        return float("nan")
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        self.err.close()
 
 
 def make_text(yoso, model, L):
@@ -57,127 +187,8 @@ def make_text(yoso, model, L):
     return text
 
 
-def run_measured(cmd, env=None, stdin=None):
-    """Runs cmd; returns (wall seconds, stdout, stderr, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = proc.communicate(stdin)
-    return time.perf_counter() - start, out, err, proc.returncode
-
-
-# Runs the command in a child and prints the child's own peak RSS (wait4) on stderr.
-RSS_WRAPPER = r"""
-import os, sys, time
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, ru = os.wait4(pid, 0)
-sys.stderr.write("bench-rss-kib %d\n" % ru.ru_maxrss)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def run_with_rss(cmd, env=None):
-    """Runs cmd under the wait4 wrapper; returns a dict with wall, rss_mib, stdout, stderr."""
-    wall, out, err, rc = run_measured([sys.executable, "-c", RSS_WRAPPER] + cmd, env=env)
-    m = re.search(r"bench-rss-kib (\d+)", err)
-    rss = int(m.group(1)) / 1024.0 if m else float("nan")
-    return {"wall_s": wall, "rss_mib": rss, "stdout": out, "stderr": err, "rc": rc}
-
-
-def parse_yoso_stderr(err):
-    """Pulls the -v timings out of yoso's stderr."""
-    r = {}
-    m = re.search(r"first kernel launch ([\d.]+) s", err)
-    if m:
-        r["first_launch_s"] = float(m.group(1))
-    m = re.search(r"forward \d+×\d+: (.*?) total ([\d.]+) s; dense ([\d.]+) GFLOP at ([\d.]+) "
-                  r"GFLOP/s; attention ([\d.]+) GFLOP", err)
-    if m:
-        for part in m.group(1).split(","):
-            part = part.strip()
-            if part:
-                name, value, _ = part.split()
-                r["phase_" + name] = float(value)
-        r["forward_s"] = float(m.group(2))
-        r["dense_gflops_rate"] = float(m.group(4))
-    m = re.search(r"device memory: weights ([\d.]+) MiB, activations ([\d.]+) MiB", err)
-    if m:
-        r["device_mib"] = float(m.group(1)) + float(m.group(2))
-        r["weights_mib"] = float(m.group(1))
-    m = re.search(r"tokenize \+ forward \+ top-k in ([\d.]+) s", err)
-    if m:
-        r["call_s"] = float(m.group(1))
-    m = re.search(r"GEMM backend: (.*)", err)
-    if m:
-        r["gemm"] = m.group(1).strip()
-    return r
-
-
-def bench_yoso(args, text, mode, caches):
-    """One `yoso fill-mask` run with the given cache folders."""
-    env = dict(os.environ, YOSO_CACHE_DIR=caches[0], POCL_CACHE_DIR=caches[1])
-    cmd = [args.yoso, "fill-mask", "--json", "-v", "-m", args.model, "--attention", mode, text]
-    if args.fp16:
-        cmd.insert(2, "--fp16")
-    r = run_with_rss(cmd, env)
-    if r["rc"] != 0:
-        msg = r["stderr"].strip().splitlines()[-1:] or ["?"]
-        return {"error": msg[0]}
-    out = parse_yoso_stderr(r["stderr"])
-    out.update(wall_s=r["wall_s"], rss_mib=r["rss_mib"])
-    out["answer"] = json.loads(r["stdout"].splitlines()[0])[0]["token_str"]
-    return out
-
-
-HF_WORKER = r"""
-import json, os, sys, time
-t0 = time.perf_counter()
-import torch
-from transformers import AutoTokenizer, YosoForMaskedLM, pipeline
-from transformers.utils import logging
-logging.set_verbosity_error()
-torch.set_num_threads(os.cpu_count())
-torch.set_grad_enabled(False)
-model_dir, text = sys.argv[1], sys.stdin.read()
-t1 = time.perf_counter()
-tok = AutoTokenizer.from_pretrained(model_dir)
-tok.model_max_length = 4096
-model = YosoForMaskedLM.from_pretrained(model_dir, dtype=torch.float32).eval()
-fill = pipeline("fill-mask", model=model, tokenizer=tok, device="cpu")
-fill(text)  # warm-up on the same text: shape-specific first-call costs are not timed
-t2 = time.perf_counter()
-ids = tok(text, return_tensors="pt")
-answer = fill(text)
-t3 = time.perf_counter()
-print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "call_s": t3 - t2,
-                  "answer": answer[0]["token_str"], "tokens": int(ids["input_ids"].shape[1])}))
-"""
-
-
-def bench_hf(args, text):
-    """Hugging Face in a child process: load, a warm-up call, one timed pipeline call."""
-    path = os.path.join(tempfile.gettempdir(), "yoso_bench_hf_worker.py")
-    with open(path, "w") as f:
-        f.write(HF_WORKER)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", RSS_WRAPPER, sys.executable, path, args.model],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    out, err = proc.communicate(text)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        return {"error": (err.strip().splitlines() or ["?"])[-1]}
-    r = json.loads(out.strip().splitlines()[-1])
-    m = re.search(r"bench-rss-kib (\d+)", err)
-    r["rss_mib"] = int(m.group(1)) / 1024.0 if m else float("nan")
-    r["wall_s"] = wall
-    return r
-
-
-def sgemm_peak(reps=5):
-    """Best GFLOP/s of 4096×768×3072 SGEMM: numpy, and the system OpenBLAS through cblas."""
+def sgemm_peak(reps=3):
+    """Best GFLOP/s of a 4096×768×3072 SGEMM through numpy (OpenBLAS)."""
     import numpy as np
     m, k, n = 4096, 768, 3072
     a = np.random.rand(m, k).astype(np.float32)
@@ -188,115 +199,139 @@ def sgemm_peak(reps=5):
         t = time.perf_counter()
         np.matmul(a, b.T, out=c)
         best = max(best, 2.0 * m * n * k / (time.perf_counter() - t) / 1e9)
-    result = {"numpy": best}
-    try:
-        lib = ctypes.CDLL("libopenblas.so.0")
-        fp = ctypes.POINTER(ctypes.c_float)
-        sg = lib.cblas_sgemm
-        sg.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, fp, ctypes.c_int, fp, ctypes.c_int,
-                                            ctypes.c_float, fp, ctypes.c_int]
-        pa, pb, pc = (x.ctypes.data_as(fp) for x in (a, b, c))
-        best = 0.0
-        for _ in range(reps):
-            t = time.perf_counter()
-            sg(101, 111, 112, m, n, k, 1.0, pa, k, pb, k, 0.0, pc, n)
-            best = max(best, 2.0 * m * n * k / (time.perf_counter() - t) / 1e9)
-        result["system_openblas"] = best
-    except OSError:
-        pass
-    return result
+    return best
+
+
+def ensure_model(args):
+    """Makes the random model and its ONNX export when missing."""
+    py = sys.executable
+    if not os.path.exists(os.path.join(args.model, "config.json")):
+        print(f"bench: making {args.model} ({args.layers} layers)", file=sys.stderr)
+        subprocess.run([py, os.path.join(REPO, "tools", "fixtures", "make_full_model.py"),
+                        args.model, "--layers", str(args.layers)], check=True)
+    if "ort" in args.contenders and not os.path.exists(
+            os.path.join(args.model, "onnx", "head_at_mask.onnx")):
+        print(f"bench: exporting {args.model} to ONNX", file=sys.stderr)
+        subprocess.run([py, os.path.join(REPO, "tools", "bench", "export_onnx.py"), "--model",
+                        args.model], check=True)
+
+
+def measure_starts(args, text, tmp):
+    """Cold and warm start to the first answer per contender; returns (starts, warm workers)."""
+    starts, workers = {}, {}
+    for kind in args.contenders:
+        caches = (os.path.join(tmp, kind, "yoso"), os.path.join(tmp, kind, "pocl"))
+        row = {}
+        for phase in ("cold", "warm"):
+            load0 = loadavg()
+            w = Worker(kind, args, caches)
+            dt, _ = w.call(text)
+            row[phase + "_s"] = time.perf_counter() - w.start
+            row[phase + "_call_s"] = dt
+            row[phase + "_load"] = [load0, loadavg()]
+            if phase == "cold":
+                w.close()
+            else:
+                workers[kind] = w
+        starts[kind] = row
+        print(f"bench: start {kind} {json.dumps(row)}", file=sys.stderr)
+    return starts, workers
+
+
+def run_rounds(args, workers, L, text):
+    """R interleaved rounds at length L; returns the row of results."""
+    row = {"L": L, "calls": {k: [] for k in args.contenders}, "answers": {}, "load": []}
+    for kind in args.contenders:  # untimed warm-up at this length
+        _, row["answers"][kind] = workers[kind].call(text)
+    order = list(args.contenders)
+    for r in range(args.rounds):
+        for kind in order[r % len(order):] + order[:r % len(order)]:
+            load0 = loadavg()
+            dt, _ = workers[kind].call(text)
+            row["calls"][kind].append(dt)
+            row["load"].append([load0, loadavg()])
+    row["median"] = {k: statistics.median(v) for k, v in row["calls"].items()}
+    row["min"] = {k: min(v) for k, v in row["calls"].items()}
+    print(f"bench: L={L} medians {json.dumps(row['median'])} answers {row['answers']}",
+          file=sys.stderr)
+    return row
 
 
 def fmt(x, spec=".2f"):
     return "—" if x is None or x != x else format(x, spec)
 
 
-def write_table(path, meta, rows):
-    """The markdown table of one run."""
-    peak = meta["peak"]["numpy"]
+def write_table(path, meta, starts, rows):
+    """The markdown tables of one run."""
+    kinds = meta["contenders"]
     lines = [
-        f"Run: {meta['date']} · {meta['cpu']} ({meta['cores']} cores) · {meta['device']} · "
-        f"GEMM: {meta['gemm']} · SGEMM peak (4096×768×3072): numpy {peak:.0f} GFLOP/s, system "
-        f"OpenBLAS {meta['peak'].get('system_openblas', float('nan')):.0f} GFLOP/s · "
-        f"weights {'fp16' if meta['fp16'] else 'fp32'}.",
+        f"Run: {meta['date']} · {meta['cpu']} · ISA {meta['isa']} · {meta['cores']} cores, "
+        f"{meta['threads']} threads per contender · {meta['device']} · {meta['layers']} layers · "
+        f"weights {'fp16' if meta['fp16'] else 'fp32'} · {meta['rounds']} interleaved rounds · "
+        f"SGEMM peak (numpy 4096×768×3072) {meta['peak'][0]:.0f} GFLOP/s before, "
+        f"{meta['peak'][1]:.0f} after · load average {meta['load'][0]:.2f} → "
+        f"{meta['load'][1]:.2f}.",
         "",
-        "| L | mode | yoso call s | HF call s | speed-up | yoso forward s | SGEMM peak GFLOP/s "
-        "| dense GFLOP/s (% peak) "
-        "| all GEMM GFLOP/s (% peak) | yoso peak RSS MiB | HF peak RSS MiB | device MiB "
-        "| warm start → 1st kernel s | cold run wall s | warm run wall s | HF run wall s |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| tokens | " + " | ".join(NAMES[k] + " s" for k in kinds) + " | load during rounds |",
+        "|---:|" + "---:|" * len(kinds) + "---|",
     ]
     for r in rows:
-        y, c, h = r["warm"], r["cold"], r["hf"]
-        if "error" in y:
-            lines.append(f"| {r['L']} | {r['mode']} | {y['error']} |" + " |" * 15)
-            continue
-        dense, attn = count_flops(r["L"])
-        if r["mode"] != "expectation":
-            attn = 0.0
-        fwd = y.get("forward_s")
-        call = y.get("call_s", y["wall_s"] - y.get("first_launch_s", 0.0))
-        hf_call = h.get("call_s")
-        d_rate = dense / fwd / 1e9 if fwd else None
-        a_rate = (dense + attn) / fwd / 1e9 if fwd else None
-        peak = r.get("peak", meta["peak"]["numpy"])
-        lines.append(
-            f"| {r['L']} | {r['mode']} | {fmt(call)} | {fmt(hf_call)} | "
-            f"{fmt(hf_call / call if call and hf_call else None)}× | {fmt(fwd)} | "
-            f"{fmt(peak, '.0f')} | "
-            f"{fmt(d_rate, '.0f')} ({fmt(100 * d_rate / peak if d_rate else None, '.0f')} %) | "
-            f"{fmt(a_rate, '.0f')} ({fmt(100 * a_rate / peak if a_rate else None, '.0f')} %) | "
-            f"{fmt(y['rss_mib'], '.0f')} | {fmt(h.get('rss_mib'), '.0f')} | "
-            f"{fmt(y.get('device_mib'), '.0f')} | {fmt(y.get('first_launch_s'))} | "
-            f"{fmt(c.get('wall_s'))} | {fmt(y['wall_s'])} | {fmt(h.get('wall_s'))} |")
+        ort = r["median"].get("ort")
+        cells = []
+        for k in kinds:
+            cell = f"{fmt(r['median'][k])} (min {fmt(r['min'][k])})"
+            if ort and k != "ort":
+                cell += f", {fmt(ort / r['median'][k])}× ORT"
+            cells.append(cell)
+        lo = min(min(x) for x in r["load"])
+        hi = max(max(x) for x in r["load"])
+        lines.append(f"| {r['L']} | " + " | ".join(cells) + f" | {lo:.2f}–{hi:.2f} |")
     lines += [
         "",
-        "Call: one fill-mask answer, tokenization to top-k, after start-up (yoso: `-v`'s "
-        "'tokenize + forward + top-k' of the warm run; HF: a `pipeline('fill-mask')` call in a "
-        "warmed-up process). Speed-up = HF call / yoso call. yoso forward: the encoder + LM head "
-        "at the mask, from `-v`. "
-        "GFLOP/s: dense encoder FLOPs (and, for expectation, + the 4·L²·H attention GEMM FLOPs "
-        "per layer) over the whole yoso forward; % of the numpy SGEMM peak measured right before "
-        "that row's yoso runs. Peak RSS: the whole "
-        "process (wait4), including the weights (on a CPU device, device memory is host memory). "
-        "Cold run: empty YOSO_CACHE_DIR and POCL_CACHE_DIR; warm run: the same caches filled. "
-        "HF runs expectation attention only (its LSH mode needs CUDA), so LSH rows compare with it.",
+        "| contender | cold start → 1st answer s | warm start → 1st answer s | peak RSS MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    for k in kinds:
+        s = starts[k]
+        lines.append(f"| {NAMES[k]} | {fmt(s['cold_s'])} | {fmt(s['warm_s'])} | "
+                     f"{fmt(s.get('rss_mib'), '.0f')} |")
+    lines += [
+        "",
+        f"Call: the median (min) round trip of one fill-mask text of that many tokens (tokenize, "
+        f"forward, top-5) to a warmed-up process; × ORT = ORT's median / the contender's (> 1: "
+        f"faster than ORT). Start: process start to the first answer at {meta['start_tokens']} "
+        f"tokens; cold: yoso with empty YOSO_CACHE_DIR and POCL_CACHE_DIR (Python contenders: "
+        f"their first start, page cache not dropped); warm: the caches filled. Peak RSS: VmHWM "
+        f"of the warm process at the end. Load: /proc/loadavg (1 min) before and after each "
+        f"call. HF runs expectation attention (its LSH needs CUDA).",
     ]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
-def write_plot(out_dir, rows):
-    """bench.png: forward time against L for yoso (each mode) and HF, log-log, via gnuplot."""
+def write_plot(out_dir, meta, rows):
+    """bench.png: median call time against tokens per contender, log-log, via gnuplot."""
     if not shutil.which("gnuplot"):
         print("bench: gnuplot not found (apt-get install gnuplot-nox): no plot", file=sys.stderr)
         return
+    kinds = meta["contenders"]
     data = os.path.join(out_dir, "bench.dat")
     with open(data, "w") as f:
-        f.write("# L yoso_expectation yoso_lsh hf\n")
-        for L in sorted({r["L"] for r in rows}):
-            vals = []
-            for mode in ("expectation", "lsh"):
-                r = next((r for r in rows if r["L"] == L and r["mode"] == mode), None)
-                y = r["warm"] if r else {}
-                vals.append(y.get("call_s", "NaN"))
-            hf = next((r["hf"].get("call_s") for r in rows if r["L"] == L and r["hf"]), None)
-            f.write(f"{L} {vals[0]} {vals[1]} {hf if hf is not None else 'NaN'}\n")
+        f.write("# L " + " ".join(kinds) + "\n")
+        for r in rows:
+            f.write(f"{r['L']} " + " ".join(str(r["median"][k]) for k in kinds) + "\n")
+    plots = ", ".join(f"'{data}' using 1:{i + 2} with linespoints lw 2 title '{NAMES[k]}'"
+                      for i, k in enumerate(kinds))
     script = f"""
 set terminal pngcairo size 900,560 noenhanced font ",11"
 set output '{os.path.join(out_dir, "bench.png")}'
-set title 'one fill-mask call (warm), yoso-4096-shaped model, same 2-core CPU'
-set xlabel 'tokens L'
+set title 'one fill-mask call (warm, median), {meta['layers']}-layer yoso-4096-shaped model, {meta['cpu']} {meta['isa']}'
+set xlabel 'tokens'
 set ylabel 'seconds'
 set logscale xy
-set xrange [100:5200]
-set xtics (128, 256, 512, 1024, 2048, 4096)
 set key top left
 set grid
-set datafile missing 'NaN'
-plot '{data}' using 1:4 with linespoints lw 2 title 'Hugging Face (PyTorch CPU, expectation)', \\
-     '{data}' using 1:2 with linespoints lw 2 title 'yoso-cl expectation', \\
-     '{data}' using 1:3 with linespoints lw 2 title 'yoso-cl LSH'
+plot {plots}
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
@@ -304,11 +339,13 @@ plot '{data}' using 1:4 with linespoints lw 2 title 'Hugging Face (PyTorch CPU, 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--yoso", default=os.path.join(REPO, "build", "yoso"))
-    p.add_argument("--model", default=os.path.join(REPO, "bench-models", "yoso-4096-random"))
-    p.add_argument("--lengths", default="128,512,1024,2048,4096")
-    p.add_argument("--modes", default="expectation,lsh")
+    p.add_argument("--model", help="HF model folder (default: by --layers, see above)")
+    p.add_argument("--layers", type=int, default=12)
+    p.add_argument("--lengths", default="128,512,1024,4096")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--contenders", default="hf,ort,expectation,lsh")
+    p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--fp16", action="store_true", help="yoso stores the weights as half")
-    p.add_argument("--no-hf", action="store_true", help="skip Hugging Face")
     p.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
     p.add_argument("--replot", action="store_true",
                    help="only rewrite results.md and bench.png from OUT/results.json")
@@ -316,51 +353,47 @@ def main():
     if args.replot:
         with open(os.path.join(args.out, "results.json")) as f:
             saved = json.load(f)
-        write_table(os.path.join(args.out, "results.md"), saved["meta"], saved["rows"])
-        write_plot(args.out, saved["rows"])
+        write_table(os.path.join(args.out, "results.md"), saved["meta"], saved["starts"],
+                    saved["rows"])
+        write_plot(args.out, saved["meta"], saved["rows"])
         return
-    if not os.path.exists(os.path.join(args.model, "config.json")):
-        raise SystemExit(f"bench: no model in {args.model}: run python3 tools/fixtures/make_full_model.py")
+    args.contenders = args.contenders.split(",")
+    if any(k not in NAMES for k in args.contenders):
+        raise SystemExit(f"bench: --contenders takes {','.join(NAMES)}")
+    if not args.model:
+        name = "yoso-4096-random" if args.layers == 12 else f"yoso-random-{args.layers}l"
+        args.model = os.path.join(REPO, "bench-models", name)
+    ensure_model(args)
+    with open(os.path.join(args.model, "config.json")) as f:
+        args.layers = json.load(f)["num_hidden_layers"]
     os.makedirs(args.out, exist_ok=True)
     lengths = [int(x) for x in args.lengths.split(",")]
-    modes = args.modes.split(",")
-
-    print("bench: SGEMM peak ...", file=sys.stderr)
-    peak = sgemm_peak()
-    print(f"bench: peak {peak}", file=sys.stderr)
+    cpu, isa = cpu_info()
+    print(f"bench: {cpu}, {isa}", file=sys.stderr)
+    load0, peak0 = loadavg(), sgemm_peak()
     rows = []
-    for L in lengths:
-        text = make_text(args.yoso, args.model, L)
-        hf = {} if args.no_hf else bench_hf(args, text)
-        print(f"bench: L={L} HF {json.dumps(hf)}", file=sys.stderr)
-        for mode in modes:
-            peak_now = sgemm_peak(3)["numpy"]
-            with tempfile.TemporaryDirectory(prefix="yoso-bench-") as tmp:
-                caches = (os.path.join(tmp, "yoso"), os.path.join(tmp, "pocl"))
-                cold = bench_yoso(args, text, mode, caches)
-                warm = bench_yoso(args, text, mode, caches)
-            print(f"bench: L={L} {mode} cold {json.dumps(cold)}\n"
-                  f"bench: L={L} {mode} warm {json.dumps(warm)}", file=sys.stderr)
-            rows.append({"L": L, "mode": mode, "cold": cold, "warm": warm, "hf": hf,
-                         "peak": peak_now})
-
+    with tempfile.TemporaryDirectory(prefix="yoso-bench-") as tmp:
+        starts, workers = measure_starts(args, make_text(args.yoso, args.model, min(lengths)), tmp)
+        try:
+            for L in lengths:
+                rows.append(run_rounds(args, workers, L, make_text(args.yoso, args.model, L)))
+        finally:
+            for kind, w in workers.items():
+                starts[kind]["rss_mib"] = w.peak_rss_mib()
+                w.close()
     dev = subprocess.run([args.yoso, "devices"], capture_output=True, text=True).stdout
-    device = next((ln.split(None, 1)[1].strip() for ln in dev.splitlines() if "*" in ln), "?")
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for ln in f:
-            if ln.startswith("model name"):
-                cpu = ln.split(":", 1)[1].strip()
-                break
-    gemm = next((r["warm"].get("gemm") for r in rows if r["warm"].get("gemm")), "?")
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "cores": os.cpu_count(),
-            "device": device, "gemm": gemm, "peak": peak, "fp16": args.fp16}
+    device = next((ln.split(None, 2)[-1].strip() for ln in dev.splitlines() if "*" in ln), "?")
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "isa": isa,
+            "cores": os.cpu_count(), "threads": args.threads, "device": device,
+            "layers": args.layers, "fp16": args.fp16, "rounds": args.rounds,
+            "contenders": args.contenders, "start_tokens": min(lengths),
+            "peak": [peak0, sgemm_peak()], "load": [load0, loadavg()]}
     suffix = "-fp16" if args.fp16 else ""
     with open(os.path.join(args.out, f"results{suffix}.json"), "w") as f:
-        json.dump({"meta": meta, "rows": rows}, f, indent=1)
-    write_table(os.path.join(args.out, f"results{suffix}.md"), meta, rows)
+        json.dump({"meta": meta, "starts": starts, "rows": rows}, f, indent=1)
+    write_table(os.path.join(args.out, f"results{suffix}.md"), meta, starts, rows)
     if not args.fp16:
-        write_plot(args.out, rows)
+        write_plot(args.out, meta, rows)
     print(open(os.path.join(args.out, f"results{suffix}.md")).read())
 
 
