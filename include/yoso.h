@@ -295,6 +295,10 @@ yoso_status yoso_task_find(const char *name, yoso_task *task);
  * on every checkpoint); else YOSO_ERR_UNSUPPORTED naming the checkpoint's class and the tasks
  * it can run. */
 yoso_status yoso_task_check_model(const yoso_model *model, yoso_task task);
+/* The task the checkpoint's class is made for: fill-mask for a YosoForMaskedLM,
+ * feature-extraction for a base YosoModel, text-classification for a
+ * YosoForSequenceClassification, and so on. */
+yoso_task yoso_task_for_model(const yoso_model *model);
 /* Runs `count` requests in Hugging Face's inference JSON, {"inputs": ..., "parameters": {...}}
  * (inputs a string, or the task's object such as {"text", "text_pair"}, {"question",
  * "context"}; parameters as the pipeline's keyword arguments, null meaning Python's None), as one

@@ -85,7 +85,11 @@ static answer text_answer(int status, const char *body, const char *type) {
 static answer info_answer(server *s) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "model_id", s->model_id);
-    cJSON_AddStringToObject(o, "model_type", "fill-mask");
+    cJSON_AddStringToObject(o, "model_type", yoso_task_name(yoso_task_for_model(s->model)));
+    cJSON *tasks = cJSON_AddArrayToObject(o, "tasks"); /* the POST routes this model answers */
+    for (int t = 0; t < YOSO_TASK_COUNT; t++)
+        if (yoso_task_check_model(s->model, (yoso_task)t) == YOSO_OK)
+            cJSON_AddItemToArray(tasks, cJSON_CreateString(yoso_task_name((yoso_task)t)));
     cJSON_AddStringToObject(o, "model_dtype", s->opt.model.fp16_weights ? "float16" : "float32");
     cJSON_AddStringToObject(o, "pooling", s->opt.pooling == SERVE_POOL_CLS ? "cls" : "mean");
     cJSON_AddNumberToObject(o, "hidden_size", s->info.hidden_size);
@@ -193,27 +197,36 @@ static answer device_answer(server *s, serve_job *job) {
     return a;
 }
 
-/* The POST routes: path, route, the device runs it. */
+/* The POST routes: path, route and (for a pipeline) its task; /predict runs the model's own. */
+#define SERVE_OWN_TASK YOSO_TASK_COUNT
 static const struct {
     const char *path;
     serve_route route;
+    yoso_task task;
 } k_posts[] = {
-    {"/fill-mask", SERVE_FILL_MASK},         {"/embed", SERVE_EMBED},
-    {"/feature-extraction", SERVE_FEATURES}, {"/v1/embeddings", SERVE_OPENAI},
-    {"/tokenize", SERVE_TOKENIZE},           {"/decode", SERVE_DECODE},
+    {"/fill-mask", SERVE_FILL_MASK, 0},
+    {"/embed", SERVE_EMBED, 0},
+    {"/feature-extraction", SERVE_FEATURES, 0},
+    {"/v1/embeddings", SERVE_OPENAI, 0},
+    {"/tokenize", SERVE_TOKENIZE, 0},
+    {"/decode", SERVE_DECODE, 0},
+    {"/predict", SERVE_TASK, SERVE_OWN_TASK},
+    {"/text-classification", SERVE_TASK, YOSO_TASK_TEXT_CLASSIFICATION},
+    {"/token-classification", SERVE_TASK, YOSO_TASK_TOKEN_CLASSIFICATION},
+    {"/question-answering", SERVE_TASK, YOSO_TASK_QUESTION_ANSWERING},
+    {"/multiple-choice", SERVE_TASK, YOSO_TASK_MULTIPLE_CHOICE},
 };
 
-/* Task routes whose model heads do not exist yet: answered 501. */
-static const char *const k_missing_heads[] = {"/predict", "/text-classification",
-                                              "/token-classification", "/question-answering"};
-
 /* Handles one POST route with its full body. */
-static answer post_answer(server *s, serve_route route, const conn_state *c) {
+static answer post_answer(server *s, serve_route route, yoso_task task, const conn_state *c) {
     serve_error e;
+    if (task == SERVE_OWN_TASK) task = yoso_task_for_model(s->model);
+    if (route == SERVE_TASK && yoso_task_check_model(s->model, task) != YOSO_OK)
+        return serve_fail(&e, 422, "validation", "%s", yoso_last_error()), error_answer(&e);
     serve_job *job = calloc(1, sizeof *job);
     if (!job) return serve_fail(&e, 500, "backend", "out of host memory"), error_answer(&e);
     serve_request *r = &job->req;
-    if (serve_request_parse(route, c->body, c->len, s->opt.max_client_batch_size, r, &e) ||
+    if (serve_request_parse(route, task, c->body, c->len, s->opt.max_client_batch_size, r, &e) ||
         serve_request_tokenize(s->tok, s->max_input, r, &e)) {
         serve_job_free(job);
         return error_answer(&e);
@@ -233,8 +246,6 @@ static int known_path(const char *url) {
         if (!strcmp(url, gets[i])) return 1;
     for (size_t i = 0; i < sizeof k_posts / sizeof k_posts[0]; i++)
         if (!strcmp(url, k_posts[i].path)) return 1;
-    for (size_t i = 0; i < sizeof k_missing_heads / sizeof k_missing_heads[0]; i++)
-        if (!strcmp(url, k_missing_heads[i])) return 1;
     return 0;
 }
 
@@ -296,15 +307,8 @@ static answer route_answer(server *s, struct MHD_Connection *con, const char *me
             return serve_fail(&e, 503, "unhealthy",
                               "the server is shutting down: send the request to another replica"),
                    error_answer(&e);
-        return post_answer(s, k_posts[i].route, c);
+        return post_answer(s, k_posts[i].route, k_posts[i].task, c);
     }
-    for (size_t i = 0; i < sizeof k_missing_heads / sizeof k_missing_heads[0]; i++)
-        if (!strcmp(url, k_missing_heads[i]))
-            return serve_fail(
-                       &e, 501, "unsupported",
-                       "this model has no %s head yet: only fill-mask and embeddings are served",
-                       url + 1),
-                   error_answer(&e);
     if (!strcmp(url, "/info") || !strcmp(url, "/metrics") || !strcmp(url, "/openapi.json") ||
         !strcmp(url, "/")) {
         answer a = (serve_fail(&e, 405, "validation", "%s takes GET", url), error_answer(&e));

@@ -30,7 +30,9 @@ void serve_request_free(serve_request *r) {
     for (int i = 0; i < r->count; i++) {
         if (r->texts) free(r->texts[i]);
         if (r->ids) free(r->ids[i]);
+        if (r->requests) free(r->requests[i]);
     }
+    free(r->requests);
     for (int i = 0; i < r->num_targets; i++) free(r->targets[i]);
     free(r->texts);
     free(r->ids);
@@ -158,6 +160,33 @@ static int parse_fill_parameters(const cJSON *p, serve_request *r, serve_error *
     return 0;
 }
 
+/* A pipeline's request: `inputs` one input (a string or the task's object) or a list of them,
+ * each becoming one HF request with the shared "parameters"; the pipeline checks the rest. */
+static int parse_task(const cJSON *root, const cJSON *in, int max_inputs, serve_request *r,
+                      serve_error *e) {
+    static const char *const k_keys[] = {"inputs", "parameters"};
+    for (const cJSON *k = root->child; k; k = k->next)
+        if (strcmp(k->string, k_keys[0]) && strcmp(k->string, k_keys[1]))
+            return serve_fail(e, 422, "validation",
+                              "unknown field \"%s\": send {\"inputs\": ..., \"parameters\": {...}}",
+                              k->string);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "parameters");
+    r->is_list = cJSON_IsArray(in);
+    if (alloc_inputs(r, r->is_list ? cJSON_GetArraySize(in) : 1, max_inputs, e)) return -1;
+    if (!(r->requests = calloc((size_t)r->count, sizeof *r->requests)))
+        return serve_fail(e, 500, "backend", "out of host memory");
+    const cJSON *item = r->is_list ? in->child : in;
+    for (int i = 0; i < r->count; i++, item = item->next) {
+        cJSON *one = cJSON_CreateObject();
+        if (one) cJSON_AddItemToObject(one, "inputs", cJSON_Duplicate(item, 1));
+        if (one && params) cJSON_AddItemToObject(one, "parameters", cJSON_Duplicate(params, 1));
+        r->requests[i] = one ? cJSON_PrintUnformatted(one) : NULL;
+        cJSON_Delete(one);
+        if (!r->requests[i]) return serve_fail(e, 500, "backend", "out of host memory");
+    }
+    return 0;
+}
+
 /* The route-specific fields of one parsed JSON object. */
 static int parse_object(serve_route route, const cJSON *root, int max_inputs, serve_request *r,
                         serve_error *e) {
@@ -167,6 +196,7 @@ static int parse_object(serve_route route, const cJSON *root, int max_inputs, se
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!in) return serve_fail(e, 422, "validation", "missing field \"%s\"", key);
     switch (route) {
+    case SERVE_TASK: return parse_task(root, in, max_inputs, r, e);
     case SERVE_FILL_MASK:
         return parse_inputs(in, 0, max_inputs, r, e) || parse_fill_parameters(params, r, e);
     case SERVE_EMBED:
@@ -206,10 +236,11 @@ static int has_nul_escape(const char *body, size_t len) {
     return 0;
 }
 
-int serve_request_parse(serve_route route, const char *body, size_t len, int max_inputs,
-                        serve_request *r, serve_error *e) {
+int serve_request_parse(serve_route route, yoso_task task, const char *body, size_t len,
+                        int max_inputs, serve_request *r, serve_error *e) {
     memset(r, 0, sizeof *r);
     r->route = route;
+    r->task = task;
     if (len == 0) return serve_fail(e, 422, "validation", "the request has no body: send JSON");
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
@@ -228,8 +259,39 @@ int serve_request_parse(serve_route route, const char *body, size_t len, int max
     return rc;
 }
 
+/* Adds the tokens of every string under v (without specials) to *n; -1 when one cannot be
+ * encoded. */
+static int count_tokens(const yoso_tokenizer *tok, const cJSON *v, size_t *n) {
+    if (cJSON_IsString(v)) {
+        int32_t *ids = NULL;
+        size_t k = 0;
+        if (yoso_tokenizer_encode(tok, v->valuestring, strlen(v->valuestring), 0, 0, &ids, &k))
+            return -1;
+        free(ids);
+        *n += k;
+    }
+    for (const cJSON *c = cJSON_IsArray(v) || cJSON_IsObject(v) ? v->child : NULL; c; c = c->next)
+        if (count_tokens(tok, c, n)) return -1;
+    return 0;
+}
+
+/* Estimates each pipeline request's padded length for the batcher. */
+static int estimate_task_lengths(const yoso_tokenizer *tok, size_t max_length, serve_request *r,
+                                 serve_error *e) {
+    for (int i = 0; i < r->count; i++) {
+        cJSON *one = cJSON_Parse(r->requests[i]);
+        size_t n = 4; /* <s> … </s></s> … </s> */
+        int bad = !one || count_tokens(tok, cJSON_GetObjectItemCaseSensitive(one, "inputs"), &n);
+        cJSON_Delete(one);
+        if (bad) return serve_fail(e, 422, "tokenizer", "input %d: %s", i, yoso_last_error());
+        r->lens[i] = n < max_length ? n : max_length;
+    }
+    return 0;
+}
+
 int serve_request_tokenize(const yoso_tokenizer *tok, size_t max_length, serve_request *r,
                            serve_error *e) {
+    if (r->route == SERVE_TASK) return estimate_task_lengths(tok, max_length, r, e);
     int special = r->route != SERVE_TOKENIZE || r->add_special;
     for (int i = 0; i < r->count; i++) {
         if (r->texts[i]) {

@@ -15,6 +15,7 @@ typedef enum serve_route {
     SERVE_OPENAI,    /* POST /v1/embeddings (OpenAI) */
     SERVE_TOKENIZE,  /* POST /tokenize (TEI) */
     SERVE_DECODE,    /* POST /decode (TEI) */
+    SERVE_TASK,      /* POST /text-classification, /predict, …: a pipeline as JSON (req.task) */
     SERVE_ROUTE_COUNT
 } serve_route;
 
@@ -37,6 +38,8 @@ typedef struct serve_request {
     char **targets; /* [num_targets] fill-mask */
     int num_targets;
     int normalize, truncate, add_special, skip_special;
+    yoso_task task;  /* SERVE_TASK: the pipeline (set before parsing) */
+    char **requests; /* [count] SERVE_TASK: each input as one HF request {inputs, parameters} */
 } serve_request;
 
 /* Records an error and returns -1. */
@@ -45,11 +48,14 @@ int serve_fail(serve_error *e, int http, const char *type, const char *fmt, ...)
 /* The error as TEI's JSON object {"error": …, "error_type": …}; malloc'ed. */
 char *serve_error_json(const serve_error *e);
 
-/* Parses body[len] (JSON) for route into r; at most max_inputs inputs. 0, or -1 with e set. */
-int serve_request_parse(serve_route route, const char *body, size_t len, int max_inputs,
-                        serve_request *r, serve_error *e);
+/* Parses body[len] (JSON) for route into r (for SERVE_TASK, task is the pipeline); at most
+ * max_inputs inputs. 0, or -1 with e set. */
+int serve_request_parse(serve_route route, yoso_task task, const char *body, size_t len,
+                        int max_inputs, serve_request *r, serve_error *e);
 /* Encodes every text input (with <s> … </s>) and checks each length against max_length: 413
- * unless truncate; fill-mask inputs must hold a mask. 0, or -1 with e set. */
+ * unless truncate; fill-mask inputs must hold a mask. A pipeline request only gets its length
+ * estimated for the batcher (its strings' tokens, at most max_length): the pipeline itself
+ * checks it. 0, or -1 with e set. */
 int serve_request_tokenize(const yoso_tokenizer *tok, size_t max_length, serve_request *r,
                            serve_error *e);
 void serve_request_free(serve_request *r);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,8 @@ void serve_job_free(serve_job *job) {
     for (int i = 0; job->fill && i < job->req.count; i++) yoso_fill_result_release(&job->fill[i]);
     free(job->fill);
     free(job->vectors);
+    for (int i = 0; job->answers && i < job->req.count; i++) free(job->answers[i]);
+    free(job->answers);
     free(job->answer);
     serve_request_free(&job->req);
     free(job);
@@ -47,6 +50,12 @@ void serve_job_free(serve_job *job) {
 /* Whether a job runs the LM head (fill-mask) rather than pooling hidden states. */
 static int job_is_fill(const serve_job *j) {
     return j->req.route == SERVE_FILL_MASK;
+}
+
+/* What a job runs, so that a batch holds one kind: 0 fill-mask, 1 pooling, 2 + the task of a
+ * pipeline request. */
+static int job_kind(const serve_job *j) {
+    return j->req.route == SERVE_TASK ? 2 + (int)j->req.task : !job_is_fill(j);
 }
 
 /* Records a library failure as the job's error: bad input 422, anything else 500. */
@@ -78,6 +87,33 @@ static yoso_status run_fill(serve_worker *w, const batch_item *items, int n) {
 done:
     free(req);
     free(res);
+    return st;
+}
+
+/* Runs n pipeline requests (one task) as one batch; a failing input is named by its index in
+ * its own request. */
+static yoso_status run_task(serve_worker *w, const batch_item *items, int n) {
+    const char **reqs = calloc((size_t)n, sizeof *reqs);
+    char **out = calloc((size_t)n, sizeof *out);
+    yoso_status st = reqs && out ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; st == YOSO_OK && i < n; i++)
+        reqs[i] = items[i].job->req.requests[items[i].index];
+    if (st == YOSO_OK)
+        st = yoso_task_run_json(w->model, w->tok, items[0].job->req.task, reqs, n, out);
+    int bad = -1, used = 0;
+    if (st != YOSO_OK && sscanf(yoso_last_error(), "input %d: %n", &bad, &used) >= 1 && used &&
+        bad < n) {
+        char message[1024];
+        snprintf(message, sizeof message, "%s", yoso_last_error() + used);
+        yoso_error(st, "input %d: %s", items[bad].index, message);
+    }
+    for (int i = 0; st == YOSO_OK && i < n; i++) {
+        char **slot = &items[i].job->answers[items[i].index];
+        free(*slot); /* an answer of an earlier, failed batch */
+        *slot = out[i];
+    }
+    free(reqs);
+    free(out);
     return st;
 }
 
@@ -135,8 +171,10 @@ static yoso_status run_items(serve_worker *w, const batch_item *items, int n) {
             k++;
         }
         double t0 = yoso_now();
-        yoso_status st = job_is_fill(items[at].job) ? run_fill(w, items + at, k)
-                                                    : run_embed(w, items + at, k, seq);
+        int kind = job_kind(items[at].job);
+        yoso_status st = kind == 0   ? run_fill(w, items + at, k)
+                         : kind == 1 ? run_embed(w, items + at, k, seq)
+                                     : run_task(w, items + at, k);
         if (st != YOSO_OK) return st;
         serve_metrics_batch(k, (size_t)k * seq, yoso_now() - t0);
         at += k;
@@ -174,7 +212,18 @@ static cJSON *vector_json(const serve_job *j, int i, int h) {
 static void job_answer(serve_job *j, int h) {
     const serve_request *r = &j->req;
     cJSON *root = NULL;
-    if (r->route == SERVE_OPENAI) {
+    if (r->route == SERVE_TASK) { /* the pipeline's JSON as it is: what `yoso TASK --json` prints */
+        size_t n = 3;
+        for (int i = 0; i < r->count; i++) n += strlen(j->answers[i]) + 1;
+        if ((j->answer = malloc(n))) {
+            char *at = j->answer;
+            if (r->is_list) *at++ = '[';
+            for (int i = 0; i < r->count; i++)
+                at += sprintf(at, "%s%s", i ? "," : "", j->answers[i]);
+            if (r->is_list) *at++ = ']';
+            *at = '\0';
+        }
+    } else if (r->route == SERVE_OPENAI) {
         root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "object", "list");
         cJSON *data = cJSON_AddArrayToObject(root, "data");
@@ -199,7 +248,7 @@ static void job_answer(serve_job *j, int h) {
             cJSON_AddItemToArray(root,
                                  job_is_fill(j) ? fill_json(&j->fill[i]) : vector_json(j, i, h));
     }
-    j->answer = root ? cJSON_PrintUnformatted(root) : NULL;
+    if (root) j->answer = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!j->answer) serve_fail(&j->err, 500, "backend", "out of host memory building the answer");
 }
@@ -229,14 +278,14 @@ static int take_batch(serve_worker *w, serve_job **jobs) {
     int n = 0, inputs = 0;
     size_t seq = 0;
     serve_job **link = &w->head, *prev = NULL;
-    int fill = job_is_fill(w->head);
+    int kind = job_kind(w->head);
     while (*link) {
         serve_job *j = *link;
         size_t longest = j->longest > seq ? j->longest : seq;
         int fits = inputs + j->req.count <= w->opt.max_batch_requests &&
                    (size_t)(inputs + j->req.count) * longest <= (size_t)w->opt.max_batch_tokens;
         if (n > 0 && !fits) break; /* FIFO: the head always goes, nothing overtakes a long job */
-        if (job_is_fill(j) != fill) {
+        if (job_kind(j) != kind) {
             prev = j;
             link = &j->next;
             continue;
@@ -304,11 +353,14 @@ int serve_worker_submit(serve_worker *w, serve_job *job, serve_error *e) {
     job->longest = 0;
     for (int i = 0; i < job->req.count; i++)
         if (job->req.lens[i] > job->longest) job->longest = job->req.lens[i];
-    if (job_is_fill(job))
+    if (job->req.route == SERVE_TASK)
+        job->answers = calloc((size_t)job->req.count, sizeof *job->answers);
+    else if (job_is_fill(job))
         job->fill = calloc((size_t)job->req.count, sizeof *job->fill);
     else
         job->vectors = calloc((size_t)job->req.count * h, sizeof *job->vectors);
-    if (!job->fill && !job->vectors) return serve_fail(e, 500, "backend", "out of host memory");
+    if (!job->fill && !job->vectors && !job->answers)
+        return serve_fail(e, 500, "backend", "out of host memory");
     pthread_mutex_lock(&w->lock);
     int busy = w->queued + w->running >= w->opt.max_concurrent_requests || w->stop;
     if (!busy) {

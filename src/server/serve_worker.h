@@ -14,6 +14,7 @@ typedef struct serve_job {
     int done, started, abandoned;
     yoso_fill_result *fill; /* [req.count] fill-mask results */
     float *vectors;         /* [req.count, hidden] pooled embeddings */
+    char **answers;         /* [req.count] pipeline answers (SERVE_TASK), each one JSON line */
     size_t longest;         /* the longest input, tokens */
     struct serve_job *next;
 } serve_job;

@@ -66,6 +66,14 @@ static void task_list_runnable(yoso_architecture arch, char *buf, size_t n) {
     }
 }
 
+yoso_task yoso_task_for_model(const yoso_model *model) {
+    yoso_model_info info;
+    yoso_model_get_info(model, &info);
+    for (int t = 0; t < YOSO_TASK_COUNT; t++)
+        if (k_task_head[t] == (int)info.architecture) return (yoso_task)t;
+    return YOSO_TASK_FEATURE_EXTRACTION; /* a base model: hidden states only */
+}
+
 yoso_status yoso_task_check_model(const yoso_model *model, yoso_task task) {
     if (task < 0 || task >= YOSO_TASK_COUNT)
         return yoso_error(YOSO_ERR_USAGE, "task %d is out of range", (int)task);

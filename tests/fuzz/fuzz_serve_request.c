@@ -34,9 +34,10 @@ static void fuzz_check_error(const serve_error *e) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     serve_route route = (serve_route)(data[0] % SERVE_ROUTE_COUNT);
+    yoso_task task = (yoso_task)(data[0] / SERVE_ROUTE_COUNT % YOSO_TASK_COUNT);
     serve_request r;
     serve_error e = {0};
-    if (serve_request_parse(route, (const char *)data + 1, size - 1, 8, &r, &e)) {
+    if (serve_request_parse(route, task, (const char *)data + 1, size - 1, 8, &r, &e)) {
         fuzz_check_error(&e);
         return 0;
     }
@@ -48,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (r.lens[i] == 0 ||
                 (route != SERVE_TOKENIZE && route != SERVE_DECODE && r.lens[i] > 64))
                 abort();
+            if (route == SERVE_TASK && !r.requests[i]) abort();
             if (r.texts[i]) /* ids the tokenizer made lie in the vocabulary */
                 for (size_t t = 0; t < r.lens[i]; t++)
                     if (r.ids[i][t] < 0 || (size_t)r.ids[i][t] >= yoso_tokenizer_vocab_size(g_tok))
