@@ -19,8 +19,9 @@
 typedef struct task_options {
     cli_model_options common;
     int json, jsonl;
-    cJSON *inputs; /* the "inputs" keys the options gave (an object, maybe empty) */
-    cJSON *params; /* the "parameters" the options gave (an object, maybe empty) */
+    const char *tokenizer_dir; /* --tokenizer, else the model folder */
+    cJSON *inputs;             /* the "inputs" keys the options gave (an object, maybe empty) */
+    cJSON *params;             /* the "parameters" the options gave (an object, maybe empty) */
 } task_options;
 
 /* The inputs waiting to run: their requests, TEXTs and where they came from. */
@@ -43,7 +44,8 @@ static void task_usage(const cli_task_spec *spec) {
            "                         {\"inputs\": ..., \"parameters\": {...}} (the options above "
            "fill\n"
            "                         the parameters a line leaves out); one JSON answer line "
-           "each\n%s",
+           "each\n"
+           "      --tokenizer DIR    tokenizer folder (default: the model folder)\n%s",
            cli_options_help(CLI_SHARED_ALL));
 }
 
@@ -82,12 +84,14 @@ static cJSON *task_option_value(const cli_task_spec *spec, const cli_task_option
 /* Parses argv into o; the TEXT arguments are argv[optind..]. Returns -1 to go on, else an exit
  * code. */
 static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, task_options *o) {
-    enum { OPT_JSON = 256, OPT_JSONL, OPT_FIRST };
-    struct option own[CLI_TASK_MAX_OPTIONS + 3] = {{"json", no_argument, NULL, OPT_JSON},
-                                                   {"jsonl", no_argument, NULL, OPT_JSONL}};
+    enum { OPT_JSON = 256, OPT_JSONL, OPT_TOKENIZER, OPT_FIRST };
+    struct option own[CLI_TASK_MAX_OPTIONS + 4] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"jsonl", no_argument, NULL, OPT_JSONL},
+        {"tokenizer", required_argument, NULL, OPT_TOKENIZER}};
     for (int i = 0; i < spec->num_options && i < CLI_TASK_MAX_OPTIONS; i++) {
         const cli_task_option *t = &spec->options[i];
-        own[2 + i] =
+        own[3 + i] =
             (struct option){t->name, t->kind == CLI_VALUE_FLAG ? no_argument : required_argument,
                             NULL, t->short_name ? t->short_name : OPT_FIRST + i};
     }
@@ -98,6 +102,10 @@ static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, tas
     cli_parser_init(&p, spec->command, own, CLI_SHARED_ALL, &o->common);
     int c;
     while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
+        if (c == OPT_TOKENIZER) {
+            o->tokenizer_dir = optarg;
+            continue;
+        }
         if (c == OPT_JSON || c == OPT_JSONL) {
             *(c == OPT_JSON ? &o->json : &o->jsonl) = 1;
             continue;
@@ -307,7 +315,9 @@ int cli_task_run(const cli_task_spec *spec, int argc, char **argv) {
     rc = 0;
     if ((rc = cli_open_model(&o.common, &ctx, &model))) goto done;
     yoso_status st = yoso_task_check_model(model, spec->task);
-    if (st == YOSO_OK) st = yoso_tokenizer_load(cli_model_dir(&o.common), &tok);
+    if (st == YOSO_OK)
+        st =
+            yoso_tokenizer_load(o.tokenizer_dir ? o.tokenizer_dir : cli_model_dir(&o.common), &tok);
     if (st != YOSO_OK) {
         rc = cli_fail(st);
         goto done;
