@@ -273,6 +273,63 @@ int yoso_fill_batch_count(const yoso_fill_batch *batch);
 yoso_status yoso_fill_batch_run(yoso_fill_batch *batch, yoso_fill_result *results);
 void yoso_fill_batch_free(yoso_fill_batch *batch);
 
+/* ---------------------------------------------------- feature-extraction ---- */
+
+/* How hidden states become one vector (sentence-transformers' pooling; HF's pipeline has none). */
+typedef enum yoso_pooling {
+    YOSO_POOLING_NONE = 0, /* every token's state, [tokens][hidden], as HF's pipeline returns */
+    YOSO_POOLING_CLS,      /* the first token's (<s>) state */
+    YOSO_POOLING_MEAN,     /* the mean over the input's tokens, <s> and </s> included */
+    YOSO_POOLING_COUNT
+} yoso_pooling;
+
+/* One input of the feature-extraction pipeline (HF's `pipeline("feature-extraction")`: the last
+ * hidden states of the encoder, the `yoso.` body of a head checkpoint included). */
+typedef struct yoso_feature_request {
+    const char *text;      /* UTF-8 */
+    const char *text_pair; /* NULL, or a second segment, encoded as RoBERTa pairs:
+                            * <s> text </s></s> text_pair </s> */
+    const int32_t *ids;    /* NULL, or ids already tokenized (specials included): used instead
+                            * of text and text_pair */
+    size_t num_ids;
+    yoso_pooling pooling; /* 0: none, HF's output */
+    int normalize;        /* 1: divide each vector (each token's, unpooled) by its L2 norm */
+    int truncation;       /* 1: cut to the model's limit (the longer segment first) instead of
+                           * failing, as HF's truncation=True */
+} yoso_feature_request;
+
+typedef struct yoso_feature_result {
+    int tokens;           /* the input's length in tokens, specials included */
+    int rows;             /* tokens when unpooled, else 1 */
+    int dim;              /* the hidden size */
+    yoso_pooling pooling; /* as requested */
+    float *values;        /* [rows, dim] */
+} yoso_feature_result;
+
+/* Runs `count` requests as one right-padded batch (one forward pass) into results[count];
+ * release each with yoso_feature_result_release. A bad request fails the call with a message that
+ * starts "input I: "; an input longer than the model takes is YOSO_ERR_INPUT unless truncation. */
+yoso_status yoso_feature_extraction(yoso_model *model, const yoso_tokenizer *tok,
+                                    const yoso_feature_request *requests, int count,
+                                    yoso_feature_result *results);
+void yoso_feature_result_release(yoso_feature_result *result);
+/* One result as JSON on one line: unpooled exactly HF's pipeline output, [[[h0...], ...]]
+ * ([1][tokens][hidden]); pooled a flat list [hidden]. *json is malloc'ed. */
+yoso_status yoso_feature_result_json(const yoso_feature_result *result, char **json);
+/* Writes results[count] as one float32 .npy file (atomically): one unpooled result [tokens,
+ * hidden], one pooled [hidden]; several pooled [count, hidden], several unpooled of one length
+ * [count, tokens, hidden] (different lengths are YOSO_ERR_USAGE: pool them, or one file each). */
+yoso_status yoso_feature_results_npy(const char *path, const yoso_feature_result *results,
+                                     int count);
+/* Pools one input's hidden states [tokens, dim] into out: [dim] (CLS or mean), or a copy of
+ * [tokens, dim] for YOSO_POOLING_NONE; normalize divides each vector by max(L2 norm, 1e-12), as
+ * torch's F.normalize. Sums run in double. */
+yoso_status yoso_feature_pool(const float *hidden, int tokens, int dim, yoso_pooling pooling,
+                              int normalize, float *out);
+/* The pooling called name ("none", "cls", "mean"); YOSO_ERR_USAGE naming them otherwise. */
+yoso_status yoso_pooling_find(const char *name, yoso_pooling *pooling);
+/* The pooling's name, or NULL out of range. */
+const char *yoso_pooling_name(yoso_pooling pooling);
 /* --------------------------------------------------------- tasks as JSON ---- */
 
 /* The pipeline tasks, by their Hugging Face names. */

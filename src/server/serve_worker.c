@@ -5,7 +5,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,43 +116,29 @@ static yoso_status run_task(serve_worker *w, const batch_item *items, int n) {
     return st;
 }
 
-/* Runs the encoder on n items as one padded batch and pools each input's last hidden states. */
-static yoso_status run_embed(serve_worker *w, const batch_item *items, int n, size_t seq) {
-    const int h = w->hidden;
-    int32_t *ids = calloc((size_t)n * seq, sizeof *ids);    /* [n, seq] */
-    int32_t *mask = calloc((size_t)n * seq, sizeof *mask);  /* [n, seq] */
-    float *out = malloc((size_t)n * seq * h * sizeof *out); /* [n, seq, hidden] */
+/* Runs the encoder on n items as one padded batch and pools each input's last hidden states
+ * (the library's feature-extraction task, pre-tokenized ids). */
+static yoso_status run_embed(serve_worker *w, const batch_item *items, int n) {
+    yoso_feature_request *req = calloc((size_t)n, sizeof *req);
+    yoso_feature_result *res = calloc((size_t)n, sizeof *res);
     yoso_status st = YOSO_ERR_NO_MEMORY;
-    if (!ids || !mask || !out) goto done;
-    const int32_t pad = yoso_tokenizer_pad_id(w->tok);
+    if (!req || !res) goto done;
     for (int i = 0; i < n; i++) {
         const serve_request *r = &items[i].job->req;
-        for (size_t t = 0; t < seq; t++) {
-            int real = t < r->lens[items[i].index];
-            ids[i * seq + t] = real ? r->ids[items[i].index][t] : pad;
-            mask[i * seq + t] = real;
-        }
+        req[i] = (yoso_feature_request){
+            .ids = r->ids[items[i].index],
+            .num_ids = r->lens[items[i].index],
+            .pooling = w->opt.pooling == SERVE_POOL_CLS ? YOSO_POOLING_CLS : YOSO_POOLING_MEAN,
+            .normalize = r->normalize};
     }
-    st = yoso_model_hidden(w->model, n, (int)seq, ids, mask, out);
-    for (int i = 0; st == YOSO_OK && i < n; i++) {
-        const serve_request *r = &items[i].job->req;
-        size_t len = r->lens[items[i].index];
-        size_t from = w->opt.pooling == SERVE_POOL_CLS ? 1 : len; /* rows pooled */
-        float *v = items[i].job->vectors + (size_t)items[i].index * h;
-        double norm = 0;
-        for (int c = 0; c < h; c++) {
-            double s = 0;
-            for (size_t t = 0; t < from; t++) s += out[((size_t)i * seq + t) * h + c];
-            v[c] = (float)(s / (double)from);
-            norm += (double)v[c] * v[c];
-        }
-        if (r->normalize && norm > 0)
-            for (int c = 0; c < h; c++) v[c] = (float)(v[c] / sqrt(norm));
-    }
+    st = yoso_feature_extraction(w->model, w->tok, req, n, res);
+    for (int i = 0; st == YOSO_OK && i < n; i++)
+        memcpy(items[i].job->vectors + (size_t)items[i].index * w->hidden, res[i].values,
+               (size_t)w->hidden * sizeof(float));
+    for (int i = 0; i < n; i++) yoso_feature_result_release(&res[i]);
 done:
-    free(ids);
-    free(mask);
-    free(out);
+    free(req);
+    free(res);
     return st;
 }
 
@@ -173,7 +158,7 @@ static yoso_status run_items(serve_worker *w, const batch_item *items, int n) {
         double t0 = yoso_now();
         int kind = job_kind(items[at].job);
         yoso_status st = kind == 0   ? run_fill(w, items + at, k)
-                         : kind == 1 ? run_embed(w, items + at, k, seq)
+                         : kind == 1 ? run_embed(w, items + at, k)
                                      : run_task(w, items + at, k);
         if (st != YOSO_OK) return st;
         serve_metrics_batch(k, (size_t)k * seq, yoso_now() - t0);

@@ -1,0 +1,213 @@
+/* feature_extraction.c — Hugging Face's feature-extraction pipeline (the encoder's last hidden
+ * states) and sentence-transformers' pooling (CLS or mean, L2 normalization) on top of it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "yoso.h"
+
+static const char *const pooling_names[YOSO_POOLING_COUNT] = {"none", "cls", "mean"};
+
+const char *yoso_pooling_name(yoso_pooling pooling) {
+    return pooling >= 0 && pooling < YOSO_POOLING_COUNT ? pooling_names[pooling] : NULL;
+}
+
+yoso_status yoso_pooling_find(const char *name, yoso_pooling *pooling) {
+    for (int p = 0; name && p < YOSO_POOLING_COUNT; p++)
+        if (strcmp(name, pooling_names[p]) == 0) {
+            *pooling = (yoso_pooling)p;
+            return YOSO_OK;
+        }
+    return yoso_error(YOSO_ERR_USAGE, "unknown pooling '%s': use none, cls or mean",
+                      name ? name : "(null)");
+}
+
+/* Divides v[dim] by max(its L2 norm, 1e-12) (torch.nn.functional.normalize). */
+static void feature_normalize(float *v, int dim) {
+    double sq = 0;
+    for (int c = 0; c < dim; c++) sq += (double)v[c] * v[c];
+    double norm = fmax(sqrt(sq), 1e-12);
+    for (int c = 0; c < dim; c++) v[c] = (float)(v[c] / norm);
+}
+
+yoso_status yoso_feature_pool(const float *hidden, int tokens, int dim, yoso_pooling pooling,
+                              int normalize, float *out) {
+    if (pooling < 0 || pooling >= YOSO_POOLING_COUNT)
+        return yoso_error(YOSO_ERR_USAGE, "pooling %d is out of range: use none, cls or mean",
+                          (int)pooling);
+    if (tokens < 1 || dim < 1)
+        return yoso_error(YOSO_ERR_USAGE, "nothing to pool: %d tokens of %d values", tokens, dim);
+    if (pooling == YOSO_POOLING_NONE) {
+        memcpy(out, hidden, (size_t)tokens * dim * sizeof(float));
+        for (int t = 0; normalize && t < tokens; t++) feature_normalize(out + (size_t)t * dim, dim);
+        return YOSO_OK;
+    }
+    const int rows = pooling == YOSO_POOLING_CLS ? 1 : tokens; /* states pooled */
+    for (int c = 0; c < dim; c++) {
+        double s = 0;
+        for (int t = 0; t < rows; t++) s += hidden[(size_t)t * dim + c];
+        out[c] = (float)(s / rows);
+    }
+    if (normalize) feature_normalize(out, dim);
+    return YOSO_OK;
+}
+
+/* Token budgets of a RoBERTa pair cut to fit `budget` content tokens, as the Rust tokenizers'
+ * longest_first: the shorter segment keeps its length when it fits in half, else both get half
+ * (the longer one the odd token). */
+static void feature_pair_budget(size_t *na, size_t *nb, size_t budget) {
+    int swap = *na > *nb;
+    size_t lo = swap ? *nb : *na, hi = swap ? *na : *nb;
+    if (lo + hi <= budget) return;
+    hi = lo > budget ? lo : (lo > budget - lo ? lo : budget - lo);
+    if (lo + hi > budget) {
+        lo = budget / 2;
+        hi = lo + budget % 2;
+    }
+    size_t a = swap ? hi : lo, b = swap ? lo : hi;
+    *na = a < *na ? a : *na;
+    *nb = b < *nb ? b : *nb;
+}
+
+/* Encodes text (and text_pair) with specials into *ids; truncation cuts to limit. */
+static yoso_status feature_encode(const yoso_tokenizer *tok, const yoso_feature_request *r,
+                                  size_t limit, int32_t **ids, size_t *len) {
+    const int flags = YOSO_TOKENIZE_ADD_SPECIAL | (r->truncation ? YOSO_TOKENIZE_TRUNCATE : 0);
+    if (!r->text_pair)
+        return yoso_tokenizer_encode(tok, r->text, strlen(r->text), flags,
+                                     r->truncation ? limit : 0, ids, len);
+    int32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    yoso_status st = yoso_tokenizer_encode(tok, r->text, strlen(r->text), 0, 0, &a, &na);
+    if (st == YOSO_OK)
+        st = yoso_tokenizer_encode(tok, r->text_pair, strlen(r->text_pair), 0, 0, &b, &nb);
+    size_t ne = 0;
+    int32_t *tmpl = NULL; /* the single-text template's ids: <s>, </s> */
+    if (st == YOSO_OK)
+        st = yoso_tokenizer_encode(tok, "", 0, YOSO_TOKENIZE_ADD_SPECIAL, 0, &tmpl, &ne);
+    if (st == YOSO_OK && ne != 2)
+        st = yoso_error(YOSO_ERR_UNSUPPORTED,
+                        "this tokenizer adds %zu special tokens, not <s> "
+                        "and </s>: it cannot encode text pairs",
+                        ne);
+    if (st == YOSO_OK && r->truncation) feature_pair_budget(&na, &nb, limit > 4 ? limit - 4 : 0);
+    if (st == YOSO_OK && !(*ids = malloc((na + nb + 4) * sizeof(int32_t)))) st = yoso_error_oom();
+    if (st == YOSO_OK) { /* <s> a </s></s> b </s> */
+        int32_t *o = *ids;
+        *o++ = tmpl[0];
+        memcpy(o, a, na * sizeof(int32_t));
+        o += na;
+        *o++ = tmpl[1];
+        *o++ = tmpl[1];
+        memcpy(o, b, nb * sizeof(int32_t));
+        o += nb;
+        *o++ = tmpl[1];
+        *len = na + nb + 4;
+    }
+    free(a);
+    free(b);
+    free(tmpl);
+    return st;
+}
+
+/* Tokenizes (or copies) one request and checks it; the message names no index. */
+static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_info *info,
+                                   const yoso_feature_request *r, int32_t **ids, size_t *len) {
+    if (r->pooling < 0 || r->pooling >= YOSO_POOLING_COUNT)
+        return yoso_error(YOSO_ERR_USAGE, "pooling %d is out of range: use none, cls or mean",
+                          (int)r->pooling);
+    const size_t limit = (size_t)info->max_tokens;
+    yoso_status st = YOSO_OK;
+    if (r->ids) {
+        if (r->num_ids < 1) return yoso_error(YOSO_ERR_USAGE, "the request has no ids");
+        *len = r->truncation && r->num_ids > limit ? limit : r->num_ids;
+        if (!(*ids = malloc(*len * sizeof(int32_t)))) return yoso_error_oom();
+        memcpy(*ids, r->ids, *len * sizeof(int32_t));
+        for (size_t t = 0; t < *len; t++)
+            if ((*ids)[t] < 0 || (*ids)[t] >= info->vocab_size)
+                return yoso_error(YOSO_ERR_INPUT, "id %d at %zu is outside the vocabulary 0..%d",
+                                  (int)(*ids)[t], t, info->vocab_size - 1);
+    } else if (!r->text) {
+        return yoso_error(YOSO_ERR_USAGE, "the request has no text");
+    } else if ((st = feature_encode(tok, r, limit, ids, len)) != YOSO_OK) {
+        return st;
+    }
+    if (*len > limit)
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the text is %zu tokens long, more than the limit of %zu of this model: "
+                          "shorten it, or truncate it (truncation)",
+                          *len, limit);
+    return YOSO_OK;
+}
+
+void yoso_feature_result_release(yoso_feature_result *r) {
+    if (!r) return;
+    free(r->values);
+    memset(r, 0, sizeof *r);
+}
+
+/* Runs the prepared inputs as one right-padded batch and pools each row into its result. */
+static yoso_status feature_run(yoso_model *model, const yoso_tokenizer *tok, int dim,
+                               const yoso_feature_request *requests, int32_t *const *in,
+                               const size_t *lens, int count, yoso_feature_result *results) {
+    size_t seq = 0;
+    for (int i = 0; i < count; i++) seq = lens[i] > seq ? lens[i] : seq;
+    int32_t *ids = malloc((size_t)count * seq * sizeof *ids);           /* [count, seq] */
+    int32_t *mask = malloc((size_t)count * seq * sizeof *mask);         /* [count, seq] */
+    float *hidden = malloc((size_t)count * seq * dim * sizeof *hidden); /* [count, seq, dim] */
+    yoso_status st = YOSO_OK;
+    if (!ids || !mask || !hidden) {
+        st = yoso_error_oom();
+        goto done;
+    }
+    const int32_t pad = yoso_tokenizer_pad_id(tok);
+    for (int i = 0; i < count; i++)
+        for (size_t t = 0; t < seq; t++) {
+            int real = t < lens[i];
+            ids[i * seq + t] = real ? in[i][t] : pad;
+            mask[i * seq + t] = real;
+        }
+    if ((st = yoso_model_hidden(model, count, (int)seq, ids, mask, hidden)) != YOSO_OK) goto done;
+    for (int i = 0; i < count && st == YOSO_OK; i++) {
+        yoso_feature_result *res = &results[i];
+        res->tokens = (int)lens[i];
+        res->rows = requests[i].pooling == YOSO_POOLING_NONE ? res->tokens : 1;
+        res->dim = dim;
+        res->pooling = requests[i].pooling;
+        if (!(res->values = malloc((size_t)res->rows * dim * sizeof(float)))) {
+            st = yoso_error_oom();
+            break;
+        }
+        st = yoso_feature_pool(hidden + (size_t)i * seq * dim, res->tokens, dim, res->pooling,
+                               requests[i].normalize, res->values);
+    }
+done:
+    free(ids);
+    free(mask);
+    free(hidden);
+    return st;
+}
+
+yoso_status yoso_feature_extraction(yoso_model *model, const yoso_tokenizer *tok,
+                                    const yoso_feature_request *requests, int count,
+                                    yoso_feature_result *results) {
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to extract features from");
+    memset(results, 0, (size_t)count * sizeof *results);
+    yoso_model_info info;
+    yoso_model_get_info(model, &info);
+    int32_t **in = calloc((size_t)count, sizeof *in); /* [count] ids of each input */
+    size_t *lens = calloc((size_t)count, sizeof *lens);
+    yoso_status st = in && lens ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; i < count && st == YOSO_OK; i++)
+        if ((st = feature_prepare(tok, &info, &requests[i], &in[i], &lens[i])) != YOSO_OK)
+            yoso_error_prefix(st, "input %d: ", i);
+    if (st == YOSO_OK)
+        st = feature_run(model, tok, info.hidden_size, requests, in, lens, count, results);
+    if (st != YOSO_OK)
+        for (int i = 0; i < count; i++) yoso_feature_result_release(&results[i]);
+    for (int i = 0; in && i < count; i++) free(in[i]);
+    free(in);
+    free(lens);
+    return st;
+}
