@@ -330,6 +330,7 @@ yoso_status yoso_feature_pool(const float *hidden, int tokens, int dim, yoso_poo
 yoso_status yoso_pooling_find(const char *name, yoso_pooling *pooling);
 /* The pooling's name, or NULL out of range. */
 const char *yoso_pooling_name(yoso_pooling pooling);
+
 /* --------------------------------------------------------- tasks as JSON ---- */
 
 /* The pipeline tasks, by their Hugging Face names. */

@@ -2,10 +2,11 @@
  * NumPy .npy files. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "npy.h"
-#include "yoso.h"
+#include "task_internal.h"
 
 /* A JSON list of n floats. */
 static cJSON *feature_json_row(const float *v, int n) {
@@ -25,9 +26,7 @@ yoso_status yoso_feature_result_json(const yoso_feature_result *r, char **json) 
         for (int t = 0; rows && t < r->rows; t++)
             cJSON_AddItemToArray(rows, feature_json_row(r->values + (size_t)t * r->dim, r->dim));
     }
-    *json = root ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    return *json ? YOSO_OK : yoso_error_oom();
+    return task_json_print(root, json);
 }
 
 yoso_status yoso_feature_results_npy(const char *path, const yoso_feature_result *results,
@@ -56,3 +55,64 @@ yoso_status yoso_feature_results_npy(const char *path, const yoso_feature_result
     free(all);
     return st;
 }
+
+/* One request's parameters: HF's truncation (also inside tokenize_kwargs, but not both, as HF
+ * refuses), and our pooling and normalize. */
+static yoso_status feature_task_params(const cJSON *params, yoso_feature_request *r) {
+    static const char *const k_poolings[] = {"none", "cls", "mean", NULL};
+    const cJSON *kwargs = cJSON_GetObjectItemCaseSensitive(params, "tokenize_kwargs");
+    int pooling = YOSO_POOLING_NONE;
+    yoso_status st;
+    if (kwargs && !cJSON_IsNull(kwargs)) {
+        if (!cJSON_IsObject(kwargs) ||
+            (kwargs->child && (kwargs->child->next || strcmp(kwargs->child->string, "truncation"))))
+            return yoso_error(YOSO_ERR_INPUT, "parameter \"tokenize_kwargs\" may only hold "
+                                              "\"truncation\" (true or false)");
+        if (cJSON_GetObjectItemCaseSensitive(params, "truncation"))
+            return yoso_error(YOSO_ERR_INPUT, "truncation parameter defined twice (given as "
+                                              "\"truncation\" as well as in \"tokenize_kwargs\")");
+        if ((st = task_param_bool(kwargs, "truncation", &r->truncation))) return st;
+    }
+    if ((st = task_param_bool(params, "truncation", &r->truncation)) ||
+        (st = task_param_enum(params, "pooling", k_poolings, &pooling)) ||
+        (st = task_param_bool(params, "normalize", &r->normalize)))
+        return st;
+    r->pooling = (yoso_pooling)pooling;
+    return YOSO_OK;
+}
+
+/* The feature-extraction pipeline's requests: inputs a string or {text, text_pair}. */
+static yoso_status feature_task_run(yoso_model *model, const yoso_tokenizer *tok,
+                                    const cJSON *const *inputs, const cJSON *const *params, int n,
+                                    char **out) {
+    yoso_feature_request *req = calloc((size_t)n, sizeof *req);
+    yoso_feature_result *res = calloc((size_t)n, sizeof *res);
+    yoso_status st = req && res ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; st == YOSO_OK && i < n; i++) {
+        if ((st = task_input_string(inputs[i], "text", 1, &req[i].text)) ||
+            (!cJSON_IsString(inputs[i]) &&
+             (st = task_input_string(inputs[i], "text_pair", 0, &req[i].text_pair))) ||
+            (st = feature_task_params(params[i], &req[i])))
+            yoso_error_prefix(st, "input %d: ", i);
+    }
+    if (st == YOSO_OK) st = yoso_feature_extraction(model, tok, req, n, res);
+    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_feature_result_json(&res[i], &out[i]);
+    if (st != YOSO_OK)
+        for (int i = 0; i < n; i++) free(out[i]), out[i] = NULL;
+    for (int i = 0; res && i < n; i++) yoso_feature_result_release(&res[i]);
+    free(req);
+    free(res);
+    return st;
+}
+
+static const char *const k_feature_aliases[] = {"embed", NULL};
+static const char *const k_feature_parameters[] = {"truncation", "tokenize_kwargs", "pooling",
+                                                   "normalize", NULL};
+
+const task_def task_feature_extraction_def = {
+    .task = YOSO_TASK_FEATURE_EXTRACTION,
+    .name = "feature-extraction",
+    .aliases = k_feature_aliases,
+    .parameters = k_feature_parameters,
+    .run = feature_task_run,
+};
