@@ -116,6 +116,12 @@ yoso_status yoso_tokenizer_encode_offsets(const yoso_tokenizer *tok, const char 
  * *text is malloc'ed and NUL-terminated. */
 yoso_status yoso_tokenizer_decode(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
                                   int skip_special, char **text);
+/* Joins vocabulary strings into text as Hugging Face's convert_tokens_to_string does with the
+ * ByteLevel decoder: each token's characters back to bytes (a token with any character outside
+ * the byte alphabet, such as an already decoded " São", keeps its own UTF-8 bytes), then UTF-8
+ * with each invalid stretch as U+FFFD. *text is malloc'ed and NUL-terminated. */
+yoso_status yoso_tokenizer_tokens_to_string(const yoso_tokenizer *tok, const char *const *tokens,
+                                            size_t count, char **text);
 /* The token's string as stored in the vocabulary (e.g. "Ġcapital"), or NULL if out of range. */
 const char *yoso_tokenizer_id_to_token(const yoso_tokenizer *tok, int32_t id);
 /* The id of a vocabulary string, or -1. */
@@ -123,6 +129,7 @@ int32_t yoso_tokenizer_token_to_id(const yoso_tokenizer *tok, const char *token)
 size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok);
+int32_t yoso_tokenizer_unk_id(const yoso_tokenizer *tok);
 
 /* ----------------------------------------------------------- GEMM tuning ---- */
 
@@ -330,6 +337,64 @@ yoso_status yoso_feature_pool(const float *hidden, int tokens, int dim, yoso_poo
 yoso_status yoso_pooling_find(const char *name, yoso_pooling *pooling);
 /* The pooling's name, or NULL out of range. */
 const char *yoso_pooling_name(yoso_pooling pooling);
+
+/* -------------------------------------------------- token-classification ---- */
+
+/* How the token-classification pipeline fuses tokens into entities (HF's aggregation_strategy). */
+typedef enum yoso_aggregation {
+    YOSO_AGGREGATION_NONE = 0, /* one entity per token (HF's default) */
+    YOSO_AGGREGATION_SIMPLE,  /* adjacent tokens of one tag as a group; a B- tag starts a new one */
+    YOSO_AGGREGATION_FIRST,   /* words first (a word takes its first token's label), then SIMPLE */
+    YOSO_AGGREGATION_AVERAGE, /* words take the best label of their tokens' mean scores */
+    YOSO_AGGREGATION_MAX,     /* words take the label of their most confident token */
+    YOSO_AGGREGATION_COUNT
+} yoso_aggregation;
+
+/* The strategy's Hugging Face name ("average"), or NULL for a value out of range. */
+const char *yoso_aggregation_name(yoso_aggregation aggregation);
+/* The strategy called name, in any case as HF accepts it ("Simple"); YOSO_ERR_USAGE naming the
+ * strategies when there is none. */
+yoso_status yoso_aggregation_find(const char *name, yoso_aggregation *aggregation);
+
+/* One input of the token-classification ("ner") pipeline. */
+typedef struct yoso_ner_request {
+    const char *text;             /* UTF-8 */
+    yoso_aggregation aggregation; /* 0: none */
+    /* Entities whose label (NONE) or entity group (the others) is listed are dropped. NULL: HF's
+     * default ["O"]; otherwise num_ignore_labels names, 0 meaning keep every entity. Each must be
+     * a label of the model or the tag of one ("PER" of "B-PER"). */
+    const char *const *ignore_labels;
+    int num_ignore_labels;
+} yoso_ner_request;
+
+/* One entity: a token (NONE) or a group of tokens (the other strategies). */
+typedef struct yoso_ner_entity {
+    char *entity;      /* the label, "B-PER"; aggregated: the entity group, "PER" */
+    double score;      /* the softmax probability of the label; a group's mean */
+    int index;         /* NONE: the token's position in the encoding (<s> is 0); else -1 */
+    char *word;        /* NONE: the vocabulary token ("Ġand"); else the tokens' decoded text */
+    size_t start, end; /* the span in the text, in Unicode characters (HF's offsets) */
+} yoso_ner_entity;
+
+typedef struct yoso_ner_result {
+    yoso_aggregation aggregation;
+    int count;                 /* entities, in text order */
+    yoso_ner_entity *entities; /* [count] */
+} yoso_ner_result;
+
+/* Runs `count` requests as one right-padded batch through a YosoForTokenClassification and
+ * reproduces HF's TokenClassificationPipeline: <s> and </s> skipped, softmax per token, words
+ * (a token not touching a space continues the previous word), B-/I- grouping, ignore_labels
+ * last. results[count] are filled; release each with yoso_ner_result_release. A bad request
+ * fails the call with a message that starts "input I: "; another checkpoint class is
+ * YOSO_ERR_UNSUPPORTED naming it; a text longer than the model takes is YOSO_ERR_INPUT. */
+yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *tok,
+                                      const yoso_ner_request *requests, int count,
+                                      yoso_ner_result *results);
+void yoso_ner_result_release(yoso_ner_result *result);
+/* One result as the pipeline's JSON, on one line: a list of {entity, score, index, word, start,
+ * end} (NONE) or of {entity_group, score, word, start, end}. *json is malloc'ed. */
+yoso_status yoso_ner_result_json(const yoso_ner_result *result, char **json);
 
 /* --------------------------------------------------------- tasks as JSON ---- */
 

@@ -74,39 +74,13 @@ static void decode_clean_up(char *s, size_t len) {
         len = decode_replace_all(s, len, k_pairs[i][0], k_pairs[i][1]);
 }
 
-/* Decodes ids with YOSO_DECODE_* flags. */
-yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
-                                     int flags, char **text) {
-    if (!tok || !text || (!ids && count))
-        return yoso_error(YOSO_ERR_USAGE,
-                          "yoso_tokenizer_decode: tokenizer, ids and text must not be NULL");
-    *text = NULL;
-    int skip = (flags & YOSO_DECODE_SKIP_SPECIAL) != 0;
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        int32_t id = ids[i];
-        if (id < 0 || (size_t)id >= tok->id_count || !tok->id_tokens[id])
-            return yoso_error(YOSO_ERR_INPUT,
-                              "id %d at position %zu is not in the vocabulary (ids are 0..%zu)", id,
-                              i, tok->id_count - 1);
-        if (!(skip && (tok->id_flags[id] & TOK_ID_SPECIAL)))
-            total += tok->dec_off[id + 1] - tok->dec_off[id];
-    }
-    /* bytes[0, total): the raw bytes; then the UTF-8 result (≤ 3 bytes per input byte) */
-    uint8_t *bytes = malloc(total ? total : 1);
-    char *out = malloc(3 * total + 1);
-    if (!bytes || !out) {
+/* Turns bytes[n] (malloc'ed, freed here) into malloc'ed UTF-8 *text, each invalid stretch as
+ * U+FFFD (errors=replace), NUL-terminated; *len gets its length. */
+static yoso_status decode_finish(uint8_t *bytes, size_t n, char **text, size_t *len) {
+    char *out = malloc(3 * n + 1); /* ≤ 3 bytes per input byte */
+    if (!out) {
         free(bytes);
-        free(out);
-        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory decoding %zu ids", count);
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++) {
-        int32_t id = ids[i];
-        if (skip && (tok->id_flags[id] & TOK_ID_SPECIAL)) continue;
-        uint32_t len = tok->dec_off[id + 1] - tok->dec_off[id];
-        memcpy(bytes + n, tok->dec_bytes + tok->dec_off[id], len);
-        n += len;
+        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory decoding %zu bytes", n);
     }
     size_t w = 0;
     for (size_t r = 0; r < n;) {
@@ -125,9 +99,63 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
     }
     out[w] = '\0';
     free(bytes);
-    if (flags & YOSO_DECODE_CLEANUP_SPACES) decode_clean_up(out, w);
     *text = out;
+    *len = w;
     return YOSO_OK;
+}
+
+/* Decodes ids with YOSO_DECODE_* flags. */
+yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *ids, size_t count,
+                                     int flags, char **text) {
+    if (!tok || !text || (!ids && count))
+        return yoso_error(YOSO_ERR_USAGE,
+                          "yoso_tokenizer_decode: tokenizer, ids and text must not be NULL");
+    *text = NULL;
+    int skip = (flags & YOSO_DECODE_SKIP_SPECIAL) != 0;
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        int32_t id = ids[i];
+        if (id < 0 || (size_t)id >= tok->id_count || !tok->id_tokens[id])
+            return yoso_error(YOSO_ERR_INPUT,
+                              "id %d at position %zu is not in the vocabulary (ids are 0..%zu)", id,
+                              i, tok->id_count - 1);
+        if (!(skip && (tok->id_flags[id] & TOK_ID_SPECIAL)))
+            total += tok->dec_off[id + 1] - tok->dec_off[id];
+    }
+    uint8_t *bytes = malloc(total ? total : 1); /* [total] the raw bytes */
+    if (!bytes)
+        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory decoding %zu ids", count);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        int32_t id = ids[i];
+        if (skip && (tok->id_flags[id] & TOK_ID_SPECIAL)) continue;
+        uint32_t len = tok->dec_off[id + 1] - tok->dec_off[id];
+        memcpy(bytes + n, tok->dec_bytes + tok->dec_off[id], len);
+        n += len;
+    }
+    size_t w = 0;
+    yoso_status st = decode_finish(bytes, n, text, &w);
+    if (st == YOSO_OK && (flags & YOSO_DECODE_CLEANUP_SPACES)) decode_clean_up(*text, w);
+    return st;
+}
+
+/* HF's convert_tokens_to_string (see yoso.h). */
+yoso_status yoso_tokenizer_tokens_to_string(const yoso_tokenizer *tok, const char *const *tokens,
+                                            size_t count, char **text) {
+    if (!tok || !text || (!tokens && count))
+        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_tokens_to_string: tokenizer, tokens "
+                                          "and text must not be NULL");
+    *text = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) total += strlen(tokens[i]);
+    /* [total] the ByteLevel decoder's bytes (never more than the tokens' own) */
+    uint8_t *bytes = malloc(total ? total : 1);
+    if (!bytes)
+        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory joining %zu tokens", count);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        n += decode_token_bytes(tokens[i], strlen(tokens[i]), bytes + n);
+    return decode_finish(bytes, n, text, &total);
 }
 
 /* Decodes ids (see yoso.h). */

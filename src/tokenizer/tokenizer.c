@@ -138,6 +138,11 @@ int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok) {
     return tok ? tok->role_ids[TOK_ROLE_MASK] : -1;
 }
 
+/* The unknown token's id, or -1. */
+int32_t yoso_tokenizer_unk_id(const yoso_tokenizer *tok) {
+    return tok ? tok->role_ids[TOK_ROLE_UNK] : -1;
+}
+
 /* The padding token's id, or -1. */
 int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok) {
     return tok ? tok->role_ids[TOK_ROLE_PAD] : -1;
