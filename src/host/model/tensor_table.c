@@ -20,6 +20,18 @@
 #define HEAD(arch, name, view, device, flags, ...) {name, YOSO_SCOPE_HEAD, arch, flags, \
     offsetof(yoso_weights, view), offsetof(yoso_model, device), {__VA_ARGS__}}
 #define TIED(name, scope, arch) {name, scope, arch, YOSO_TENSOR_TIED, 0, 0, {YOSO_DIM_NONE}}
+#define SEQ_HEAD(...) HEAD(YOSO_ARCH_SEQ, __VA_ARGS__)
+#define TOK_HEAD(...) HEAD(YOSO_ARCH_TOK, __VA_ARGS__)
+#define QA_HEAD(...) HEAD(YOSO_ARCH_QA, __VA_ARGS__)
+#define MC_HEAD(...) HEAD(YOSO_ARCH_MC, __VA_ARGS__)
+/* The two rows of a module through ROW: a Linear's weight [out, in] (MATRIX) and bias [out]; a
+ * LayerNorm's weight and bias [H]. Fields are <view>_w / <view>_b, <device>_w / <device>_b. */
+#define LINEAR(ROW, name, view, device, out, in) \
+    ROW(name ".weight", view##_w, device##_w, MATRIX, out, in), \
+    ROW(name ".bias", view##_b, device##_b, VECTOR, out)
+#define NORM(ROW, name, view, device) \
+    ROW(name ".weight", view##_w, device##_w, VECTOR, H), \
+    ROW(name ".bias", view##_b, device##_b, VECTOR, H)
 
 #define ONE YOSO_DIM_ONE
 #define H YOSO_DIM_H
@@ -30,10 +42,6 @@
 #define NH YOSO_DIM_HEADS
 #define W YOSO_DIM_CONV
 #define NL YOSO_DIM_LABELS
-#define SEQ YOSO_ARCH_SEQ
-#define TOK YOSO_ARCH_TOK
-#define QA YOSO_ARCH_QA
-#define MC YOSO_ARCH_MC
 #define CONV_SHAPE NH, ONE, W, ONE /* nn.Conv2d weight [nh, 1, W, 1] */
 #define MATRIX YOSO_TENSOR_MATRIX
 #define VECTOR YOSO_TENSOR_VECTOR
@@ -50,49 +58,33 @@ const yoso_tensor_spec yoso_tensor_table[] = {
     EMB(   "embeddings.word_embeddings.weight",          word_emb,     word_emb,     MATRIX, V, H),
     EMB(   "embeddings.position_embeddings.weight",      pos_emb,      pos_emb,      VECTOR, P, H),
     EMB(   "embeddings.token_type_embeddings.weight",    type_emb,     type_emb,     VECTOR, T, H),
-    EMB(   "embeddings.LayerNorm.weight",                emb_ln_w,     emb_ln_w,     VECTOR, H),
-    EMB(   "embeddings.LayerNorm.bias",                  emb_ln_b,     emb_ln_b,     VECTOR, H),
+    NORM(EMB,    "embeddings.LayerNorm",                 emb_ln,       emb_ln),
 
-    LAYER( "attention.self.query.weight",                q_w,          qkv_w,        MATRIX, H, H),
-    LAYER( "attention.self.query.bias",                  q_b,          qkv_b,        VECTOR, H),
-    LAYER( "attention.self.key.weight",                  k_w,          qkv_w,        MATRIX, H, H),
-    LAYER( "attention.self.key.bias",                    k_b,          qkv_b,        VECTOR, H),
-    LAYER( "attention.self.value.weight",                v_w,          qkv_w,        MATRIX, H, H),
-    LAYER( "attention.self.value.bias",                  v_b,          qkv_b,        VECTOR, H),
-    LAYER( "attention.output.dense.weight",              attn_out_w,   attn_out_w,   MATRIX, H, H),
-    LAYER( "attention.output.dense.bias",                attn_out_b,   attn_out_b,   VECTOR, H),
-    LAYER( "attention.output.LayerNorm.weight",          attn_ln_w,    attn_ln_w,    VECTOR, H),
-    LAYER( "attention.output.LayerNorm.bias",            attn_ln_b,    attn_ln_b,    VECTOR, H),
-    LAYER( "intermediate.dense.weight",                  ffn_in_w,     ffn_in_w,     MATRIX, I, H),
-    LAYER( "intermediate.dense.bias",                    ffn_in_b,     ffn_in_b,     VECTOR, I),
-    LAYER( "output.dense.weight",                        ffn_out_w,    ffn_out_w,    MATRIX, H, I),
-    LAYER( "output.dense.bias",                          ffn_out_b,    ffn_out_b,    VECTOR, H),
-    LAYER( "output.LayerNorm.weight",                    ffn_ln_w,     ffn_ln_w,     VECTOR, H),
-    LAYER( "output.LayerNorm.bias",                      ffn_ln_b,     ffn_ln_b,     VECTOR, H),
+    /*     row    HF name of the module (.weight, .bias) view          device        shape [out, in] */
+    LINEAR(LAYER, "attention.self.query",                q,            qkv,          H, H),
+    LINEAR(LAYER, "attention.self.key",                  k,            qkv,          H, H),
+    LINEAR(LAYER, "attention.self.value",                v,            qkv,          H, H),
+    LINEAR(LAYER, "attention.output.dense",              attn_out,     attn_out,     H, H),
+    NORM(LAYER,   "attention.output.LayerNorm",          attn_ln,      attn_ln),
+    LINEAR(LAYER, "intermediate.dense",                  ffn_in,       ffn_in,       I, H),
+    LINEAR(LAYER, "output.dense",                        ffn_out,      ffn_out,      H, I),
+    NORM(LAYER,   "output.LayerNorm",                    ffn_ln,       ffn_ln),
     LAYER( "attention.self.conv.weight",                 conv_w,       conv_w,       CONVW,  CONV_SHAPE),
 
-    MLM(   "cls.predictions.transform.dense.weight",     head_dense_w, head_dense_w, MATRIX, H, H),
-    MLM(   "cls.predictions.transform.dense.bias",       head_dense_b, head_dense_b, VECTOR, H),
-    MLM(   "cls.predictions.transform.LayerNorm.weight", head_ln_w,    head_ln_w,    VECTOR, H),
-    MLM(   "cls.predictions.transform.LayerNorm.bias",   head_ln_b,    head_ln_b,    VECTOR, H),
+    LINEAR(MLM,   "cls.predictions.transform.dense",     head_dense,   head_dense,   H, H),
+    NORM(MLM,     "cls.predictions.transform.LayerNorm", head_ln,      head_ln),
     MLM(   "cls.predictions.bias",                       head_bias,    head_bias,    VECTOR, V),
     MLM(   "cls.predictions.decoder.bias",               head_bias,    head_bias,    ALT,    V),
     TIED(  "cls.predictions.decoder.weight", YOSO_SCOPE_HEAD, YOSO_ARCH_MLM), /* = word_emb */
 
     /* The task heads (modeling_yoso.py): YosoClassificationHead, the token classifier,
      * qa_outputs (num_labels = 2: start, end) and the multiple-choice pre-classifier. */
-    HEAD(SEQ, "classifier.dense.weight",                 seq_dense_w,  cls_dense_w,  MATRIX, H, H),
-    HEAD(SEQ, "classifier.dense.bias",                   seq_dense_b,  cls_dense_b,  VECTOR, H),
-    HEAD(SEQ, "classifier.out_proj.weight",              seq_out_w,    cls_out_w,    MATRIX, NL, H),
-    HEAD(SEQ, "classifier.out_proj.bias",                seq_out_b,    cls_out_b,    VECTOR, NL),
-    HEAD(TOK, "classifier.weight",                       tok_w,    cls_out_w,    MATRIX, NL, H),
-    HEAD(TOK, "classifier.bias",                         tok_b,    cls_out_b,    VECTOR, NL),
-    HEAD(QA,  "qa_outputs.weight",                       qa_w,    cls_out_w,    MATRIX, NL, H),
-    HEAD(QA,  "qa_outputs.bias",                         qa_b,    cls_out_b,    VECTOR, NL),
-    HEAD(MC,  "pre_classifier.weight",                   mc_pre_w,  cls_dense_w,  MATRIX, H, H),
-    HEAD(MC,  "pre_classifier.bias",                     mc_pre_b,  cls_dense_b,  VECTOR, H),
-    HEAD(MC,  "classifier.weight",                       mc_w,    cls_out_w,    MATRIX, ONE, H),
-    HEAD(MC,  "classifier.bias",                         mc_b,    cls_out_b,    VECTOR, ONE),
+    LINEAR(SEQ_HEAD, "classifier.dense",                 seq_dense,    cls_dense,    H, H),
+    LINEAR(SEQ_HEAD, "classifier.out_proj",              seq_out,      cls_out,      NL, H),
+    LINEAR(TOK_HEAD, "classifier",                       tok,          cls_out,      NL, H),
+    LINEAR(QA_HEAD,  "qa_outputs",                       qa,           cls_out,      NL, H),
+    LINEAR(MC_HEAD,  "pre_classifier",                   mc_pre,       cls_dense,    H, H),
+    LINEAR(MC_HEAD,  "classifier",                       mc,           cls_out,      ONE, H),
 };
 /* clang-format on */
 const size_t yoso_tensor_table_count = sizeof yoso_tensor_table / sizeof yoso_tensor_table[0];
