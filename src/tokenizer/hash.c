@@ -40,12 +40,15 @@ static uint32_t hash_capacity(size_t expected) {
     return cap;
 }
 
+/* Allocates the zeroed slots of an empty table for `expected` keys (both maps' init). */
+#define HASH_TABLE_INIT(map, expected)                                                             \
+    ((map)->capacity = hash_capacity(expected), (map)->count = 0,                                  \
+     (map)->slots = calloc((map)->capacity, sizeof *(map)->slots))
+
 /* Allocates an empty string map sized for `expected` keys. */
 yoso_status tok_str_map_init(tok_str_map *map, size_t expected) {
-    map->capacity = hash_capacity(expected);
-    map->count = 0;
-    map->slots = calloc(map->capacity, sizeof *map->slots);
-    if (!map->slots) return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
+    if (!HASH_TABLE_INIT(map, expected))
+        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
     return YOSO_OK;
 }
 
@@ -69,9 +72,10 @@ static tok_str_slot *str_map_slot(const tok_str_map *map, const char *key, size_
 
 /* Doubles the table and reinserts every key. */
 static yoso_status str_map_grow(tok_str_map *map) {
-    tok_str_map bigger = {calloc((size_t)map->capacity * 2, sizeof *map->slots), map->capacity * 2,
-                          map->count};
-    if (!bigger.slots) return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
+    tok_str_map bigger;
+    yoso_status st = tok_str_map_init(&bigger, map->capacity); /* twice the capacity */
+    if (st) return st;
+    bigger.count = map->count;
     for (uint32_t i = 0; i < map->capacity; i++) {
         tok_str_slot *s = &map->slots[i];
         if (s->key) *str_map_slot(&bigger, s->key, s->len, s->hash) = *s;
@@ -107,10 +111,8 @@ int32_t tok_str_map_get(const tok_str_map *map, const char *key, size_t len) {
 
 /* Allocates an empty pair map sized for `expected` merges. */
 yoso_status tok_pair_map_init(tok_pair_map *map, size_t expected) {
-    map->capacity = hash_capacity(expected);
-    map->count = 0;
-    map->slots = malloc((size_t)map->capacity * sizeof *map->slots);
-    if (!map->slots) return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
+    if (!HASH_TABLE_INIT(map, expected))
+        return yoso_error(YOSO_ERR_NO_MEMORY, "tokenizer: out of memory");
     for (uint32_t i = 0; i < map->capacity; i++) map->slots[i].key = UINT64_MAX;
     return YOSO_OK;
 }

@@ -48,7 +48,15 @@ int tok_cp_to_byte(uint32_t cp);
 /* A 64-bit hash of a byte string (fast, non-cryptographic). */
 uint64_t tok_hash_bytes(const void *data, size_t n);
 
-/* A string → int32 map with open addressing; keys are borrowed (they must outlive the map). */
+/* An open-addressing table of `slot`s (the two maps below): linear probing, grown at half full. */
+#define TOK_OPEN_TABLE(slot)                                                                       \
+    struct {                                                                                       \
+        slot *slots;       /* [capacity] */                                                        \
+        uint32_t capacity; /* a power of two */                                                    \
+        uint32_t count;    /* slots in use */                                                      \
+    }
+
+/* A string → int32 map; keys are borrowed (they must outlive the map). */
 typedef struct tok_str_slot {
     const char *key; /* borrowed bytes, NULL = empty slot */
     uint32_t len;    /* key length in bytes */
@@ -56,11 +64,7 @@ typedef struct tok_str_slot {
     int32_t value;
 } tok_str_slot;
 
-typedef struct tok_str_map {
-    tok_str_slot *slots; /* [capacity] */
-    uint32_t capacity;   /* a power of two */
-    uint32_t count;
-} tok_str_map;
+typedef TOK_OPEN_TABLE(tok_str_slot) tok_str_map;
 
 yoso_status tok_str_map_init(tok_str_map *map, size_t expected);
 void tok_str_map_free(tok_str_map *map);
@@ -76,11 +80,7 @@ typedef struct tok_pair_slot {
     int32_t merged; /* id of left+right */
 } tok_pair_slot;
 
-typedef struct tok_pair_map {
-    tok_pair_slot *slots; /* [capacity] */
-    uint32_t capacity;    /* a power of two */
-    uint32_t count;
-} tok_pair_map;
+typedef TOK_OPEN_TABLE(tok_pair_slot) tok_pair_map;
 
 yoso_status tok_pair_map_init(tok_pair_map *map, size_t expected);
 void tok_pair_map_free(tok_pair_map *map);
