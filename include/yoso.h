@@ -70,6 +70,7 @@ typedef struct yoso_context_options {
         *cache_dir; /* NULL: $YOSO_CACHE_DIR, else $XDG_CACHE_HOME/yoso, else ~/.cache/yoso */
     int no_cache;   /* 1: never read or write compiled programs on disk */
     int verbose;    /* 1: timings and cache decisions on stderr */
+    int recheck;    /* 1: run the device's self-check even when a verdict is cached */
 } yoso_context_options;
 
 yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out);
@@ -79,6 +80,12 @@ const yoso_device_info *yoso_context_device(const yoso_context *ctx);
 /* The device's self-check verdict (known-answer probes run once per device + driver), e.g.
  * "passed" or "passed; loops capped at 65535 iterations by the driver: long loops split". */
 const char *yoso_context_self_check(const yoso_context *ctx);
+/* The verdict a context on this device would read from its cache (options: device_spec and the
+ * cache folder, as for yoso_context_create), without compiling kernels or running probes: copies
+ * "passed…" or "FAILED: …" into verdict, or "" when this device + driver has not been checked yet
+ * (creating a context on it runs the check). YOSO_ERR_NOT_FOUND when no device matches. */
+yoso_status yoso_device_cached_self_check(const yoso_context_options *options, char *verdict,
+                                          size_t size);
 /* How many programs this context loaded from the disk cache / compiled from source. */
 void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds);
 

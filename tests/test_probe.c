@@ -1,9 +1,11 @@
 /* test_probe.c — the device self-check: a passing verdict on the default device, cached per
- * device + driver, and a clear refusal when a probe gets a wrong answer (forced by a test hook). */
+ * device + driver (readable without compiling, replaced by a recheck), and a clear refusal when a
+ * probe gets a wrong answer (forced by a test hook). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "program_cache.h"
 #include "runtime.h"
 #include "test_support.h"
 
@@ -21,15 +23,22 @@ static void test_default_device_passes(void **state) {
     yoso_context_free(ctx);
 }
 
+/* The verdict is cached per device + driver and can be read without building anything. */
 static void test_verdict_is_cached(void **state) {
     (void)state;
     char dir[] = "/tmp/yoso-probe-XXXXXX";
     assert_non_null(mkdtemp(dir));
+    yoso_context_options opt = {.cache_dir = dir};
+    char before[256] = "x", after[256] = "";
+    assert_int_equal(yoso_device_cached_self_check(&opt, before, sizeof before), YOSO_OK);
+    assert_string_equal(before, ""); /* not checked yet */
     yoso_context *a = NULL, *b = NULL;
     assert_int_equal(probe_context(dir, &a), YOSO_OK);
     assert_int_equal(probe_context(dir, &b), YOSO_OK);
     assert_string_equal(yoso_context_self_check(a), yoso_context_self_check(b));
     assert_int_equal(a->limits.loop_budget, b->limits.loop_budget);
+    assert_int_equal(yoso_device_cached_self_check(&opt, after, sizeof after), YOSO_OK);
+    assert_string_equal(after, yoso_context_self_check(a));
     yoso_context_free(a);
     yoso_context_free(b);
     char cmd[128];
@@ -64,6 +73,42 @@ static void test_wrong_reduction_refuses(void **state) {
 static void test_wrong_expectation_refuses(void **state) {
     (void)state;
     expect_refusal("expectation", "expectation kernel");
+}
+
+static void test_wrong_hash_refuses(void **state) {
+    (void)state;
+    expect_refusal("hash", "LSH hash kernel on a fixed input gave 1 of");
+}
+
+/* A cached verdict is believed until a recheck runs the probes again and replaces it: a device
+ * whose cache says it failed is refused without probing, and passes once rechecked. */
+static void test_recheck_replaces_cached_verdict(void **state) {
+    (void)state;
+    char *dir = test_make_temp_dir();
+    assert_non_null(dir);
+    yoso_context *ctx = NULL;
+    assert_int_equal(probe_context(dir, &ctx), YOSO_OK);
+    char probes_dir[4096], key[2304];
+    snprintf(probes_dir, sizeof probes_dir, "%s/self-check", dir);
+    snprintf(key, sizeof key, "yoso-cl probes v2|%s", ctx->program_key);
+    yoso_context_free(ctx);
+    const char *fake = "loop_cap=0\nproblem=a planted wrong answer";
+    assert_int_equal(yoso_cache_write(probes_dir, key, (const unsigned char *)fake, strlen(fake)),
+                     1);
+    yoso_context_options opt = {.cache_dir = dir};
+    char verdict[256];
+    assert_int_equal(yoso_device_cached_self_check(&opt, verdict, sizeof verdict), YOSO_OK);
+    assert_string_equal(verdict, "FAILED: a planted wrong answer");
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_ERR_OPENCL);
+    assert_non_null(strstr(yoso_last_error(), "a planted wrong answer"));
+    opt.recheck = 1;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    assert_non_null(strstr(yoso_context_self_check(ctx), "passed"));
+    yoso_context_free(ctx);
+    assert_int_equal(yoso_device_cached_self_check(&opt, verdict, sizeof verdict), YOSO_OK);
+    assert_non_null(strstr(verdict, "passed"));
+    test_remove_tree(dir);
+    free(dir);
 }
 
 /* A loop cap (forced) is a limit, not a failure: the device passes and launches are bounded. */
@@ -105,4 +150,6 @@ static void test_launch_limits_are_checked(void **state) {
 
 TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached,
           test_wrong_loop_count_refuses, test_wrong_reduction_refuses,
-          test_wrong_expectation_refuses, test_loop_cap_steers, test_launch_limits_are_checked)
+          test_wrong_expectation_refuses, test_wrong_hash_refuses,
+          test_recheck_replaces_cached_verdict, test_loop_cap_steers,
+          test_launch_limits_are_checked)

@@ -138,9 +138,21 @@ static void test_unwritable_cache_still_works(void **state) {
     yoso_context_free(ctx);
 }
 
+/* The self-check line of the device block that starts with `head` in `devices` output (static). */
+static const char *devices_self_check(const char *out, const char *head) {
+    static char line[1024];
+    const char *block = strstr(out, head), *at = block ? strstr(block, "self-check") : NULL;
+    assert_non_null(at);
+    at += strlen("self-check");
+    while (*at == ' ') at++;
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(at, "\n"), at);
+    return line;
+}
+
 static void test_cli_devices(void **state) {
-    char *out = NULL, *err = NULL;
-    assert_int_equal(test_run(YOSO_CLI " devices", &out, &err), 0);
+    char *out = NULL, *err = NULL, *dir = test_make_temp_dir(), cmd[4200];
+    snprintf(cmd, sizeof cmd, "YOSO_CACHE_DIR=%s " YOSO_CLI " devices", dir);
+    assert_int_equal(test_run(cmd, &out, &err), 0);
     /* the star marks the device the suite runs on ($YOSO_DEVICE, else the default), only it */
     yoso_device_info dev;
     assert_int_equal(yoso_device_find(NULL, &dev), YOSO_OK);
@@ -149,8 +161,38 @@ static void test_cli_devices(void **state) {
     assert_non_null(strstr(out, star));
     assert_null(strchr(strchr(out, '*') + 1, '*'));
     assert_non_null(strstr(out, "OpenCL C"));
+    /* an empty cache: no verdict yet, and listing compiled nothing */
+    assert_string_equal(devices_self_check(out, star),
+                        "not checked yet (runs with the first use; 'yoso devices --check' now)");
     free(out);
     free(err);
+    /* --check runs the probes on every device; exit 1 only if one cannot be used */
+    snprintf(cmd, sizeof cmd, "YOSO_CACHE_DIR=%s " YOSO_CLI " devices --check", dir);
+    int rc = test_run(cmd, &out, &err);
+    assert_int_equal(rc, strstr(out, "not usable: ") ? 1 : 0);
+    char checked[1024];
+    snprintf(checked, sizeof checked, "%s", devices_self_check(out, star));
+    assert_memory_equal(checked, "passed", 6); /* the suite's own device passes */
+    char *out_check = out;
+    free(err);
+    /* and a plain listing shows the cached verdicts */
+    snprintf(cmd, sizeof cmd, "YOSO_CACHE_DIR=%s " YOSO_CLI " devices", dir);
+    assert_int_equal(test_run(cmd, &out, &err), 0);
+    if (rc == 0) assert_string_equal(out, out_check);
+    assert_string_equal(devices_self_check(out, star), checked);
+    free(out_check);
+    free(out);
+    free(err);
+    /* a wrong answer (forced on every device) makes --check fail, naming the problem */
+    snprintf(cmd, sizeof cmd, "YOSO_PROBE_FAIL=loop YOSO_CACHE_DIR=%s " YOSO_CLI " devices --check",
+             dir);
+    assert_int_equal(test_run(cmd, &out, &err), 1);
+    assert_non_null(strstr(devices_self_check(out, star), "not usable: "));
+    assert_non_null(strstr(devices_self_check(out, star), "failed yoso's self-check"));
+    free(out);
+    free(err);
+    test_remove_tree(dir);
+    free(dir);
     assert_int_equal(test_run("YOSO_DEVICE=nonexistent " YOSO_CLI " devices", &out, &err), 2);
     assert_non_null(strstr(err, "nonexistent"));
     assert_string_equal(out, "");

@@ -33,14 +33,14 @@ fail:
     return status;
 }
 
-yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out) {
+/* The first half of a context: the environment, the device and its limits, the cache folder
+ * (no OpenCL context yet). *out is freed with yoso_context_free, also on failure. */
+static yoso_status context_open_device(const yoso_context_options *options, yoso_context **out) {
     yoso_status status = YOSO_OK;
-    yoso_context_options defaults = {0};
-    if (!options) options = &defaults;
-    *out = NULL;
-    yoso_context *ctx = calloc(1, sizeof *ctx);
+    yoso_context *ctx = *out = calloc(1, sizeof *ctx);
     if (!ctx) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the context");
     ctx->verbose = options->verbose;
+    ctx->recheck = options->recheck;
     YOSO_TRY(context_read_env(&ctx->env));
     const char *spec = options->device_spec;
     if (!spec || !*spec) spec = ctx->env.device;
@@ -52,6 +52,33 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     if (ctx->env.loop_cap > 0) ctx->limits.loop_budget = ctx->env.loop_cap * 3 / 4;
     if (!options->no_cache)
         yoso_cache_dir_resolve(options->cache_dir, ctx->cache_dir, sizeof ctx->cache_dir);
+fail:
+    return status;
+}
+
+yoso_status yoso_device_cached_self_check(const yoso_context_options *options, char *verdict,
+                                          size_t size) {
+    yoso_status status = YOSO_OK;
+    yoso_context_options defaults = {0};
+    yoso_context *ctx = NULL;
+    if (size) verdict[0] = '\0';
+    YOSO_TRY(context_open_device(options ? options : &defaults, &ctx));
+    if (ctx->cache_dir[0]) {
+        yoso_program_key(ctx);
+        yoso_probe_cached_verdict(ctx, verdict, size);
+    }
+fail:
+    yoso_context_free(ctx);
+    return status;
+}
+
+yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out) {
+    yoso_status status = YOSO_OK;
+    yoso_context_options defaults = {0};
+    if (!options) options = &defaults;
+    *out = NULL;
+    yoso_context *ctx = NULL;
+    YOSO_TRY(context_open_device(options, &ctx));
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ctx->platform, 0};
     ctx->context = clCreateContext(props, 1, &ctx->device, NULL, NULL, &err);

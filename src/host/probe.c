@@ -1,6 +1,7 @@
-/* probe.c — known-answer self-checks of a device: a long loop, a reduction and the tiled
- * expectation kernel on fixed inputs, run once per device + driver (the verdict is cached beside
- * the compiled kernels). A limit found steers the launches; a wrong answer refuses the device. */
+/* probe.c — known-answer self-checks of a device: a long loop, a reduction, the tiled expectation
+ * kernel and the LSH hash kernel on fixed inputs, run once per device + driver (the verdict is
+ * cached beside the compiled kernels). A limit found steers the launches; a wrong answer refuses
+ * the device. */
 #include "probe.h"
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "attention_kernels.h"
+#include "lsh_internal.h"
 #include "program_cache.h"
 
 /* Iterations the long-loop probe asks for (more than any known driver cap). */
@@ -18,6 +20,15 @@
 #define PROBE_D 16
 #define PROBE_PAD 20
 #define PROBE_TAU 8
+/* The fixed input of the hash probe: yoso-4096's head dim, τ and m on HASH_L rows of two heads,
+ * the last HASH_PAD padded; small integer entries, so every Hadamard sum is exact in float. */
+#define HASH_HEADS 2
+#define HASH_L 24
+#define HASH_PAD 4
+#define HASH_D 64
+#define HASH_M 64
+#define HASH_TAU 9
+#define HASH_SEED 4096u
 
 /* What the probes found. */
 typedef struct {
@@ -34,6 +45,12 @@ static int probe_forced(const yoso_context *ctx, const char *name) {
 static cl_mem probe_buffer(yoso_context *ctx, size_t bytes, const void *host, cl_int *err) {
     return clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | (host ? CL_MEM_COPY_HOST_PTR : 0),
                           bytes, (void *)host, err);
+}
+
+/* Releases the n buffers of a probe (NULL entries skipped). */
+static void probe_release(cl_mem *buf, int n) {
+    for (int i = 0; i < n; i++)
+        if (buf[i]) clReleaseMemObject(buf[i]);
 }
 
 /* The long loop: one work-item counts to PROBE_LOOP_N. */
@@ -162,16 +179,94 @@ static yoso_status probe_expectation(yoso_context *ctx, probe_result *r) {
         snprintf(r->problem, sizeof r->problem,
                  "the expectation kernel on a fixed input is off by %.3g", worst);
 fail:
-    for (int i = 0; i < 5; i++)
-        if (buf[i]) clReleaseMemObject(buf[i]);
+    probe_release(buf, 5);
     free(host);
     free(want);
     return status;
 }
 
+/* The hash codes of the probe's input, exactly, in integers: y = H·D3·H·D2·H·D1·x with the
+ * Hadamard matrix written out ((−1)^popcount(i & j)), codes [nh, m, L] as lsh_hash.cl. */
+static void probe_hash_reference(const int *x, const int *mask, const float *signs,
+                                 const yoso_lsh_shape *s, int *codes) {
+    for (int bh = 0; bh < s->heads; bh++)
+        for (int t = 0; t < s->seq; t++)
+            for (int p = 0; p < s->num_part; p++) {
+                long long y[HASH_D], z[HASH_D];
+                for (int c = 0; c < s->dp; c++) y[c] = x[(bh * s->seq + t) * s->head_dim + c];
+                for (int r = 0; r < 3; r++) {
+                    const float *d = signs + ((bh * 3 + r) * s->num_part + p) * s->dp;
+                    for (int i = 0; i < s->dp; i++) {
+                        z[i] = 0;
+                        for (int j = 0; j < s->dp; j++)
+                            z[i] += (__builtin_popcount(i & j) & 1 ? -1 : 1) * (d[j] > 0 ? 1 : -1) *
+                                    y[j];
+                    }
+                    memcpy(y, z, sizeof y);
+                }
+                for (int j = 0; j < s->per_part && p * s->per_part + j < s->num_hash; j++) {
+                    int code = 0;
+                    for (int i = 0; i < s->tau; i++) code |= (y[j * s->tau + i] > 0) << i;
+                    codes[(bh * s->num_hash + p * s->per_part + j) * s->seq + t] =
+                        mask[t] ? code : -1;
+                }
+            }
+}
+
+/* The LSH hash kernel of the layout this device runs (through its launcher, so under the loop
+ * budget found above) against the exact codes. */
+static yoso_status probe_hash(yoso_context *ctx, probe_result *r) {
+    yoso_status status = YOSO_OK;
+    enum { NX = HASH_HEADS * HASH_L * HASH_D, NC = HASH_HEADS * HASH_M * HASH_L };
+    cl_mem buf[4] = {NULL};
+    int *xi = malloc((NX + HASH_L + 2 * NC) * sizeof(int)); /* x, mask, want, got */
+    /* x, then signs [heads, 3, num_part, dp]: num_part ≤ m, dp = d */
+    float *x = malloc((NX + (size_t)HASH_HEADS * 3 * HASH_M * HASH_D) * sizeof(float));
+    if (!xi || !x) {
+        status = yoso_error_oom();
+        goto fail;
+    }
+    int *mask = xi + NX, *want = mask + HASH_L, *got = want + NC;
+    float *signs = x + NX;
+    yoso_lsh_shape s;
+    YOSO_TRY(yoso_lsh_shape_init(&s, 1, HASH_HEADS, HASH_L, HASH_D, HASH_M, HASH_TAU));
+    unsigned seed = HASH_SEED;
+    for (int i = 0; i < NX; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        xi[i] = (int)((seed >> 16) % 7) - 3;
+        x[i] = (float)xi[i];
+    }
+    for (int t = 0; t < HASH_L; t++) mask[t] = t < HASH_L - HASH_PAD;
+    yoso_lsh_signs_fill(HASH_SEED, 0, &s, signs);
+    probe_hash_reference(xi, mask, signs, &s, want);
+    const size_t bytes[4] = {NX * sizeof(float), HASH_L * sizeof(int),
+                             (size_t)HASH_HEADS * 3 * s.num_part * s.dp * sizeof(float),
+                             NC * sizeof(int)};
+    const void *host[4] = {x, mask, signs, NULL};
+    cl_int err;
+    for (int i = 0; i < 4; i++) {
+        buf[i] = probe_buffer(ctx, bytes[i], host[i], &err);
+        CL_CHECK_ERR(err, "clCreateBuffer(probe)");
+    }
+    YOSO_TRY(yoso_launch_lsh_hash(ctx, buf[0], buf[1], buf[2], HASH_HEADS, buf[3], &s,
+                                  YOSO_LSH_LAYOUT_AUTO));
+    CL_CHECK(clEnqueueReadBuffer(ctx->queue, buf[3], CL_TRUE, 0, bytes[3], got, 0, NULL, NULL));
+    if (probe_forced(ctx, "hash")) got[3] ^= 1;
+    int wrong = 0;
+    for (int i = 0; i < NC; i++) wrong += got[i] != want[i];
+    if (wrong)
+        snprintf(r->problem, sizeof r->problem,
+                 "the LSH hash kernel on a fixed input gave %d of %d codes wrong", wrong, NC);
+fail:
+    probe_release(buf, 4);
+    free(xi);
+    free(x);
+    return status;
+}
+
 /* The cache entry's key: the program's key (sources, options, device, driver) plus a version. */
 static void probe_cache_key(const yoso_context *ctx, char *key, size_t size) {
-    snprintf(key, size, "yoso-cl probes v1|%s", ctx->program_key);
+    snprintf(key, size, "yoso-cl probes v2|%s", ctx->program_key);
 }
 
 /* The verdicts' folder: <cache>/self-check, beside the compiled programs' <cache>/programs. */
@@ -205,32 +300,44 @@ static void probe_cache_write(const yoso_context *ctx, const probe_result *r) {
     yoso_cache_write(dir, key, (const unsigned char *)text, (size_t)n);
 }
 
+/* The verdict text of r, as yoso_context_self_check gives it. */
+static void probe_verdict(const probe_result *r, char *out, size_t size) {
+    if (r->problem[0])
+        snprintf(out, size, "FAILED: %s", r->problem);
+    else if (r->loop_cap)
+        snprintf(out, size,
+                 "passed; the driver stops loops after %lld iterations: long loops split",
+                 r->loop_cap);
+    else
+        snprintf(out, size, "passed");
+}
+
+void yoso_probe_cached_verdict(const yoso_context *ctx, char *out, size_t size) {
+    probe_result r = {0};
+    if (size) out[0] = '\0';
+    if (probe_cache_read(ctx, &r)) probe_verdict(&r, out, size);
+}
+
 yoso_status yoso_probe_device(yoso_context *ctx) {
     yoso_status status = YOSO_OK;
     probe_result r = {0};
-    /* the test hooks bypass the cache both ways */
+    /* the test hooks bypass the cache both ways; a recheck only skips reading it */
     const int hooked = ctx->env.probe_fail || ctx->env.loop_cap > 0;
-    const int cached = !hooked && ctx->cache_dir[0] && probe_cache_read(ctx, &r);
+    const int cached = !hooked && !ctx->recheck && ctx->cache_dir[0] && probe_cache_read(ctx, &r);
     if (!cached) {
         YOSO_TRY(probe_loop(ctx, &r));
         if (!r.problem[0]) YOSO_TRY(probe_reduce(ctx, &r));
     }
     if (r.loop_cap && ctx->env.loop_cap <= 0) ctx->limits.loop_budget = r.loop_cap * 3 / 4;
     if (!cached && !r.problem[0]) YOSO_TRY(probe_expectation(ctx, &r));
+    if (!cached && !r.problem[0]) YOSO_TRY(probe_hash(ctx, &r));
     if (!hooked && !cached && ctx->cache_dir[0]) probe_cache_write(ctx, &r);
-    if (r.problem[0]) {
-        snprintf(ctx->self_check, sizeof ctx->self_check, "FAILED: %s", r.problem);
+    probe_verdict(&r, ctx->self_check, sizeof ctx->self_check);
+    if (r.problem[0])
         return yoso_error(
             YOSO_ERR_OPENCL,
-            "%s (driver %s) failed yoso's self-check: %s — a driver bug that would give wrong answers: update the driver or choose another device with -d (see 'yoso devices')",
+            "%s (driver %s) failed yoso's self-check: %s — a driver bug that would give wrong answers: update the driver or choose another device with -d (see 'yoso devices --check')",
             ctx->info.name, ctx->info.platform_name, r.problem);
-    }
-    if (r.loop_cap)
-        snprintf(ctx->self_check, sizeof ctx->self_check,
-                 "passed; the driver stops loops after %lld iterations: long loops split",
-                 r.loop_cap);
-    else
-        snprintf(ctx->self_check, sizeof ctx->self_check, "passed");
     if (ctx->verbose)
         fprintf(stderr, "yoso: self-check of %s: %s%s\n", ctx->info.name, ctx->self_check,
                 cached ? " (cached)" : "");

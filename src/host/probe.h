@@ -8,4 +8,8 @@
  * cap) sets ctx->limits; a wrong answer fails with a message naming the driver problem. */
 yoso_status yoso_probe_device(yoso_context *ctx);
 
+/* The verdict cached for ctx's device (ctx->program_key set, no program needed) into out, or ""
+ * when there is none. */
+void yoso_probe_cached_verdict(const yoso_context *ctx, char *out, size_t size);
+
 #endif

@@ -108,14 +108,21 @@ static int program_options_rejected(yoso_context *ctx, const char *opts) {
     return err == CL_INVALID_BUILD_OPTIONS || err == CL_BUILD_PROGRAM_FAILURE;
 }
 
+void yoso_program_key(yoso_context *ctx) {
+    const char *srcs[YOSO_MAX_KERNELS];
+    const int n = program_collect_sources(srcs, YOSO_MAX_KERNELS);
+    program_cache_key(ctx, srcs, n, yoso_program_options(ctx), ctx->program_key,
+                      sizeof ctx->program_key);
+}
+
 yoso_status yoso_program_build(yoso_context *ctx) {
     yoso_status status = YOSO_OK;
     const char *srcs[YOSO_MAX_KERNELS];
     int n = program_collect_sources(srcs, YOSO_MAX_KERNELS);
     char opts[512], key[2048];
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
-    program_cache_key(ctx, srcs, n, opts, key, sizeof key);
-    snprintf(ctx->program_key, sizeof ctx->program_key, "%s", key);
+    yoso_program_key(ctx);
+    snprintf(key, sizeof key, "%s", ctx->program_key);
     if (program_from_cache(ctx, key, opts)) {
         ctx->cache_hits++;
         if (ctx->verbose)

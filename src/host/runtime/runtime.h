@@ -21,8 +21,8 @@ typedef struct yoso_env {
     char *host_blas;    /* $YOSO_HOST_BLAS: a BLAS library to dlopen */
     char *cl_options;   /* $YOSO_CL_OPTIONS: extra kernel build options */
     char *clblast_fail; /* $YOSO_CLBLAST_FAIL: every CLBlast call fails (tests of the fallback) */
-    char *probe_fail;   /* $YOSO_PROBE_FAIL: loop | reduce | expectation answers wrong on
-                           purpose (tests of the self-check's refusal) */
+    char *probe_fail;   /* $YOSO_PROBE_FAIL: loop | reduce | expectation | hash answers wrong
+                           on purpose (tests of the self-check's refusal) */
     long long loop_cap; /* $YOSO_LOOP_CAP: treat the device as capping a work-item's loop
                            iterations at this many (tests of the bounded launches); 0: probe */
 } yoso_env;
@@ -38,6 +38,7 @@ struct yoso_context {
     char program_key[2048]; /* what identifies the compiled program: sources, options, driver */
     char self_check[160];   /* the probes' verdict, e.g. "passed" (see probe.h) */
     int verbose;
+    int recheck; /* 1: run the probes even when a verdict is cached */
     int cache_hits, cache_builds;
     cl_program program;        /* every embedded .cl file, built once */
     int cpu_class;             /* 1: a CPU device (row-per-work-item kernel variants) */
@@ -55,6 +56,9 @@ yoso_status yoso_device_select(const char *spec, cl_platform_id *platform, cl_de
 void yoso_device_describe(cl_platform_id platform, cl_device_id device, int pi, int di,
                           yoso_device_info *info);
 
+/* Sets ctx->program_key: what identifies the program this device would build (sources, options,
+ * device, driver), without building it. */
+void yoso_program_key(yoso_context *ctx);
 /* Builds (or loads from the disk cache) the program made of every embedded kernel source. */
 yoso_status yoso_program_build(yoso_context *ctx);
 
