@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: tools/portability.sh BUILD_DIR}
 section() { echo; echo "=== $* ($(date +%T)) ==="; }
 rusticl=(env RUSTICL_ENABLE=llvmpipe YOSO_DEVICE=llvmpipe)
+# test_lsh_devices compares LSH logits across every device: here it must see PoCL and rusticl.
+export YOSO_TEST_MIN_DEVICES=2
 
 section "P1/5 the suite with OpenBLAS's AVX2 kernels (OPENBLAS_CORETYPE=Haswell)"
 OPENBLAS_CORETYPE=Haswell ctest --test-dir "$build" --output-on-failure -j2
