@@ -237,6 +237,15 @@ static void test_pairs_ids_and_truncation(void **state) {
     run_one(g_seqcls, &(yoso_feature_request){.ids = ia, .num_ids = na}, &single);
     assert_int_equal(got.tokens, (int)(na + nb));
     assert_memory_equal(got.values, want.values, (size_t)got.rows * got.dim * sizeof(float));
+    char *typed = NULL, *json = NULL; /* the JSON layer's {text, text_pair}: the same states */
+    const char *req =
+        "{\"inputs\": {\"text\": \"The cat sat.\", \"text_pair\": \"It was happy.\"}}";
+    assert_int_equal(yoso_feature_result_json(&got, &typed), YOSO_OK);
+    assert_int_equal(
+        yoso_task_run_json(g_seqcls, g_tok, YOSO_TASK_FEATURE_EXTRACTION, &req, 1, &json), YOSO_OK);
+    assert_string_equal(json, typed);
+    free(typed);
+    free(json);
     yoso_feature_result_release(&got);
     run_one(g_seqcls, &(yoso_feature_request){.text = a}, &got);
     assert_int_equal(got.tokens, (int)na);
@@ -320,6 +329,97 @@ static void test_lsh_deterministic_and_close(void **state) {
     yoso_model_free(a);
     yoso_model_free(b);
     yoso_model_free(c);
+}
+
+/* Quotes s for a POSIX shell into a malloc'ed string ('...' with ' as '\''). */
+static char *shell_quote(const char *s) {
+    char *q = malloc(4 * strlen(s) + 3), *o = q;
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return q;
+}
+
+/* Runs `yoso feature-extraction` on the model of case c with extra options and the case's text;
+ * returns the exit code, *out the stdout (malloc'ed). */
+static int run_cli(int c, const char *options, char **out, char **err) {
+    char *text = shell_quote(cJSON_GetObjectItem(g_cases[c], "inputs")->valuestring), cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s feature-extraction -m '%s/tasks/%s' --tokenizer '%s' %s %s",
+             YOSO_CLI, YOSO_TEST_DATA, cJSON_GetObjectItem(g_cases[c], "model")->valuestring,
+             test_data_path("tasks/tokenizer"), options, text);
+    free(text);
+    return test_run(cmd, out, err);
+}
+
+/* The CLI: --json on a few cases (both models, each pooled form) equals the pipeline's JSON;
+ * a table on a terminal shows the shape; --npy writes what --json prints; bad flags exit 2. */
+static void test_cli(void **state) {
+    (void)state;
+    const char *names[] = {"base-hd64/short", "base-hd64/unicode", "seqcls/unicode"};
+    for (int c = 0; c < g_ncases; c++) {
+        int pick = 0;
+        for (int i = 0; i < 3; i++) pick |= !strcmp(case_name(c), names[i]);
+        if (!pick) continue;
+        for (int k = -1; k < NUM_POOLED; k++) {
+            char opts[128], *out = NULL, *err = NULL;
+            snprintf(opts, sizeof opts, "--json %s%s%s", k < 0 ? "" : "--pooling ",
+                     k < 0 ? "" : yoso_pooling_name(k_pooled[k].pooling),
+                     k >= 0 && k_pooled[k].normalize ? " --normalize" : "");
+            if (run_cli(c, opts, &out, &err) != 0) fail_msg("%s %s: %s", case_name(c), opts, err);
+            char *want =
+                case_json(c, k < 0 ? "expected" : "pooled", k < 0 ? NULL : k_pooled[k].key);
+            out[strcspn(out, "\n")] = '\0';
+            expect_match(c, opts, out, want);
+            free(want);
+            free(out);
+            free(err);
+        }
+    }
+    /* the table, the .npy (what --json printed) and errors, on base-hd64/short */
+    int c = 0;
+    while (strcmp(case_name(c), "base-hd64/short")) c++;
+    char *out = NULL, *err = NULL;
+    assert_int_equal(run_cli(c, "", &out, &err), 0);
+    assert_non_null(strstr(out, "hidden states [1, 7, 64]"));
+    free(out);
+    free(err);
+    assert_int_equal(run_cli(c, "--pooling mean --normalize", &out, &err), 0);
+    assert_non_null(strstr(out, "vector [64], L2 norm 1.00000"));
+    free(out);
+    free(err);
+    char *dir = test_make_temp_dir(), opts[600];
+    snprintf(opts, sizeof opts, "--pooling cls --npy '%s/v.npy'", dir);
+    assert_int_equal(run_cli(c, opts, &out, &err), 0);
+    assert_string_equal(out, "");
+    free(out);
+    free(err);
+    snprintf(opts, sizeof opts, "%s/v.npy", dir);
+    yoso_npy npy;
+    assert_int_equal(yoso_npy_read(opts, &npy), YOSO_OK);
+    assert_int_equal(npy.ndim, 1);
+    assert_int_equal(npy.shape[0], 64);
+    const cJSON *want = cJSON_GetObjectItem(cJSON_GetObjectItem(g_cases[c], "pooled"), "cls");
+    for (int k = 0; k < 64; k++)
+        assert_true(fabs(((float *)npy.data)[k] - cJSON_GetArrayItem(want, k)->valuedouble) <= TOL);
+    yoso_npy_release(&npy);
+    test_remove_tree(dir);
+    free(dir);
+    assert_int_equal(run_cli(c, "--pooling max", &out, &err), 2);
+    assert_non_null(strstr(err, "\"pooling\" is \"max\""));
+    free(out);
+    free(err);
+    assert_int_equal(run_cli(c, "--json --npy /dev/null", &out, &err), 2);
+    assert_non_null(strstr(err, "do not also give --json"));
+    free(out);
+    free(err);
 }
 
 /* Runs one JSON request and expects failure with st and a message containing part. */
@@ -425,4 +525,4 @@ static int teardown(void **state) {
 
 TEST_MAIN(setup, teardown, test_typed_api_matches_pipeline, test_json_layer_matches_pipeline,
           test_npy_written_and_read_back, test_pairs_ids_and_truncation,
-          test_lsh_deterministic_and_close, test_bad_requests, test_pool_function)
+          test_lsh_deterministic_and_close, test_bad_requests, test_pool_function, test_cli)

@@ -46,6 +46,9 @@ typedef struct cli_task_spec {
     /* Prints one answer (the pipeline's JSON, parsed) for a person; text is the input's TEXT
      * (NULL for a --jsonl request or one made from options alone). NULL: print the JSON. */
     void (*print_table)(FILE *out, const char *text, const cJSON *answer);
+    /* Takes every answer (its JSON text) instead of printing it, when not NULL: a command that
+     * writes its answers elsewhere (feature-extraction's --npy). Returns an exit code. */
+    int (*collect)(const char *answer);
 } cli_task_spec;
 
 /* Runs the command: parses argv (argv[0] is the command's name), opens the model and tokenizer,

@@ -175,6 +175,7 @@ static char *task_jsonl_request(const task_options *o, const char *line, size_t 
 static int task_print(const cli_task_spec *spec, const task_options *o, const char *text,
                       const char *answer) {
     cJSON *parsed = NULL;
+    if (spec->collect) return spec->collect(answer);
     if (o->json || o->jsonl || !spec->print_table) {
         fputs(answer, stdout);
         fputc('\n', stdout);

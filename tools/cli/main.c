@@ -13,6 +13,9 @@ typedef struct {
 
 static const command k_commands[] = {
     {"fill-mask", cmd_fill_mask, "predict the <mask> / [MASK] tokens of each text"},
+    {"feature-extraction", cmd_feature_extraction,
+     "hidden states per token, or pooled sentence vectors (alias embed)"},
+    {"embed", cmd_feature_extraction, "= feature-extraction"},
     {"logits", cmd_logits, "run the model on ids or text and write logits to a .npy file"},
     {"tokenize", cmd_tokenize, "print the token ids of each text"},
     {"convert", cmd_convert, "rewrite pytorch_model.bin as model.safetensors (optionally fp16)"},
@@ -27,7 +30,7 @@ static const command k_commands[] = {
 static void print_usage(FILE *to) {
     fprintf(to, "usage: yoso <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++)
-        fprintf(to, "  %-10s %s\n", k_commands[i].name, k_commands[i].summary);
+        fprintf(to, "  %-20s %s\n", k_commands[i].name, k_commands[i].summary);
     fprintf(to, "\nRun 'yoso <command> --help' or 'yoso help <command>' for the options of one "
                 "command.\n");
 }

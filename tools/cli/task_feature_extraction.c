@@ -1,0 +1,171 @@
+/* task_feature_extraction.c — `yoso feature-extraction` (alias `embed`): the encoder's hidden
+ * states per token as HF's pipeline returns them, or pooled sentence vectors; --json lines, a
+ * short table on a terminal, or every answer into one .npy array (--npy FILE). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_common.h"
+#include "cli_task.h"
+#include "commands.h"
+
+#define SHOW_ROWS 4   /* token rows a table shows */
+#define SHOW_VALUES 6 /* values a table row shows */
+
+static const cli_task_option k_options[] = {
+    {.name = "pooling",
+     .kind = CLI_VALUE_STRING,
+     .key = "pooling",
+     .help = "      --pooling none|cls|mean  none (default): every token's state, HF's\n"
+             "                         [1][tokens][hidden]; cls: the <s> state; mean: the mean\n"
+             "                         over the tokens, <s> and </s> included (as\n"
+             "                         sentence-transformers)\n"},
+    {.name = "normalize",
+     .kind = CLI_VALUE_FLAG,
+     .key = "normalize",
+     .help = "      --normalize        divide each vector by its L2 norm\n"},
+    {.name = "truncation",
+     .kind = CLI_VALUE_FLAG,
+     .key = "truncation",
+     .help = "      --truncation       cut inputs longer than the model takes (HF's "
+             "truncation=True)\n"},
+    {.name = "text-pair",
+     .kind = CLI_VALUE_STRING,
+     .key = "text_pair",
+     .in_inputs = 1,
+     .help = "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n"
+             "      --npy FILE         write all answers as one float32 array to FILE instead:\n"
+             "                         [tokens, hidden] or [hidden] for one input, [N, hidden]\n"
+             "                         pooled, [N, tokens, hidden] unpooled of one length\n"},
+};
+
+/* Prints up to SHOW_VALUES numbers of a JSON list, and how many there are. */
+static void print_values(FILE *out, const cJSON *list) {
+    int n = cJSON_GetArraySize(list), i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, list) {
+        if (i++ == SHOW_VALUES) break;
+        fprintf(out, " %9.5f", v->valuedouble);
+    }
+    fprintf(out, "%s\n", n > SHOW_VALUES ? "  …" : "");
+}
+
+/* The table: the shape, then the first values of the first tokens (or of the vector). */
+static void print_features(FILE *out, const char *text, const cJSON *answer) {
+    if (text) fprintf(out, "%s\n", text);
+    const cJSON *rows = cJSON_GetArrayItem(answer, 0);
+    if (cJSON_IsNumber(rows)) { /* pooled: one flat vector */
+        double sq = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, answer) sq += v->valuedouble * v->valuedouble;
+        fprintf(out, "  vector [%d], L2 norm %.5f:\n   ", cJSON_GetArraySize(answer), sqrt(sq));
+        print_values(out, answer);
+        return;
+    }
+    int tokens = cJSON_GetArraySize(rows), t = 0;
+    fprintf(out, "  hidden states [1, %d, %d] (one row per token):\n", tokens,
+            cJSON_GetArraySize(cJSON_GetArrayItem(rows, 0)));
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows) {
+        if (t == SHOW_ROWS) break;
+        fprintf(out, "  %5d", t++);
+        print_values(out, row);
+    }
+    if (tokens > SHOW_ROWS) fprintf(out, "  … %d more tokens\n", tokens - SHOW_ROWS);
+}
+
+/* The answers --npy collects, as results. */
+static yoso_feature_result *g_results;
+static int g_count, g_cap;
+
+/* Turns one answer back into a result (the JSON numbers print floats exactly). */
+static int collect_answer(const char *answer) {
+    cJSON *root = cJSON_Parse(answer);
+    if (g_count == g_cap) {
+        int cap = g_cap ? 2 * g_cap : 16;
+        yoso_feature_result *grown = realloc(g_results, (size_t)cap * sizeof *grown);
+        if (!grown) return cJSON_Delete(root), cli_fail(yoso_error_oom());
+        g_results = grown;
+        g_cap = cap;
+    }
+    const cJSON *rows = cJSON_GetArrayItem(root, 0);
+    int pooled = cJSON_IsNumber(rows);
+    yoso_feature_result r = {.pooling = pooled ? YOSO_POOLING_MEAN : YOSO_POOLING_NONE};
+    r.rows = pooled ? 1 : cJSON_GetArraySize(rows);
+    r.tokens = r.rows;
+    r.dim = cJSON_GetArraySize(pooled ? root : cJSON_GetArrayItem(rows, 0));
+    r.values = root && r.rows && r.dim ? malloc((size_t)r.rows * r.dim * sizeof(float)) : NULL;
+    if (!r.values) return cJSON_Delete(root), cli_fail(yoso_error_oom());
+    for (int t = 0; t < r.rows; t++) {
+        const cJSON *row = pooled ? root : cJSON_GetArrayItem(rows, t), *v;
+        int c = 0;
+        cJSON_ArrayForEach(v, row) if (c < r.dim) r.values[(size_t)t * r.dim + c++] =
+            (float)v->valuedouble;
+    }
+    g_results[g_count++] = r;
+    cJSON_Delete(root);
+    return 0;
+}
+
+/* Takes `--npy FILE` (or --npy=FILE) out of argv; *path is NULL without it. Returns -1 to go on,
+ * else an exit code. */
+static int take_npy(int *argc, char **argv, const char **path) {
+    *path = NULL;
+    int json = 0, k = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < *argc) argv[k++] = argv[i++];
+            break;
+        }
+        if (!strcmp(argv[i], "--npy")) {
+            if (i + 1 == *argc)
+                return cli_usage_error(argv[0], "--npy needs a FILE to write the array to");
+            *path = argv[++i];
+        } else if (!strncmp(argv[i], "--npy=", 6)) {
+            *path = argv[i] + 6;
+        } else {
+            json |= !strcmp(argv[i], "--json");
+            argv[k++] = argv[i];
+        }
+    }
+    *argc = k;
+    argv[k] = NULL;
+    if (*path && json)
+        return cli_usage_error(argv[0], "--npy writes the answers to %s: do not also give --json",
+                               *path);
+    return -1;
+}
+
+int cmd_feature_extraction(int argc, char **argv) {
+    cli_task_spec spec = {
+        .task = YOSO_TASK_FEATURE_EXTRACTION,
+        .command = "feature-extraction",
+        .synopsis = "[--pooling none|cls|mean] [--normalize] [--text-pair T] [--npy FILE]",
+        .description = "The encoder's last hidden states for each TEXT (any YOSO checkpoint: the "
+                       "base model, or the\nbody of a head model), exactly as Hugging Face's "
+                       "feature-extraction pipeline\nreturns them, or pooled into one sentence "
+                       "vector. Alias: embed.\n",
+        .options = k_options,
+        .num_options = (int)(sizeof k_options / sizeof k_options[0]),
+        .print_table = print_features,
+    };
+    const char *npy = NULL;
+    int rc = take_npy(&argc, argv, &npy);
+    if (rc >= 0) return rc;
+    if (npy) spec.collect = collect_answer;
+    rc = cli_task_run(&spec, argc, argv);
+    if (!rc && npy) {
+        yoso_status st = yoso_feature_results_npy(npy, g_results, g_count);
+        if (st != YOSO_OK)
+            rc = cli_fail(st);
+        else
+            fprintf(stderr, "yoso: wrote %d answer%s to %s\n", g_count, g_count == 1 ? "" : "s",
+                    npy);
+    }
+    for (int i = 0; i < g_count; i++) yoso_feature_result_release(&g_results[i]);
+    free(g_results);
+    g_results = NULL;
+    g_count = g_cap = 0;
+    return rc;
+}
