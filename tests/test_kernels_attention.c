@@ -1,14 +1,16 @@
 /* test_kernels_attention.c — each kernel of src/cl/attention beside its plain-C `_cpu` reference,
  * on odd shapes with masked keys, on the default device: attention prepare (normalize on and
  * off), the tiled expectation (head dims 16, 32, 64; L 1 … 70, across tiles), expectation
- * weights, normalize heads and the convolution branch. The references use libm's acos and exact
- * powers in double; each bound is the float kernel's rounding (KC_U per operation) plus the
- * documented error of its acos polynomial. The LSH kernels are tested in test_lsh_*.c. */
+ * weights (kernel and the fused path's host loop), normalize heads and the convolution branch. The
+ * references use libm's acos and exact powers in double; each bound is the float kernel's rounding
+ * (KC_U per operation) plus the documented error of its acos polynomial. The LSH kernels are tested
+ * in test_lsh_*.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attention_internal.h"
 #include "attention_kernels.h"
 #include "kernel_check.h"
 
@@ -207,25 +209,43 @@ static void expectation_weights_cpu(const float *scores, const int *mask, double
         }
 }
 
-/* Weights of 3 rows over L 37 in a row pitch of 48 (and L 5 in 16), the mask read from batch 1's
- * offset, scores beyond ±1 clamped. */
-static void test_expectation_weights(void **state) {
-    const int rows = 3, seqs[] = {37, 5}, lds[] = {48, 16}, tau = 9;
-    for (int si = 0; si < 2; si++) {
-        const int seq = seqs[si], ld = lds[si];
-        const size_t n = (size_t)rows * ld;
-        float *s = kc_random(n, 1.2f, 71u + si), *got = malloc(n * sizeof(float));
-        int *mask = make_mask(2, seq);
-        double *ref = kc_doubles(n), *tol = kc_doubles(n);
+/* One weights case of 3 rows over L seq in a row pitch of ld, the mask read from batch 1's
+ * offset, scores beyond ±1 clamped: the kernel on the device, or (host) the fused path's host
+ * loop (expectation_host.c), whose columns from L on are GEMM padding, never read, not compared. */
+static void weights_case(int seq, int ld, unsigned seed, int host) {
+    const int rows = 3, tau = 9;
+    const size_t n = (size_t)rows * ld;
+    float *s = kc_random(n, 1.2f, seed), *got = malloc(n * sizeof(float));
+    int *mask = make_mask(2, seq);
+    double *ref = kc_doubles(n), *tol = kc_doubles(n);
+    if (host) {
+        memcpy(got, s, n * sizeof(float));
+        yoso_expectation_weights_host(got, (size_t)rows, (size_t)seq, (size_t)ld, mask + seq, tau);
+        for (int r = 0; r < rows; r++)
+            for (int j = seq; j < ld; j++) got[(size_t)r * ld + j] = 0.0f;
+    } else {
         cl_mem ds = kc_upload(s, n * 4), dmask = kc_upload(mask, 2 * (size_t)seq * 4);
         assert_int_equal(
             yoso_launch_expectation_weights(test_ctx, ds, dmask, seq, seq, ld, rows, tau), YOSO_OK);
         kc_download(ds, got, n * 4);
-        expectation_weights_cpu(s, mask + seq, ref, tol, rows, seq, ld, tau);
-        kc_expect_close("expectation_weights", got, ref, tol, n);
         clReleaseMemObject(ds), clReleaseMemObject(dmask);
-        free(s), free(got), free(mask), free(ref), free(tol);
     }
+    expectation_weights_cpu(s, mask + seq, ref, tol, rows, seq, ld, tau);
+    kc_expect_close(host ? "expectation_weights_host" : "expectation_weights", got, ref, tol, n);
+    free(s), free(got), free(mask), free(ref), free(tol);
+}
+
+/* The kernel: L 37 in a pitch of 48 and L 5 in 16. */
+static void test_expectation_weights(void **state) {
+    weights_case(37, 48, 71u, 0);
+    weights_case(5, 16, 72u, 0);
+}
+
+/* The host loop: L 37 (one partial chunk of 64), 64 (one full) and 130 (two full and a tail). */
+static void test_expectation_weights_host(void **state) {
+    weights_case(37, 48, 91u, 1);
+    weights_case(64, 64, 92u, 1);
+    weights_case(130, 144, 93u, 1);
 }
 
 /* ctx [rows, nh·d]: each head's slice over max(‖slice‖, 1e-12), zeros where the mask is 0; the
@@ -315,4 +335,4 @@ static void test_attention_conv(void **state) {
 
 TEST_MAIN(test_context_setup, test_context_teardown, test_attention_prepare, test_expectation_hd16,
           test_expectation_hd32, test_expectation_hd64, test_expectation_weights,
-          test_normalize_heads, test_attention_conv)
+          test_expectation_weights_host, test_normalize_heads, test_attention_conv)

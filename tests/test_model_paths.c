@@ -1,6 +1,7 @@
 /* test_model_paths.c — every GEMM backend × expectation-attention path gives Hugging Face's
- * logits: host BLAS or CLBlast ($YOSO_GEMM), blocked GEMM or tiled kernel ($YOSO_EXPECTATION).
- * The default on a CPU is host BLAS + blocked; GPUs take CLBlast + tiled: both stay tested. */
+ * logits: host BLAS or CLBlast ($YOSO_GEMM), fused on the host (host BLAS only), blocked GEMM or
+ * tiled kernel ($YOSO_EXPECTATION). The default on a CPU is host BLAS + blocked; GPUs take
+ * CLBlast + tiled: all stay tested. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static void check(const char *name, const char *gemm, const char *path) {
     yoso_model_options mopt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(ctx, test_data_path(rel), &mopt, &m) != YOSO_OK)
         fail_msg("%s", yoso_last_error());
-    assert_int_equal(yoso_attention_blocked(m->attention), !strcmp(path, "blocked"));
+    assert_string_equal(yoso_attention_expectation_path(m->attention), path);
     yoso_npy ids, mask, want_logits;
     const char *files[3] = {"input_ids.npy", "attention_mask.npy", "logits.npy"};
     yoso_npy *outs[3] = {&ids, &mask, &want_logits};
@@ -63,16 +64,18 @@ static void check(const char *name, const char *gemm, const char *path) {
     yoso_context_free(ctx);
 }
 
-/* A padded batch of three rows (odd sizes) under all four combinations. */
+/* A padded batch of three rows (odd sizes) under all five combinations. */
 static void test_padded_batch_all_paths(void **state) {
+    check("odd", "host", "fused");
     check("odd", "host", "blocked");
     check("odd", "host", "tiled");
     check("odd", "clblast", "blocked");
     check("odd", "clblast", "tiled");
 }
 
-/* 4096 tokens: the blocked path runs several query blocks. */
+/* 4096 tokens: the blocked path runs several query blocks, the fused one many query tiles. */
 static void test_long_sequence_both_attention_paths(void **state) {
+    check("long4096", "host", "fused");
     check("long4096", "host", "blocked");
     check("long4096", "host", "tiled");
 }
@@ -82,6 +85,7 @@ static void test_long_sequence_both_attention_paths(void **state) {
 static void test_head_dim_64_all_paths(void **state) {
     const char *fixtures[2] = {"hd64", "hd64-long"};
     for (int f = 0; f < 2; f++) {
+        check(fixtures[f], "host", "fused");
         check(fixtures[f], "host", "blocked");
         check(fixtures[f], "host", "tiled");
         check(fixtures[f], "clblast", "blocked");

@@ -7,14 +7,18 @@
 #include "attention_kernels.h"
 #include "gemm.h"
 
-/* 1 when expectation attention runs blocked through the GEMM interface ($YOSO_EXPECTATION =
- * blocked | tiled, as the context read it; default: blocked when the GEMM backend is the host
- * BLAS). */
-static int attention_choose_blocked(const yoso_context *ctx) {
+/* The expectation path: $YOSO_EXPECTATION = fused | blocked | tiled, as the context read it;
+ * default: blocked when the GEMM backend is the host BLAS (a CPU device), else tiled. fused needs
+ * the host BLAS and falls back to blocked without it; it is opt-in until a quiet-machine A/B
+ * (tools/bench/bench_attention --paths fused,blocked) shows it ahead. */
+static yoso_expectation_path attention_choose_path(const yoso_context *ctx) {
     const char *env = ctx->env.expectation;
-    if (env && !strcmp(env, "blocked")) return 1;
-    if (env && !strcmp(env, "tiled")) return 0;
-    return yoso_gemm_get_kind(ctx->gemm) == YOSO_GEMM_HOST_BLAS;
+    const int host = yoso_gemm_get_kind(ctx->gemm) == YOSO_GEMM_HOST_BLAS;
+    if (env && !strcmp(env, "blocked")) return YOSO_EXPECTATION_BLOCKED;
+    if (env && !strcmp(env, "tiled")) return YOSO_EXPECTATION_TILED;
+    if (env && !strcmp(env, "fused"))
+        return host ? YOSO_EXPECTATION_FUSED : YOSO_EXPECTATION_BLOCKED;
+    return host ? YOSO_EXPECTATION_BLOCKED : YOSO_EXPECTATION_TILED;
 }
 
 yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config *cfg,
@@ -24,7 +28,8 @@ yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config
     if (!att) return yoso_error_oom();
     att->ctx = ctx;
     att->cfg = *cfg;
-    att->blocked = attention_choose_blocked(ctx);
+    att->path = attention_choose_path(ctx);
+    att->tile_bytes = YOSO_FUSED_TILE_BYTES;
     if (cfg->lsh_dmat_path) {
         if (!(att->lsh_dmat_path = strdup(cfg->lsh_dmat_path))) {
             free(att);
@@ -40,19 +45,23 @@ yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem 
                                    cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq) {
     const yoso_attention_config *c = &att->cfg;
     if (!c->expectation) return yoso_attention_lsh(att, layer, q, k, v, mask, ctx_out, batch, seq);
-    if (att->blocked)
+    if (att->path == YOSO_EXPECTATION_FUSED)
+        return yoso_attention_expectation_fused(att, q, k, v, mask, ctx_out, batch, seq);
+    if (att->path == YOSO_EXPECTATION_BLOCKED)
         return yoso_attention_expectation_blocked(att, q, k, v, mask, ctx_out, batch, seq);
     return yoso_launch_attention_expectation(att->ctx, q, k, v, mask, ctx_out, batch, seq, c->heads,
                                              c->head_dim, c->tau);
 }
 
-int yoso_attention_blocked(const yoso_attention_state *att) {
-    return att->blocked;
+const char *yoso_attention_expectation_path(const yoso_attention_state *att) {
+    static const char *const names[] = {"tiled", "blocked", "fused"};
+    return names[att->path];
 }
 
 size_t yoso_attention_bytes(const yoso_attention_state *att) {
     if (!att) return 0;
-    return att->scores_floats * sizeof(float) + yoso_lsh_state_bytes(att->lsh, att->cfg.num_layers);
+    return (att->scores_floats + att->host_scores_floats) * sizeof(float) +
+           yoso_lsh_state_bytes(att->lsh, att->cfg.num_layers);
 }
 
 void yoso_attention_release_buffers(yoso_attention_state *att) {
@@ -60,6 +69,9 @@ void yoso_attention_release_buffers(yoso_attention_state *att) {
     if (att->scores) clReleaseMemObject(att->scores);
     att->scores = NULL;
     att->scores_floats = 0;
+    free(att->host_scores);
+    att->host_scores = NULL;
+    att->host_scores_floats = 0;
     if (att->lsh) yoso_lsh_scratch_release(&att->lsh->scratch);
 }
 

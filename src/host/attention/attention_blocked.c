@@ -6,6 +6,7 @@
 
 #include "attention_internal.h"
 #include "attention_kernels.h"
+#include "clock.h"
 #include "gemm.h"
 
 /* Upper bound of the score block in bytes (DESIGN §2: never all L×L weights at once). */
@@ -37,6 +38,7 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
     const size_t L = (size_t)seq, ld = yoso_round_up(L, 16);
     size_t block = YOSO_SCORES_BYTES / sizeof(float) / (heads * ld);
     block = block >= L ? L : (block < 16 ? 16 : block / 16 * 16);
+    const int host = yoso_gemm_get_kind(ctx->gemm) == YOSO_GEMM_HOST_BLAS;
     YOSO_TRY(blocked_reserve(att, heads * block * ld));
     for (int b = 0; b < batch; b++) {
         const size_t head0 = (size_t)b * heads * L * d; /* q, k, v [B, nh, L, d] */
@@ -59,9 +61,13 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
                                 .ldc = ld,
                                 .c_stride = nq * ld,
                                 .batch = heads};
+            const double t0 = yoso_now();
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &s));
+            const double t1 = yoso_now();
             YOSO_TRY(yoso_launch_expectation_weights(ctx, att->scores, mask, b * seq, seq, (int)ld,
                                                      (int)(heads * nq), att->cfg.tau));
+            if (host) CL_CHECK(clFinish(ctx->queue)); /* the next host GEMM would wait anyway */
+            const double t2 = yoso_now();
             yoso_gemm_args o = {.m = nq,
                                 .n = d,
                                 .k = L,
@@ -79,6 +85,9 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
                                 .c_stride = d,
                                 .batch = heads};
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &o));
+            att->phase_s[0] += t1 - t0; /* host BLAS: each phase's own time; else enqueue times */
+            att->phase_s[1] += t2 - t1;
+            att->phase_s[2] += yoso_now() - t2;
         }
     }
     YOSO_TRY(

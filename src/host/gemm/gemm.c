@@ -90,6 +90,10 @@ yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm) {
     return gemm->kind;
 }
 
+yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm) {
+    return gemm->kind == YOSO_GEMM_HOST_BLAS ? gemm->sgemm : NULL;
+}
+
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {
     return gemm->name;
 }

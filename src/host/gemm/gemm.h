@@ -18,6 +18,11 @@ typedef enum yoso_gemm_kind {
     YOSO_GEMM_PORTABLE   /* yoso's own simple kernel: the fallback where CLBlast cannot run */
 } yoso_gemm_kind;
 
+/* cblas_sgemm with the enums as ints (CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112). */
+typedef void (*yoso_cblas_sgemm_fn)(int layout, int trans_a, int trans_b, int m, int n, int k,
+                                    float alpha, const float *a, int lda, const float *b, int ldb,
+                                    float beta, float *c, int ldc);
+
 /* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
  * op(A) is [m, k], op(B) is [k, n], C is [m, n]. Offsets, leading dimensions and strides count
  * floats. trans_b = 1 with B stored [n, k] computes x·Wᵀ for nn.Linear weights. */
@@ -47,6 +52,9 @@ void yoso_gemm_free(yoso_gemm *gemm);
 yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args);
 /* The backend in use (never AUTO). */
 yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm);
+/* The host BLAS's cblas_sgemm when the backend is HOST_BLAS, else NULL: for callers that
+ * multiply host memory they mapped themselves (fused expectation attention). */
+yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm);
 /* The backend's name, e.g. "CLBlast" or "host BLAS (libopenblas.so.0)". */
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm);
 

@@ -5,11 +5,6 @@
 #include "gemm.h"
 #include "runtime.h"
 
-/* cblas_sgemm with the enums as ints (CblasRowMajor 101, CblasNoTrans 111, CblasTrans 112). */
-typedef void (*yoso_cblas_sgemm_fn)(int layout, int trans_a, int trans_b, int m, int n, int k,
-                                    float alpha, const float *a, int lda, const float *b, int ldb,
-                                    float beta, float *c, int ldc);
-
 struct yoso_gemm {
     yoso_context *ctx;
     yoso_gemm_kind kind;
