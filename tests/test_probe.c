@@ -60,24 +60,15 @@ static void expect_refusal(const char *probe, const char *what) {
     assert_null(strchr(msg, '\n'));
 }
 
-static void test_wrong_loop_count_refuses(void **state) {
+/* Each probe's wrong answer refuses the device, naming what went wrong. */
+static void test_wrong_answers_refuse(void **state) {
     (void)state;
-    expect_refusal("loop", "ran 7 times");
-}
-
-static void test_wrong_reduction_refuses(void **state) {
-    (void)state;
-    expect_refusal("reduce", "reduction");
-}
-
-static void test_wrong_expectation_refuses(void **state) {
-    (void)state;
-    expect_refusal("expectation", "expectation kernel");
-}
-
-static void test_wrong_hash_refuses(void **state) {
-    (void)state;
-    expect_refusal("hash", "LSH hash kernel on a fixed input gave 1 of");
+    static const char *const cases[][2] = {{"loop", "ran 7 times"},
+                                           {"reduce", "reduction"},
+                                           {"expectation", "expectation kernel"},
+                                           {"hash", "LSH hash kernel on a fixed input gave 1 of"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_refusal(cases[i][0], cases[i][1]);
 }
 
 /* A cached verdict is believed until a recheck runs the probes again and replaces it: a device
@@ -148,8 +139,6 @@ static void test_launch_limits_are_checked(void **state) {
     yoso_context_free(ctx);
 }
 
-TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached,
-          test_wrong_loop_count_refuses, test_wrong_reduction_refuses,
-          test_wrong_expectation_refuses, test_wrong_hash_refuses,
+TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached, test_wrong_answers_refuse,
           test_recheck_replaces_cached_verdict, test_loop_cap_steers,
           test_launch_limits_are_checked)

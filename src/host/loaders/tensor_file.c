@@ -323,22 +323,23 @@ yoso_status yoso_tensor_to_f32(const yoso_tensor_view *tensor, float *dst) {
         }
         return YOSO_OK;
     case YOSO_DTYPE_F16:
+    case YOSO_DTYPE_BF16: {
+        /* the exponent (all ones: Inf or NaN) and mantissa bits of each 16-bit format */
+        const int bf16 = tensor->dtype == YOSO_DTYPE_BF16;
+        const uint16_t exponent = bf16 ? 0x7f80u : 0x7c00u, mantissa = bf16 ? 0x7fu : 0x3ffu;
         for (int64_t i = 0; i < n; i++) {
             uint16_t h;
             memcpy(&h, src + 2 * i, 2);
-            if ((h & 0x7c00u) == 0x7c00u) return tensor_not_finite(tensor, i, (h & 0x3ffu) != 0);
-            dst[i] = yoso_half_to_float(h);
+            if ((h & exponent) == exponent)
+                return tensor_not_finite(tensor, i, (h & mantissa) != 0);
+            const uint32_t bits = (uint32_t)h << 16; /* bf16: the top half of a float32 */
+            if (bf16)
+                memcpy(&dst[i], &bits, 4);
+            else
+                dst[i] = yoso_half_to_float(h);
         }
         return YOSO_OK;
-    case YOSO_DTYPE_BF16:
-        for (int64_t i = 0; i < n; i++) {
-            uint16_t h;
-            memcpy(&h, src + 2 * i, 2);
-            if ((h & 0x7f80u) == 0x7f80u) return tensor_not_finite(tensor, i, (h & 0x7fu) != 0);
-            uint32_t bits = (uint32_t)h << 16;
-            memcpy(&dst[i], &bits, 4);
-        }
-        return YOSO_OK;
+    }
     default:
         return yoso_error(
             YOSO_ERR_INPUT,

@@ -41,16 +41,33 @@ static yoso_status require_head(const yoso_model *m) {
         yoso_architecture_name(m->arch));
 }
 
-yoso_status yoso_model_hidden(yoso_model *m, int batch, int seq, const int32_t *ids,
-                              const int32_t *mask, float *out) {
+/* What a forward pass returns: the last hidden states, MLM logits at positions, the task head's. */
+typedef enum { OUTPUT_HIDDEN, OUTPUT_MLM, OUTPUT_TASK } output_kind;
+
+/* Encodes the batch, writes the output of this kind into out, then times and reports the run. */
+static yoso_status output_run(yoso_model *m, output_kind kind, int batch, int seq,
+                              const int32_t *ids, const int32_t *mask, const int32_t *positions,
+                              int npos, float *out) {
     yoso_status status = YOSO_OK;
     YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
-    size_t bytes = (size_t)batch * seq * m->cfg.hidden_size * sizeof(float);
-    CL_CHECK(clEnqueueReadBuffer(m->ctx->queue, m->act.h, CL_TRUE, 0, bytes, out, 0, NULL, NULL));
+    if (kind == OUTPUT_HIDDEN) {
+        const size_t bytes = (size_t)batch * seq * m->cfg.hidden_size * sizeof(float);
+        CL_CHECK(
+            clEnqueueReadBuffer(m->ctx->queue, m->act.h, CL_TRUE, 0, bytes, out, 0, NULL, NULL));
+    } else if (kind == OUTPUT_MLM) {
+        YOSO_TRY(head_positions(m, positions, npos, out));
+    } else {
+        YOSO_TRY(yoso_model_task_head(m, batch, seq, out));
+    }
     yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
     output_report(m, batch, seq);
 fail:
     return status;
+}
+
+yoso_status yoso_model_hidden(yoso_model *m, int batch, int seq, const int32_t *ids,
+                              const int32_t *mask, float *out) {
+    return output_run(m, OUTPUT_HIDDEN, batch, seq, ids, mask, NULL, 0, out);
 }
 
 yoso_status yoso_model_logits_at(yoso_model *m, int batch, int seq, const int32_t *ids,
@@ -62,10 +79,7 @@ yoso_status yoso_model_logits_at(yoso_model *m, int batch, int seq, const int32_
         if (positions[i] < 0 || positions[i] >= batch * seq)
             return yoso_error(YOSO_ERR_USAGE, "position %d is outside the batch (0..%d)",
                               positions[i], batch * seq - 1);
-    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
-    YOSO_TRY(head_positions(m, positions, npos, out));
-    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
-    output_report(m, batch, seq);
+    return output_run(m, OUTPUT_MLM, batch, seq, ids, mask, positions, npos, out);
 fail:
     return status;
 }
@@ -84,16 +98,10 @@ yoso_status yoso_model_logits(yoso_model *m, int batch, int seq, const int32_t *
 
 yoso_status yoso_model_head_logits(yoso_model *m, int batch, int seq, const int32_t *ids,
                                    const int32_t *mask, float *out) {
-    yoso_status status = YOSO_OK;
     if (m->arch == YOSO_ARCHITECTURE_BASE || m->arch == YOSO_ARCHITECTURE_MASKED_LM)
         return yoso_error(
             YOSO_ERR_UNSUPPORTED,
             "this checkpoint is a %s, without a classification, token, QA or multiple-choice head: load a YosoFor…Classification / QuestionAnswering / MultipleChoice folder",
             yoso_architecture_name(m->arch));
-    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
-    YOSO_TRY(yoso_model_task_head(m, batch, seq, out));
-    yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
-    output_report(m, batch, seq);
-fail:
-    return status;
+    return output_run(m, OUTPUT_TASK, batch, seq, ids, mask, NULL, 0, out);
 }
