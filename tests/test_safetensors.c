@@ -10,21 +10,10 @@
 #include "loader_reference.h"
 #include "tensor_file.h"
 
-/* Opens tests/data/loader/<name>, asserting success. */
-static yoso_tensor_file *open_fixture(const char *name) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "loader/%s", name);
-    yoso_tensor_file *f = NULL;
-    yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
-    if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
-    assert_non_null(f);
-    return f;
-}
-
 /* The hand-made two-tensor file: names, dtypes, shapes, values; __metadata__ is not a tensor. */
 static void test_small_file(void **state) {
     (void)state;
-    yoso_tensor_file *f = open_fixture("small.safetensors");
+    yoso_tensor_file *f = ref_open_fixture("small.safetensors");
     assert_int_equal(yoso_tensor_file_count(f), 2);
     const yoso_tensor_view *a = yoso_tensor_file_find(f, "a"), *b = yoso_tensor_file_find(f, "b");
     assert_non_null(a);
@@ -56,7 +45,7 @@ static void test_small_file(void **state) {
 static void check_model(const char *file, const char *ref_stem, yoso_dtype dtype) {
     ref_set r;
     ref_load(ref_stem, &r);
-    yoso_tensor_file *f = open_fixture(file);
+    yoso_tensor_file *f = ref_open_fixture(file);
     size_t expected = 0;
     for (size_t i = 0; i < r.count; i++) {
         const char *name = r.entries[i].name;
@@ -92,7 +81,7 @@ static void test_base_model(void **state) {
     (void)state;
     ref_set r;
     ref_load("reference_f32", &r);
-    yoso_tensor_file *f = open_fixture("base_f32.safetensors");
+    yoso_tensor_file *f = ref_open_fixture("base_f32.safetensors");
     size_t n = yoso_tensor_file_count(f);
     assert_int_equal(n, 21); /* embeddings 5 + one layer 16 */
     for (size_t i = 0; i < n; i++) {
@@ -185,12 +174,12 @@ static void test_dtype_conversions(void **state) {
 static void test_non_finite_in_file(void **state) {
     (void)state;
     float buf[6];
-    yoso_tensor_file *f = open_fixture("st_nan.safetensors");
+    yoso_tensor_file *f = ref_open_fixture("st_nan.safetensors");
     assert_int_equal(yoso_tensor_to_f32(yoso_tensor_file_find(f, "a"), buf), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "tensor 'a' holds NaN at flat index 4");
     assert_int_equal(yoso_tensor_to_f32(yoso_tensor_file_find(f, "b"), buf), YOSO_OK);
     yoso_tensor_file_close(f);
-    f = open_fixture("st_inf_f16.safetensors");
+    f = ref_open_fixture("st_inf_f16.safetensors");
     assert_int_equal(yoso_tensor_to_f32(yoso_tensor_file_find(f, "b"), buf), YOSO_ERR_INPUT);
     ref_assert_contains(yoso_last_error(), "tensor 'b' holds Inf at flat index 2");
     yoso_tensor_file_close(f);

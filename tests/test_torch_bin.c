@@ -11,16 +11,6 @@
 
 /* ------------------------------------------------------------------ helpers ---- */
 
-/* Opens tests/data/loader/<name>, asserting success. */
-static yoso_tensor_file *open_fixture(const char *name) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "loader/%s", name);
-    yoso_tensor_file *f = NULL;
-    yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
-    if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
-    return f;
-}
-
 typedef struct zentry {
     const char *name;
     const void *data;
@@ -234,7 +224,7 @@ static opened expect_tensor(const tspec *spec, yoso_status want, const char *fra
 static void check_bin(const char *file, const char *ref_stem, const char *prefix) {
     ref_set r;
     ref_load(ref_stem, &r);
-    yoso_tensor_file *f = open_fixture(file);
+    yoso_tensor_file *f = ref_open_fixture(file);
     assert_int_equal(yoso_tensor_file_count(f), r.count);
     for (size_t i = 0; i < r.count; i++) {
         char name[300];
@@ -275,7 +265,7 @@ static void test_bin_zip64(void **state) {
 
 /* .bin and .safetensors of the same model: same names, dtypes, shapes, bytes and float32 values. */
 static void check_same(const char *bin, const char *st) {
-    yoso_tensor_file *a = open_fixture(bin), *b = open_fixture(st);
+    yoso_tensor_file *a = ref_open_fixture(bin), *b = ref_open_fixture(st);
     size_t n = yoso_tensor_file_count(b);
     assert_int_equal(n + 2, yoso_tensor_file_count(a)); /* + the tied decoder weight and bias */
     for (size_t i = 0; i < n; i++) {
@@ -311,7 +301,7 @@ static void test_base_bin(void **state) {
     (void)state;
     ref_set r;
     ref_load("reference_f32", &r);
-    yoso_tensor_file *f = open_fixture("base_f32.bin");
+    yoso_tensor_file *f = ref_open_fixture("base_f32.bin");
     assert_int_equal(yoso_tensor_file_count(f), 21);
     for (size_t i = 0; i < 21; i++) {
         const yoso_tensor_view *t = yoso_tensor_file_at(f, i);
@@ -330,7 +320,7 @@ static void test_views(void **state) {
     (void)state;
     ref_set r;
     ref_load("views_reference", &r);
-    yoso_tensor_file *f = open_fixture("views.bin");
+    yoso_tensor_file *f = ref_open_fixture("views.bin");
     assert_int_equal(yoso_tensor_file_count(f), r.count);
     for (size_t i = 0; i < r.count; i++) {
         const yoso_tensor_view *t = yoso_tensor_file_find(f, r.entries[i].name);

@@ -21,15 +21,6 @@ static yoso_config load_config(const char *rel) {
     return c;
 }
 
-static yoso_tensor_file *open_fixture(const char *name) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "loader/%s", name);
-    yoso_tensor_file *f = NULL;
-    yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
-    if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
-    return f;
-}
-
 /* Asserts that a bound view is exactly the file's tensor prefix+name with the given shape. */
 static void expect_view(const yoso_tensor_file *f, const yoso_tensor_view *v, const char *prefix,
                         const char *name, int ndim, int64_t d0, int64_t d1) {
@@ -103,7 +94,7 @@ static void test_bind_mlm(void **state) {
         {"tiny_f32_zip64.bin", "reference_f32"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        yoso_tensor_file *f = open_fixture(cases[i].file);
+        yoso_tensor_file *f = ref_open_fixture(cases[i].file);
         yoso_weights w;
         yoso_status st = yoso_weights_bind(f, &c, &w);
         if (st != YOSO_OK) fail_msg("%s: %s", cases[i].file, yoso_last_error());
@@ -126,7 +117,7 @@ static void test_bind_base(void **state) {
     yoso_config c = load_config("config.json");
     const char *files[] = {"base_f32.safetensors", "base_f32.bin"};
     for (size_t i = 0; i < 2; i++) {
-        yoso_tensor_file *f = open_fixture(files[i]);
+        yoso_tensor_file *f = ref_open_fixture(files[i]);
         yoso_weights w;
         yoso_status st = yoso_weights_bind(f, &c, &w);
         if (st != YOSO_OK) fail_msg("%s: %s", files[i], yoso_last_error());
@@ -141,7 +132,7 @@ static void test_bind_conv(void **state) {
     (void)state;
     yoso_config c = load_config("conv/config.json");
     assert_int_equal(c.conv_window, 3);
-    yoso_tensor_file *f = open_fixture("conv/model.safetensors");
+    yoso_tensor_file *f = ref_open_fixture("conv/model.safetensors");
     yoso_weights w;
     assert_int_equal(yoso_weights_bind(f, &c, &w), YOSO_OK);
     const yoso_tensor_view *conv = w.layers[0].conv_w;
@@ -165,7 +156,7 @@ static void test_bind_conv(void **state) {
 static void test_bind_decoder_bias(void **state) {
     (void)state;
     yoso_config c = load_config("config.json");
-    yoso_tensor_file *f = open_fixture("w_decoder_bias.safetensors");
+    yoso_tensor_file *f = ref_open_fixture("w_decoder_bias.safetensors");
     yoso_weights w;
     assert_int_equal(yoso_weights_bind(f, &c, &w), YOSO_OK);
     assert_null(yoso_tensor_file_find(f, "cls.predictions.bias"));
@@ -211,7 +202,7 @@ static void test_bind_mismatches(void **state) {
     (void)state;
     for (size_t i = 0; i < sizeof k_bad / sizeof k_bad[0]; i++) {
         yoso_config c = load_config(k_bad[i].config);
-        yoso_tensor_file *f = open_fixture(k_bad[i].file);
+        yoso_tensor_file *f = ref_open_fixture(k_bad[i].file);
         yoso_weights w;
         yoso_status st = yoso_weights_bind(f, &c, &w);
         if (st != YOSO_ERR_INPUT)
@@ -239,7 +230,7 @@ static void test_bind_config_sizes(void **state) {
         {"\"vocab_size\": 50, \"max_position_embeddings\": 32, \"type_vocab_size\": 2",
          "'yoso.embeddings.token_type_embeddings.weight' has shape [1, 16], expected [2, 16]"},
     };
-    yoso_tensor_file *f = open_fixture("tiny_f16.bin");
+    yoso_tensor_file *f = ref_open_fixture("tiny_f16.bin");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
         snprintf(

@@ -26,6 +26,17 @@ typedef struct ref_set {
     yoso_npy npy; /* float32 [total] */
 } ref_set;
 
+/* Opens tests/data/loader/<name>, asserting success. */
+static inline yoso_tensor_file *ref_open_fixture(const char *name) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "loader/%s", name);
+    yoso_tensor_file *f = NULL;
+    yoso_status st = yoso_tensor_file_open(test_data_path(rel), &f);
+    if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+    assert_non_null(f);
+    return f;
+}
+
 /* Reads tests/data/loader/<stem>.npy and .txt; fails the test if they are missing or malformed. */
 static inline void ref_load(const char *stem, ref_set *r) {
     char rel[256];

@@ -144,6 +144,17 @@ static yoso_status pk_pop(pk_vm *vm, uint32_t *out) {
     return YOSO_OK;
 }
 
+/* Pops the two topmost objects: *below, then *top (the last pushed), as their objects. */
+static yoso_status pk_pop2(pk_vm *vm, const pk_obj **below, const pk_obj **top) {
+    uint32_t a = 0, b = 0;
+    yoso_status st = pk_pop(vm, &b);
+    if (st == YOSO_OK) st = pk_pop(vm, &a);
+    if (st != YOSO_OK) return st;
+    *below = &vm->objs[a];
+    *top = &vm->objs[b];
+    return YOSO_OK;
+}
+
 /* Reads n bytes of operand, failing if the pickle ends first. */
 static yoso_status pk_take(pk_vm *vm, size_t n, const uint8_t **out) {
     if (n > vm->len - vm->pos) return pk_fail(vm, "the pickle ends inside an opcode");
@@ -292,11 +303,9 @@ static yoso_status pk_op_global(pk_vm *vm) {
 
 /* STACK_GLOBAL: module and name as the two topmost strings. */
 static yoso_status pk_op_stack_global(pk_vm *vm) {
-    uint32_t mod = 0, name = 0;
-    yoso_status st = pk_pop(vm, &name);
-    if (st == YOSO_OK) st = pk_pop(vm, &mod);
+    const pk_obj *m = NULL, *n = NULL;
+    yoso_status st = pk_pop2(vm, &m, &n);
     if (st != YOSO_OK) return st;
-    const pk_obj *m = &vm->objs[mod], *n = &vm->objs[name];
     if (m->kind != PK_STR || n->kind != PK_STR)
         return pk_fail(vm, "STACK_GLOBAL needs two strings");
     return pk_push_global(vm, m->u.s, m->len, n->u.s, n->len);
@@ -482,11 +491,9 @@ static yoso_status pk_rebuild_tensor(pk_vm *vm, const pk_obj *args) {
 
 /* REDUCE: calls one of the allowed globals on an argument tuple. */
 static yoso_status pk_op_reduce(pk_vm *vm) {
-    uint32_t fn = 0, args = 0;
-    yoso_status st = pk_pop(vm, &args);
-    if (st == YOSO_OK) st = pk_pop(vm, &fn);
+    const pk_obj *f = NULL, *a = NULL;
+    yoso_status st = pk_pop2(vm, &f, &a);
     if (st != YOSO_OK) return st;
-    const pk_obj *f = &vm->objs[fn], *a = &vm->objs[args];
     if (f->kind != PK_GLOBAL || a->kind != PK_TUPLE)
         return pk_fail(vm, "REDUCE needs a global and an argument tuple");
     switch ((pk_global)f->len) {
