@@ -144,14 +144,17 @@ static yoso_status pk_pop(pk_vm *vm, uint32_t *out) {
     return YOSO_OK;
 }
 
-/* Pops the two topmost objects: *below, then *top (the last pushed), as their objects. */
-static yoso_status pk_pop2(pk_vm *vm, const pk_obj **below, const pk_obj **top) {
+/* Pops the two topmost objects (*below, then *top: the last pushed), failing with `need` unless
+ * they are of these kinds. */
+static yoso_status pk_pop2(pk_vm *vm, pk_kind below_kind, pk_kind top_kind, const char *need,
+                           const pk_obj **below, const pk_obj **top) {
     uint32_t a = 0, b = 0;
     yoso_status st = pk_pop(vm, &b);
     if (st == YOSO_OK) st = pk_pop(vm, &a);
     if (st != YOSO_OK) return st;
     *below = &vm->objs[a];
     *top = &vm->objs[b];
+    if ((*below)->kind != below_kind || (*top)->kind != top_kind) return pk_fail(vm, need);
     return YOSO_OK;
 }
 
@@ -304,10 +307,8 @@ static yoso_status pk_op_global(pk_vm *vm) {
 /* STACK_GLOBAL: module and name as the two topmost strings. */
 static yoso_status pk_op_stack_global(pk_vm *vm) {
     const pk_obj *m = NULL, *n = NULL;
-    yoso_status st = pk_pop2(vm, &m, &n);
+    yoso_status st = pk_pop2(vm, PK_STR, PK_STR, "STACK_GLOBAL needs two strings", &m, &n);
     if (st != YOSO_OK) return st;
-    if (m->kind != PK_STR || n->kind != PK_STR)
-        return pk_fail(vm, "STACK_GLOBAL needs two strings");
     return pk_push_global(vm, m->u.s, m->len, n->u.s, n->len);
 }
 
@@ -492,10 +493,9 @@ static yoso_status pk_rebuild_tensor(pk_vm *vm, const pk_obj *args) {
 /* REDUCE: calls one of the allowed globals on an argument tuple. */
 static yoso_status pk_op_reduce(pk_vm *vm) {
     const pk_obj *f = NULL, *a = NULL;
-    yoso_status st = pk_pop2(vm, &f, &a);
+    yoso_status st =
+        pk_pop2(vm, PK_GLOBAL, PK_TUPLE, "REDUCE needs a global and an argument tuple", &f, &a);
     if (st != YOSO_OK) return st;
-    if (f->kind != PK_GLOBAL || a->kind != PK_TUPLE)
-        return pk_fail(vm, "REDUCE needs a global and an argument tuple");
     switch ((pk_global)f->len) {
     case PK_G_ORDERED_DICT:
         if (a->len != 0) return pk_fail(vm, "OrderedDict is built with arguments");
