@@ -438,6 +438,86 @@ yoso_task yoso_task_for_model(const yoso_model *model);
 yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
                                const char *const *requests, int count, char **responses);
 
+/* --------------------------------------------------- text-classification ---- */
+
+/* top_k meaning every label, sorted (HF's top_k=None). */
+#define YOSO_TOP_K_ALL (-1)
+
+/* The function turning a sequence classifier's logits into scores (HF's function_to_apply). */
+typedef enum yoso_class_function {
+    YOSO_FUNCTION_DEFAULT = 0, /* HF's choice: none for regression, sigmoid for multi-label or one
+                                  label, softmax otherwise */
+    YOSO_FUNCTION_SOFTMAX,
+    YOSO_FUNCTION_SIGMOID,
+    YOSO_FUNCTION_NONE
+} yoso_class_function;
+
+/* "softmax", "sigmoid", "none" ("default" for YOSO_FUNCTION_DEFAULT). */
+const char *yoso_class_function_name(yoso_class_function fn);
+/* Parses one of those names (any case, as HF's ClassificationFunction[name.upper()]);
+ * YOSO_ERR_USAGE naming the choices otherwise. */
+yoso_status yoso_class_function_parse(const char *name, yoso_class_function *fn);
+
+/* One input of the text-classification pipeline (`pipeline("text-classification")`). */
+typedef struct yoso_classify_request {
+    const char *text;      /* UTF-8 */
+    const char *text_pair; /* NULL, or the second segment: <s> text </s></s> text_pair </s> */
+    int top_k;             /* 0: HF's default (the best label alone, legacy form); N >= 1: the N
+                              best (at most num_labels); YOSO_TOP_K_ALL: every label */
+    yoso_class_function function_to_apply;
+} yoso_classify_request;
+
+typedef struct yoso_label_score {
+    char *label;  /* config.json's id2label */
+    double score; /* the logit under function_to_apply, as HF computes it (float32) */
+} yoso_label_score;
+
+typedef struct yoso_classify_result {
+    int count;                /* entries in labels */
+    yoso_label_score *labels; /* best first; equal scores keep the label order */
+    int legacy;               /* top_k was the default: HF answers the single best label bare */
+    int pair; /* the input was HF's {text, text_pair} dict: the legacy JSON is {..}, not [{..}];
+                 set it for a dict input without text_pair too */
+} yoso_classify_result;
+
+/* Runs `count` requests as one padded batch through a YosoForSequenceClassification checkpoint
+ * into results[count] (release each). A bad request fails the call with "input I: ...";
+ * another architecture is YOSO_ERR_UNSUPPORTED naming it and the command that fits. */
+yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *tok,
+                                     const yoso_classify_request *requests, int count,
+                                     yoso_classify_result *results);
+void yoso_classify_result_release(yoso_classify_result *result);
+/* One result as the pipeline's JSON on one line: [{label, score}] for a text at the default
+ * top_k, {label, score} for a pair there, otherwise a list of top_k {label, score}. *json is
+ * malloc'ed. */
+yoso_status yoso_classify_result_json(const yoso_classify_result *result, char **json);
+
+/* ------------------------------------------------------- multiple-choice ---- */
+
+/* One question of YosoForMultipleChoice: each (prompt, choice) pair is a row
+ * <s> prompt </s></s> choice </s>. */
+typedef struct yoso_choice_request {
+    const char *prompt;
+    const char *const *choices; /* [num_choices] */
+    int num_choices;            /* >= 1 */
+} yoso_choice_request;
+
+typedef struct yoso_choice_result {
+    int num_choices;
+    double *logits; /* [num_choices] the head's logit per choice */
+    double *scores; /* [num_choices] their softmax (float32, as torch) */
+} yoso_choice_result;
+
+/* Runs every choice of `count` requests as rows of one padded batch through a
+ * YosoForMultipleChoice checkpoint into results[count] (release each); errors as
+ * yoso_text_classification's. */
+yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
+                                 const yoso_choice_request *requests, int count,
+                                 yoso_choice_result *results);
+void yoso_choice_result_release(yoso_choice_result *result);
+/* {"logits": [...], "scores": [...]} on one line; *json is malloc'ed. */
+yoso_status yoso_choice_result_json(const yoso_choice_result *result, char **json);
+
 /* ---------------------------------------------------------------- version ---- */
 
 /* The library's version ("0.1.0") and the git revision it was built from ("4596d26", with

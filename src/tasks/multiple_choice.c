@@ -1,0 +1,90 @@
+/* multiple_choice.c — YosoForMultipleChoice: every (prompt, choice) pair a row of one padded
+ * batch, a logit per row, softmax over each question's choices (float32, as torch). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "task_batch.h"
+#include "yoso.h"
+
+/* Checks one request; the message names no index. */
+static yoso_status choice_check(const yoso_choice_request *r) {
+    if (!r->prompt) return yoso_error(YOSO_ERR_USAGE, "the request has no prompt");
+    if (r->num_choices < 1 || !r->choices)
+        return yoso_error(YOSO_ERR_USAGE, "the request has no choices: give at least one");
+    for (int c = 0; c < r->num_choices; c++)
+        if (!r->choices[c]) return yoso_error(YOSO_ERR_USAGE, "choice %d is missing", c);
+    return YOSO_OK;
+}
+
+/* Fills one result from its choices' logits [n]. */
+static yoso_status choice_result(const float *logits, int n, yoso_choice_result *res) {
+    res->logits = malloc((size_t)n * sizeof(double));
+    res->scores = malloc((size_t)n * sizeof(double));
+    if (!res->logits || !res->scores) return yoso_error_oom();
+    res->num_choices = n;
+    float max = logits[0], sum = 0;
+    for (int c = 1; c < n; c++) max = logits[c] > max ? logits[c] : max;
+    for (int c = 0; c < n; c++) sum += expf(logits[c] - max);
+    for (int c = 0; c < n; c++) {
+        res->logits[c] = logits[c];
+        res->scores[c] = expf(logits[c] - max) / sum;
+    }
+    return YOSO_OK;
+}
+
+void yoso_choice_result_release(yoso_choice_result *r) {
+    if (!r) return;
+    free(r->logits);
+    free(r->scores);
+    memset(r, 0, sizeof *r);
+}
+
+yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
+                                 const yoso_choice_request *requests, int count,
+                                 yoso_choice_result *results) {
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no question to answer");
+    memset(results, 0, (size_t)count * sizeof *results);
+    yoso_model_info info;
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_MULTIPLE_CHOICE, &info);
+    if (st != YOSO_OK) return st;
+    int total = 0;
+    for (int i = 0; i < count; i++) {
+        if ((st = choice_check(&requests[i])) != YOSO_OK)
+            return yoso_error_prefix(st, "input %d: ", i);
+        total += requests[i].num_choices;
+    }
+    int32_t **rows = calloc((size_t)total, sizeof *rows); /* [total][lens[r]] */
+    size_t *lens = calloc((size_t)total, sizeof *lens);
+    int32_t *ids = NULL, *mask = NULL; /* [total, seq] */
+    float *logits = NULL;              /* [total] */
+    int seq = 0, row = 0;
+    if (!rows || !lens || !(logits = malloc((size_t)total * sizeof(float)))) {
+        st = yoso_error_oom();
+        goto fail;
+    }
+    for (int i = 0; i < count; i++)
+        for (int c = 0; c < requests[i].num_choices; c++, row++) {
+            st = task_encode(tok, info.max_tokens, requests[i].prompt, requests[i].choices[c],
+                             &rows[row], &lens[row]);
+            if (st != YOSO_OK) {
+                yoso_error_prefix(st, "input %d: choice %d: ", i, c);
+                goto fail;
+            }
+        }
+    st = task_pad_rows(rows, lens, total, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
+    if (st == YOSO_OK) st = yoso_model_head_logits(model, total, seq, ids, mask, logits);
+    for (int i = 0, at = 0; i < count && st == YOSO_OK; at += requests[i++].num_choices)
+        st = choice_result(logits + at, requests[i].num_choices, &results[i]);
+fail:
+    if (st != YOSO_OK)
+        for (int i = 0; i < count; i++) yoso_choice_result_release(&results[i]);
+    for (int r = 0; rows && r < total; r++) free(rows[r]);
+    free(rows);
+    free(lens);
+    free(ids);
+    free(mask);
+    free(logits);
+    return st;
+}

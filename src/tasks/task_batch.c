@@ -1,0 +1,80 @@
+/* task_batch.c — the checkpoint check, pair encoding and padded batches of the task pipelines. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "task_batch.h"
+
+yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
+                             yoso_model_info *info) {
+    yoso_model_get_info(model, info);
+    yoso_status st = yoso_task_check_model(model, task);
+    if (st != YOSO_OK) return st;
+    if (yoso_tokenizer_vocab_size(tok) > (size_t)info->vocab_size)
+        return yoso_error(YOSO_ERR_INPUT,
+                          "the tokenizer has %zu tokens but the model only %d: "
+                          "they do not belong together",
+                          yoso_tokenizer_vocab_size(tok), info->vocab_size);
+    return YOSO_OK;
+}
+
+yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *text,
+                        const char *pair, int32_t **ids, size_t *len) {
+    int32_t *a = NULL, *b = NULL; /* [na] <s> text </s>, [nb] <s> pair </s> */
+    size_t na = 0, nb = 0;
+    *ids = NULL;
+    *len = 0;
+    yoso_status st =
+        yoso_tokenizer_encode(tok, text, strlen(text), YOSO_TOKENIZE_ADD_SPECIAL, 0, &a, &na);
+    if (st == YOSO_OK && pair)
+        st = yoso_tokenizer_encode(tok, pair, strlen(pair), YOSO_TOKENIZE_ADD_SPECIAL, 0, &b, &nb);
+    if (st != YOSO_OK) goto done;
+    if (na + nb > (size_t)max_tokens) {
+        st = yoso_error(YOSO_ERR_INPUT,
+                        "the %s is %zu tokens long, more than the limit of %d of this model: "
+                        "shorten it",
+                        pair ? "text pair" : "text", na + nb, max_tokens);
+        goto done;
+    }
+    if (pair) {
+        int32_t *joined = malloc((na + nb) * sizeof(int32_t));
+        if (!joined) {
+            st = yoso_error_oom();
+            goto done;
+        }
+        memcpy(joined, a, na * sizeof(int32_t));
+        memcpy(joined + na, b, nb * sizeof(int32_t));
+        joined[na] = a[na - 1]; /* the pair's <s> becomes a second </s> */
+        free(a);
+        a = joined;
+    }
+    *ids = a;
+    *len = na + nb;
+    a = NULL;
+done:
+    free(a);
+    free(b);
+    return st;
+}
+
+yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,
+                          int32_t **ids, int32_t **mask, int *seq) {
+    size_t longest = 0;
+    for (int i = 0; i < count; i++) longest = lens[i] > longest ? lens[i] : longest;
+    *seq = (int)longest;
+    *ids = malloc((size_t)count * longest * sizeof(int32_t));
+    *mask = malloc((size_t)count * longest * sizeof(int32_t));
+    if (!*ids || !*mask) {
+        free(*ids);
+        free(*mask);
+        *ids = *mask = NULL;
+        return yoso_error_oom();
+    }
+    for (int i = 0; i < count; i++)
+        for (size_t t = 0; t < longest; t++) {
+            const int real = t < lens[i];
+            (*ids)[(size_t)i * longest + t] = real ? rows[i][t] : pad;
+            (*mask)[(size_t)i * longest + t] = real;
+        }
+    return YOSO_OK;
+}

@@ -1,0 +1,26 @@
+/* task_batch.h — what the task pipelines share: the checkpoint check, RoBERTa (pair) encoding
+ * under the model's length limit, and right-padded batches. */
+#ifndef YOSO_TASK_BATCH_H
+#define YOSO_TASK_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yoso.h"
+
+/* Fills *info; fails as yoso_task_check_model does when the model lacks the task's head, or with
+ * YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds the model's. */
+yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
+                             yoso_model_info *info);
+
+/* Encodes text as <s> text </s>, or with pair (not NULL) as RoBERTa pairs: <s> text </s></s> pair
+ * </s>; YOSO_ERR_INPUT naming the length when it exceeds max_tokens. *ids is malloc'ed [*len]. */
+yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *text,
+                        const char *pair, int32_t **ids, size_t *len);
+
+/* Lays `count` rows (rows[i] of lens[i] ids) out as one right-padded batch: *ids and *mask are
+ * malloc'ed [count, *seq] with *seq the longest row; the mask is 1 on real tokens. */
+yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,
+                          int32_t **ids, int32_t **mask, int *seq);
+
+#endif
