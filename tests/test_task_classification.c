@@ -1,0 +1,456 @@
+/* test_task_classification.c — the text-classification and multiple-choice pipelines against
+ * the real Hugging Face answers (tests/data/tasks, tools/fixtures/gen_task_fixtures.py): every
+ * case through the typed API's JSON, through yoso_task_run_json with the case's kwargs as
+ * parameters and a few through the CLI, all as padded batches, within 1e-5; LSH determinism and
+ * closeness; the errors a caller can make. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_support.h"
+#include "yoso.h"
+
+#define MAX_CASES 32
+#define TOL 1e-5
+/* LSH with 4096 hashes vs HF's expectation answers, the largest difference of any score (logits
+ * under "none") or multiple-choice logit: measured over seeds 1-9 at most 0.42 (seed 7: 0.14
+ * and 0.18), against 0.31-1.3 and 1.4-2.8 with 64 hashes; the bound leaves room for another
+ * device's rounding flipping a hash bit. */
+#define LSH_BOUND 0.6
+
+static yoso_tokenizer *g_tok;
+
+/* The fixture cases of one task: cases[n] parsed lines of tests/data/tasks/<task>.jsonl. */
+typedef struct case_set {
+    cJSON *cases[MAX_CASES];
+    int n;
+} case_set;
+
+static void cases_load(const char *task, case_set *s) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "tasks/%s.jsonl", task);
+    char *text = test_read_file(test_data_path(rel), NULL);
+    assert_non_null(text);
+    s->n = 0;
+    for (char *line = strtok(text, "\n"); line && s->n < MAX_CASES; line = strtok(NULL, "\n"))
+        assert_non_null(s->cases[s->n++] = cJSON_Parse(line));
+    free(text);
+}
+
+static void cases_free(case_set *s) {
+    for (int i = 0; i < s->n; i++) cJSON_Delete(s->cases[i]);
+}
+
+static const char *case_str(const cJSON *c, const char *key) {
+    return cJSON_GetObjectItem(c, key)->valuestring;
+}
+
+/* Loads tests/data/tasks/<name> with the attention mode (and hashes, seed for LSH). */
+static yoso_model *load_model(const char *name, yoso_attention mode, int num_hash, uint64_t seed) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "tasks/%s", name);
+    yoso_model_options opt = {.attention = mode, .num_hash = num_hash, .seed = seed};
+    yoso_model *m = NULL;
+    if (yoso_model_load(test_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
+        fail_msg("%s: %s", name, yoso_last_error());
+    return m;
+}
+
+/* The largest difference between two JSON values' numbers (they have the same shape). */
+static double json_max_diff(const cJSON *a, const cJSON *b) {
+    if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) return fabs(a->valuedouble - b->valuedouble);
+    double worst = 0;
+    for (const cJSON *x = a ? a->child : NULL, *y = b ? b->child : NULL; x && y;
+         x = x->next, y = y->next)
+        worst = fmax(worst, json_max_diff(x, y));
+    return worst;
+}
+
+/* Compares got with the case's expected (test_json_match at tol, failing with the case's name)
+ * and returns the largest number difference. */
+static double expect_case(const char *got, const cJSON *c, double tol, const char *how) {
+    const cJSON *want = cJSON_GetObjectItem(c, "expected");
+    char *want_text = cJSON_PrintUnformatted(want), why[512];
+    if (!test_json_match(got, want_text, tol, why, sizeof why))
+        fail_msg("%s (%s): %s\n  got  %s\n  want %s", case_str(c, "name"), how, why, got,
+                 want_text);
+    cJSON *g = cJSON_Parse(got);
+    double d = json_max_diff(g, want);
+    cJSON_Delete(g);
+    free(want_text);
+    return d;
+}
+
+/* ------------------------------------------------------------ requests ---- */
+
+/* A text-classification case as a typed request (kwargs: absent top_k the default, null every
+ * label). */
+static void classify_request(const cJSON *c, yoso_classify_request *r) {
+    memset(r, 0, sizeof *r);
+    const cJSON *in = cJSON_GetObjectItem(c, "inputs"), *kw = cJSON_GetObjectItem(c, "kwargs");
+    if (cJSON_IsString(in)) {
+        r->text = in->valuestring;
+    } else {
+        r->text = cJSON_GetObjectItem(in, "text")->valuestring;
+        r->text_pair = cJSON_GetObjectItem(in, "text_pair")->valuestring;
+    }
+    const cJSON *k = cJSON_GetObjectItem(kw, "top_k");
+    if (k) r->top_k = cJSON_IsNull(k) ? YOSO_TOP_K_ALL : k->valueint;
+    const cJSON *fn = cJSON_GetObjectItem(kw, "function_to_apply");
+    if (fn) assert_int_equal(yoso_class_function_parse(fn->valuestring, &r->function_to_apply), 0);
+}
+
+/* A multiple-choice case as a typed request; *choices is malloc'ed. */
+static void choice_request(const cJSON *c, yoso_choice_request *r, const char ***choices) {
+    const cJSON *in = cJSON_GetObjectItem(c, "inputs"), *item;
+    const cJSON *list = cJSON_GetObjectItem(in, "choices");
+    *choices = malloc((size_t)cJSON_GetArraySize(list) * sizeof **choices);
+    r->prompt = cJSON_GetObjectItem(in, "prompt")->valuestring;
+    r->num_choices = 0;
+    cJSON_ArrayForEach(item, list)(*choices)[r->num_choices++] = item->valuestring;
+    r->choices = *choices;
+}
+
+/* A case as Hugging Face's inference JSON: {"inputs": ..., "parameters": kwargs}. */
+static char *json_request(const cJSON *c) {
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddItemToObject(req, "inputs", cJSON_Duplicate(cJSON_GetObjectItem(c, "inputs"), 1));
+    const cJSON *kw = cJSON_GetObjectItem(c, "kwargs");
+    if (cJSON_GetArraySize(kw) > 0)
+        cJSON_AddItemToObject(req, "parameters", cJSON_Duplicate(kw, 1));
+    char *s = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    return s;
+}
+
+/* Runs every case of model through the JSON layer as one batch; returns the largest difference. */
+static double run_json_cases(yoso_model *m, yoso_task task, case_set *s, const char *model) {
+    char *req[MAX_CASES], *resp[MAX_CASES];
+    const cJSON *picked[MAX_CASES];
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(case_str(s->cases[i], "model"), model)) {
+            picked[n] = s->cases[i];
+            req[n++] = json_request(s->cases[i]);
+        }
+    assert_true(n > 0);
+    if (yoso_task_run_json(m, g_tok, task, (const char *const *)req, n, resp) != YOSO_OK)
+        fail_msg("%s: %s", model, yoso_last_error());
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        worst = fmax(worst, expect_case(resp[i], picked[i], TOL, "yoso_task_run_json"));
+        free(resp[i]);
+        free(req[i]);
+    }
+    return worst;
+}
+
+/* ------------------------------------------------- text-classification ---- */
+
+static const char *const k_classify_models[] = {"seqcls", "seqcls-multilabel", "seqcls-regression"};
+
+/* Runs the cases of one model through yoso_text_classification as one batch into json[] (in the
+ * order of the cases picked); returns how many. */
+static int classify_cases(yoso_model *m, case_set *s, const char *model, const cJSON **picked,
+                          char **json) {
+    yoso_classify_request req[MAX_CASES];
+    yoso_classify_result res[MAX_CASES];
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(case_str(s->cases[i], "model"), model)) {
+            picked[n] = s->cases[i];
+            classify_request(s->cases[i], &req[n++]);
+        }
+    assert_true(n > 0);
+    if (yoso_text_classification(m, g_tok, req, n, res) != YOSO_OK)
+        fail_msg("%s: %s", model, yoso_last_error());
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(yoso_classify_result_json(&res[i], &json[i]), YOSO_OK);
+        yoso_classify_result_release(&res[i]);
+    }
+    return n;
+}
+
+/* Every text-classification case, batched per model, through the typed API and the JSON layer:
+ * HF's labels, order and nesting, scores within 1e-5. */
+static void test_text_classification_matches_pipeline(void **state) {
+    (void)state;
+    case_set s;
+    cases_load("text-classification", &s);
+    double worst_api = 0, worst_json = 0;
+    int checked = 0;
+    for (size_t k = 0; k < sizeof k_classify_models / sizeof *k_classify_models; k++) {
+        yoso_model *m = load_model(k_classify_models[k], YOSO_ATTENTION_EXPECTATION, 0, 0);
+        const cJSON *picked[MAX_CASES];
+        char *json[MAX_CASES];
+        int n = classify_cases(m, &s, k_classify_models[k], picked, json);
+        for (int i = 0; i < n; i++) {
+            worst_api = fmax(worst_api, expect_case(json[i], picked[i], TOL, "typed API"));
+            free(json[i]);
+        }
+        checked += n;
+        worst_json = fmax(
+            worst_json, run_json_cases(m, YOSO_TASK_TEXT_CLASSIFICATION, &s, k_classify_models[k]));
+        yoso_model_free(m);
+    }
+    assert_int_equal(checked, s.n);
+    printf("text-classification: %d cases, max |score - HF| %.3g (API), %.3g (JSON)\n", checked,
+           worst_api, worst_json);
+    cases_free(&s);
+}
+
+/* ------------------------------------------------------ multiple-choice ---- */
+
+/* Runs every multiple-choice case through yoso_multiple_choice as one batch into json[]. */
+static int choice_cases(yoso_model *m, case_set *s, const char *model, const cJSON **picked,
+                        char **json) {
+    yoso_choice_request req[MAX_CASES];
+    yoso_choice_result res[MAX_CASES];
+    const char **choices[MAX_CASES];
+    for (int i = 0; i < s->n; i++) {
+        picked[i] = s->cases[i];
+        choice_request(s->cases[i], &req[i], &choices[i]);
+    }
+    if (yoso_multiple_choice(m, g_tok, req, s->n, res) != YOSO_OK)
+        fail_msg("%s: %s", model, yoso_last_error());
+    for (int i = 0; i < s->n; i++) {
+        assert_int_equal(yoso_choice_result_json(&res[i], &json[i]), YOSO_OK);
+        yoso_choice_result_release(&res[i]);
+        free(choices[i]);
+    }
+    return s->n;
+}
+
+/* Every multiple-choice case in one batch (rows of different lengths padded) through the typed
+ * API and the JSON layer: HF's logits and softmax within 1e-5. */
+static void test_multiple_choice_matches_model(void **state) {
+    (void)state;
+    case_set s;
+    cases_load("multiple-choice", &s);
+    assert_true(s.n >= 3);
+    yoso_model *m = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    const cJSON *picked[MAX_CASES];
+    char *json[MAX_CASES];
+    choice_cases(m, &s, "mc", picked, json);
+    double worst_api = 0;
+    for (int i = 0; i < s.n; i++) {
+        worst_api = fmax(worst_api, expect_case(json[i], s.cases[i], TOL, "typed API"));
+        free(json[i]);
+    }
+    double worst_json = run_json_cases(m, YOSO_TASK_MULTIPLE_CHOICE, &s, "mc");
+    printf("multiple-choice: %d cases, max |logit or score - HF| %.3g (API), %.3g (JSON)\n", s.n,
+           worst_api, worst_json);
+    yoso_model_free(m);
+    cases_free(&s);
+}
+
+/* Runs the cases of a model as one batch into json[] (picked[] the cases, in order); returns
+ * how many. */
+typedef int (*run_cases_fn)(yoso_model *m, case_set *s, const char *model, const cJSON **picked,
+                            char **json);
+
+/* LSH on a model's cases: two loads with one seed answer byte for byte alike; returns the largest
+ * difference from HF's expectation-mode answers with num_hash hashes (labels may differ: that
+ * case counts as its score difference, matched by position). */
+static double lsh_difference(run_cases_fn run, case_set *s, const char *model, int num_hash) {
+    yoso_model *a = load_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
+    yoso_model *b = load_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
+    const cJSON *picked[MAX_CASES];
+    char *ja[MAX_CASES], *jb[MAX_CASES];
+    int n = run(a, s, model, picked, ja);
+    assert_int_equal(run(b, s, model, picked, jb), n);
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(ja[i], jb[i]);
+        cJSON *g = cJSON_Parse(ja[i]);
+        worst = fmax(worst, json_max_diff(g, cJSON_GetObjectItem(picked[i], "expected")));
+        cJSON_Delete(g);
+        free(ja[i]);
+        free(jb[i]);
+    }
+    yoso_model_free(a);
+    yoso_model_free(b);
+    return worst;
+}
+
+/* LSH attention (sampled hashes) on both tasks: deterministic per seed, and converging on the
+ * expectation (HF's answers) as the hashes grow: closer with 4096 than with 64, within LSH_BOUND.
+ */
+static void test_lsh_deterministic_and_close(void **state) {
+    (void)state;
+    case_set tc, mc;
+    cases_load("text-classification", &tc);
+    cases_load("multiple-choice", &mc);
+    const double tc64 = lsh_difference(classify_cases, &tc, "seqcls", 64);
+    const double tc4096 = lsh_difference(classify_cases, &tc, "seqcls", 4096);
+    const double mc64 = lsh_difference(choice_cases, &mc, "mc", 64);
+    const double mc4096 = lsh_difference(choice_cases, &mc, "mc", 4096);
+    printf("LSH max |diff| from HF's expectation: text-classification scores m 64 %.3g, m 4096 "
+           "%.3g; multiple-choice logits/scores m 64 %.3g, m 4096 %.3g\n",
+           tc64, tc4096, mc64, mc4096);
+    assert_true(tc4096 < tc64 && mc4096 < mc64);
+    assert_true(tc4096 < LSH_BOUND);
+    assert_true(mc4096 < LSH_BOUND);
+    cases_free(&tc);
+    cases_free(&mc);
+}
+
+/* Expects status st and a message containing part from the last call (got its status). */
+static void expect_error(yoso_status got, yoso_status st, const char *part) {
+    if (got != st || !strstr(yoso_last_error(), part))
+        fail_msg("got %s \"%s\", want %s with \"%s\"", yoso_status_string(got), yoso_last_error(),
+                 yoso_status_string(st), part);
+}
+
+/* One JSON request through yoso_task_run_json: its status, the response in *out (or NULL). */
+static yoso_status run_one(yoso_model *m, yoso_task task, const char *request, char **out) {
+    *out = NULL;
+    return yoso_task_run_json(m, g_tok, task, &request, 1, out);
+}
+
+/* A text of n words ("word word ..."), malloc'ed. */
+static char *long_text(int n) {
+    char *t = malloc((size_t)n * 5 + 1);
+    for (int i = 0; i < n; i++) memcpy(t + 5 * i, "word ", 5);
+    t[5 * n] = '\0';
+    return t;
+}
+
+/* The typed API's errors: the wrong checkpoint (naming its class and the command that fits),
+ * bad top_k / function / choices naming the input, too long an input naming its length and the
+ * model's limit; and the edges of top_k. */
+static void test_typed_errors(void **state) {
+    (void)state;
+    yoso_model *cls = load_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *mc = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_classify_result res[2];
+    yoso_choice_result cres[1];
+    const char *choices[] = {"yes", "no"};
+    yoso_classify_request r[2] = {{.text = "fine"}, {.text = "also fine"}};
+    yoso_choice_request q = {.prompt = "Is it?", .choices = choices, .num_choices = 2};
+    expect_error(yoso_text_classification(mc, g_tok, r, 1, res), YOSO_ERR_UNSUPPORTED,
+                 "this checkpoint is a YosoForMultipleChoice");
+    assert_non_null(strstr(yoso_last_error(), "`yoso multiple-choice`"));
+    expect_error(yoso_multiple_choice(cls, g_tok, &q, 1, cres), YOSO_ERR_UNSUPPORTED,
+                 "this checkpoint is a YosoForSequenceClassification");
+    assert_non_null(strstr(yoso_last_error(), "`yoso text-classification`"));
+    expect_error(yoso_text_classification(cls, g_tok, r, 0, res), YOSO_ERR_USAGE, "no input");
+    r[1].top_k = -2;
+    expect_error(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_ERR_USAGE,
+                 "input 1: top_k -2 is out of range");
+    r[1].top_k = 0;
+    r[1].function_to_apply = (yoso_class_function)9;
+    expect_error(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_ERR_USAGE,
+                 "input 1: function_to_apply 9 is not known");
+    yoso_class_function fn = YOSO_FUNCTION_DEFAULT;
+    expect_error(yoso_class_function_parse("tanh", &fn), YOSO_ERR_USAGE,
+                 "function_to_apply 'tanh' is not known: use softmax, sigmoid or none");
+    assert_int_equal(yoso_class_function_parse("SigMoid", &fn), YOSO_OK); /* HF's .upper() */
+    assert_int_equal(fn, YOSO_FUNCTION_SIGMOID);
+    assert_string_equal(yoso_class_function_name(fn), "sigmoid");
+    char *text = long_text(1100);
+    r[1] = (yoso_classify_request){.text = "short", .text_pair = text};
+    expect_error(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_ERR_INPUT,
+                 "input 1: the text pair is 1106 tokens long, more than the limit of 1024");
+    /* top_k past the labels is every label (Python's slice), sorted */
+    r[1] = (yoso_classify_request){.text = "fine", .top_k = 7};
+    r[0].top_k = YOSO_TOP_K_ALL;
+    assert_int_equal(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(res[i].count, 3);
+        assert_false(res[i].legacy);
+        assert_true(res[i].labels[0].score >= res[i].labels[1].score);
+        assert_true(res[i].labels[1].score >= res[i].labels[2].score);
+        yoso_classify_result_release(&res[i]);
+    }
+    q.num_choices = 0;
+    expect_error(yoso_multiple_choice(mc, g_tok, &q, 1, cres), YOSO_ERR_USAGE,
+                 "input 0: the request has no choices");
+    q.num_choices = 2;
+    choices[1] = text;
+    expect_error(yoso_multiple_choice(mc, g_tok, &q, 1, cres), YOSO_ERR_INPUT,
+                 "input 0: choice 1: the text pair is 1108 tokens long, more than the limit");
+    free(text);
+    yoso_model_free(cls);
+    yoso_model_free(mc);
+}
+
+/* The JSON layer's errors and HF's forms: the alias, a dict input answering one bare dict,
+ * function names in any case, and refused parameters and inputs. */
+static void test_json_requests(void **state) {
+    (void)state;
+    yoso_model *cls = load_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *mc = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    const yoso_task T = YOSO_TASK_TEXT_CLASSIFICATION, M = YOSO_TASK_MULTIPLE_CHOICE;
+    yoso_task found = YOSO_TASK_COUNT;
+    assert_int_equal(yoso_task_find("sentiment-analysis", &found), YOSO_OK);
+    assert_int_equal(found, T);
+    char *out = NULL;
+    assert_int_equal(run_one(cls, T, "{\"inputs\": {\"text\": \"Hello\"}}", &out), YOSO_OK);
+    assert_true(out[0] == '{'); /* HF: a dict input without top_k answers {label, score} */
+    free(out);
+    assert_int_equal(run_one(cls, T, "{\"inputs\": \"Hello\"}", &out), YOSO_OK);
+    assert_true(out[0] == '[' && out[1] == '{');
+    free(out);
+    assert_int_equal(
+        run_one(cls, T,
+                "{\"inputs\": \"Hello\", \"parameters\": {\"function_to_apply\": \"NONE\", "
+                "\"top_k\": 2}}",
+                &out),
+        YOSO_OK);
+    cJSON *list = cJSON_Parse(out);
+    assert_int_equal(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+    free(out);
+    expect_error(run_one(cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top_k\": 0}}", &out),
+                 YOSO_ERR_INPUT, "input 0: parameter \"top_k\" must be an integer in 1..");
+    expect_error(run_one(cls, T,
+                         "{\"inputs\": \"a\", \"parameters\": {\"function_to_apply\": "
+                         "\"tanh\"}}",
+                         &out),
+                 YOSO_ERR_INPUT, "\"function_to_apply\" is \"tanh\": use softmax, sigmoid or none");
+    expect_error(run_one(cls, T, "{\"inputs\": {\"txt\": \"a\"}}", &out), YOSO_ERR_INPUT,
+                 "unknown key \"txt\" in \"inputs\"");
+    expect_error(run_one(cls, T, "{\"inputs\": {\"text_pair\": \"a\"}}", &out), YOSO_ERR_INPUT,
+                 "\"inputs\" needs a string \"text\"");
+    expect_error(run_one(cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top\": 1}}", &out),
+                 YOSO_ERR_INPUT, "the keys are top_k, function_to_apply");
+    expect_error(run_one(mc, T, "{\"inputs\": \"a\"}", &out), YOSO_ERR_UNSUPPORTED,
+                 "YosoForMultipleChoice");
+    expect_error(run_one(mc, M, "{\"inputs\": \"a\"}", &out), YOSO_ERR_INPUT,
+                 "\"inputs\" must be an object");
+    expect_error(run_one(mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": []}}", &out),
+                 YOSO_ERR_INPUT, "a list of at least one string");
+    expect_error(run_one(mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\", 1]}}", &out),
+                 YOSO_ERR_INPUT, "input 0: choice 1 is not a string");
+    expect_error(run_one(mc, M, "{\"inputs\": {\"choices\": [\"b\"]}}", &out), YOSO_ERR_INPUT,
+                 "needs a string \"prompt\"");
+    expect_error(run_one(mc, M,
+                         "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\"]}, "
+                         "\"parameters\": {\"top_k\": 1}}",
+                         &out),
+                 YOSO_ERR_INPUT, "unknown key \"top_k\"");
+    assert_null(out);
+    yoso_model_free(cls);
+    yoso_model_free(mc);
+}
+
+static int setup(void **state) {
+    if (test_context_setup(state)) return -1;
+    if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) {
+        fprintf(stderr, "setup: %s\n", yoso_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state) {
+    yoso_tokenizer_free(g_tok);
+    return test_context_teardown(state);
+}
+
+TEST_MAIN(setup, teardown, test_text_classification_matches_pipeline,
+          test_multiple_choice_matches_model, test_lsh_deterministic_and_close, test_typed_errors,
+          test_json_requests)
