@@ -336,7 +336,7 @@ static void test_typed_errors(void **state) {
     expect_error(yoso_multiple_choice(cls, g_tok, &q, 1, cres), YOSO_ERR_UNSUPPORTED,
                  "this checkpoint is a YosoForSequenceClassification");
     assert_non_null(strstr(yoso_last_error(), "`yoso text-classification`"));
-    expect_error(yoso_text_classification(cls, g_tok, r, 0, res), YOSO_ERR_USAGE, "no input");
+    expect_error(yoso_text_classification(cls, g_tok, r, 0, res), YOSO_ERR_USAGE, "no input to run");
     r[1].top_k = -2;
     expect_error(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_ERR_USAGE,
                  "input 1: top_k -2 is out of range");

@@ -44,47 +44,39 @@ void yoso_choice_result_release(yoso_choice_result *r) {
 yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
                                  const yoso_choice_request *requests, int count,
                                  yoso_choice_result *results) {
-    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no question to answer");
-    memset(results, 0, (size_t)count * sizeof *results);
     yoso_model_info info;
-    yoso_status st = task_check_model(model, tok, YOSO_TASK_MULTIPLE_CHOICE, &info);
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_MULTIPLE_CHOICE, count, &info);
     if (st != YOSO_OK) return st;
+    memset(results, 0, (size_t)count * sizeof *results);
     int total = 0;
     for (int i = 0; i < count; i++) {
         if ((st = choice_check(&requests[i])) != YOSO_OK)
             return yoso_error_prefix(st, "input %d: ", i);
         total += requests[i].num_choices;
     }
-    int32_t **rows = calloc((size_t)total, sizeof *rows); /* [total][lens[r]] */
-    size_t *lens = calloc((size_t)total, sizeof *lens);
-    int32_t *ids = NULL, *mask = NULL; /* [total, seq] */
-    float *logits = NULL;              /* [total] */
-    int seq = 0, row = 0;
-    if (!rows || !lens || !(logits = malloc((size_t)total * sizeof(float)))) {
-        st = yoso_error_oom();
+    task_rows rows = {0};
+    float *logits = NULL; /* [total] */
+    if ((st = task_rows_alloc(&rows, total)) != YOSO_OK ||
+        !(logits = malloc((size_t)total * sizeof(float)))) {
+        st = st ? st : yoso_error_oom();
         goto fail;
     }
-    for (int i = 0; i < count; i++)
+    for (int i = 0, row = 0; i < count; i++)
         for (int c = 0; c < requests[i].num_choices; c++, row++) {
             st = task_encode(tok, info.max_tokens, requests[i].prompt, requests[i].choices[c],
-                             &rows[row], &lens[row]);
+                             &rows.ids[row], &rows.lens[row]);
             if (st != YOSO_OK) {
                 yoso_error_prefix(st, "input %d: choice %d: ", i, c);
                 goto fail;
             }
         }
-    st = task_pad_rows(rows, lens, total, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
-    if (st == YOSO_OK) st = yoso_model_head_logits(model, total, seq, ids, mask, logits);
+    st = task_rows_head_logits(model, tok, &rows, logits);
     for (int i = 0, at = 0; i < count && st == YOSO_OK; at += requests[i++].num_choices)
         st = choice_result(logits + at, requests[i].num_choices, &results[i]);
 fail:
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_choice_result_release(&results[i]);
-    for (int r = 0; rows && r < total; r++) free(rows[r]);
-    free(rows);
-    free(lens);
-    free(ids);
-    free(mask);
+    task_rows_free(&rows);
     free(logits);
     return st;
 }

@@ -6,8 +6,9 @@
 #include "task_batch.h"
 
 yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
-                             yoso_model_info *info) {
+                             int count, yoso_model_info *info) {
     yoso_model_get_info(model, info);
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to run: give at least one");
     yoso_status st = yoso_task_check_model(model, task);
     if (st != YOSO_OK) return st;
     if (yoso_tokenizer_vocab_size(tok) > (size_t)info->vocab_size)
@@ -77,4 +78,30 @@ yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, i
             (*mask)[(size_t)i * longest + t] = real;
         }
     return YOSO_OK;
+}
+
+yoso_status task_rows_alloc(task_rows *rows, int count) {
+    rows->count = count;
+    rows->ids = calloc((size_t)count, sizeof *rows->ids);
+    rows->lens = calloc((size_t)count, sizeof *rows->lens);
+    return rows->ids && rows->lens ? YOSO_OK : yoso_error_oom();
+}
+
+void task_rows_free(task_rows *rows) {
+    for (int i = 0; rows->ids && i < rows->count; i++) free(rows->ids[i]);
+    free(rows->ids);
+    free(rows->lens);
+    memset(rows, 0, sizeof *rows);
+}
+
+yoso_status task_rows_head_logits(yoso_model *model, const yoso_tokenizer *tok,
+                                  const task_rows *rows, float *out) {
+    int32_t *ids = NULL, *mask = NULL; /* [count, seq] */
+    int seq = 0;
+    yoso_status st = task_pad_rows(rows->ids, rows->lens, rows->count, yoso_tokenizer_pad_id(tok),
+                                   &ids, &mask, &seq);
+    if (st == YOSO_OK) st = yoso_model_head_logits(model, rows->count, seq, ids, mask, out);
+    free(ids);
+    free(mask);
+    return st;
 }

@@ -8,10 +8,11 @@
 
 #include "yoso.h"
 
-/* Fills *info; fails as yoso_task_check_model does when the model lacks the task's head, or with
- * YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds the model's. */
+/* Fills *info; fails with YOSO_ERR_USAGE for count < 1, as yoso_task_check_model does when the
+ * model lacks the task's head, or with YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds
+ * the model's. */
 yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
-                             yoso_model_info *info);
+                             int count, yoso_model_info *info);
 
 /* Encodes text as <s> text </s>, or with pair (not NULL) as RoBERTa pairs: <s> text </s></s> pair
  * </s>; YOSO_ERR_INPUT naming the length when it exceeds max_tokens. *ids is malloc'ed [*len]. */
@@ -22,5 +23,19 @@ yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *t
  * malloc'ed [count, *seq] with *seq the longest row; the mask is 1 on real tokens. */
 yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,
                           int32_t **ids, int32_t **mask, int *seq);
+
+/* Token rows collected for one padded forward pass through the model's head. */
+typedef struct task_rows {
+    int32_t **ids; /* [count][lens[i]] */
+    size_t *lens;  /* [count] */
+    int count;
+} task_rows;
+
+/* Allocates count empty rows (task_encode fills each). */
+yoso_status task_rows_alloc(task_rows *rows, int count);
+void task_rows_free(task_rows *rows);
+/* Pads the rows into one batch and runs yoso_model_head_logits into out ([count, ...]). */
+yoso_status task_rows_head_logits(yoso_model *model, const yoso_tokenizer *tok,
+                                  const task_rows *rows, float *out);
 
 #endif

@@ -104,39 +104,31 @@ void yoso_classify_result_release(yoso_classify_result *r) {
 yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *tok,
                                      const yoso_classify_request *requests, int count,
                                      yoso_classify_result *results) {
-    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to classify");
-    memset(results, 0, (size_t)count * sizeof *results);
     yoso_model_info info;
-    yoso_status st = task_check_model(model, tok, YOSO_TASK_TEXT_CLASSIFICATION, &info);
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_TEXT_CLASSIFICATION, count, &info);
     if (st != YOSO_OK) return st;
+    memset(results, 0, (size_t)count * sizeof *results);
     const int n = info.num_labels;
-    int32_t **rows = calloc((size_t)count, sizeof *rows); /* [count][lens[i]] */
-    size_t *lens = calloc((size_t)count, sizeof *lens);
-    int32_t *ids = NULL, *mask = NULL;    /* [count, seq] */
+    task_rows rows = {0};
     float *logits = NULL, *scores = NULL; /* [count, n], [n] */
-    int seq = 0;
-    if (!rows || !lens) {
-        st = yoso_error_oom();
-        goto fail;
-    }
+    if ((st = task_rows_alloc(&rows, count)) != YOSO_OK) goto fail;
     for (int i = 0; i < count; i++) {
         const yoso_classify_request *r = &requests[i];
         if ((st = classify_check(r)) == YOSO_OK)
-            st = task_encode(tok, info.max_tokens, r->text, r->text_pair, &rows[i], &lens[i]);
+            st = task_encode(tok, info.max_tokens, r->text, r->text_pair, &rows.ids[i],
+                             &rows.lens[i]);
         if (st != YOSO_OK) {
             yoso_error_prefix(st, "input %d: ", i);
             goto fail;
         }
     }
-    st = task_pad_rows(rows, lens, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
-    if (st != YOSO_OK) goto fail;
     logits = malloc((size_t)count * n * sizeof(float));
     scores = malloc((size_t)n * sizeof(float));
     if (!logits || !scores) {
         st = yoso_error_oom();
         goto fail;
     }
-    if ((st = yoso_model_head_logits(model, count, seq, ids, mask, logits)) != YOSO_OK) goto fail;
+    if ((st = task_rows_head_logits(model, tok, &rows, logits)) != YOSO_OK) goto fail;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         yoso_class_function fn = requests[i].function_to_apply;
         classify_scores(logits + (size_t)i * n, n,
@@ -147,11 +139,7 @@ yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *to
 fail:
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_classify_result_release(&results[i]);
-    for (int i = 0; rows && i < count; i++) free(rows[i]);
-    free(rows);
-    free(lens);
-    free(ids);
-    free(mask);
+    task_rows_free(&rows);
     free(logits);
     free(scores);
     return st;
