@@ -109,11 +109,15 @@ yoso_status yoso_tokenizer_encode(const yoso_tokenizer *tok, const char *text, s
  * points), exactly Hugging Face's offset_mapping (return_offsets_mapping=True, trim_offsets as the
  * tokenizer says: a token's leading "Ġ" space is not part of its span); byte_start/byte_end are
  * the same span in bytes of the UTF-8 text. <s>, </s> and other added specials of the template
- * get 0, 0. A token that covers part of a multi-byte character spans the whole character. */
+ * get 0, 0. A token that covers part of a multi-byte character spans the whole character.
+ * word is HF's word_ids(): the pre-tokenized word (one GPT-2 regex piece, or an added token)
+ * the token belongs to, counted from 0 in this text; YOSO_NO_WORD for the template's <s>, </s>. */
 typedef struct yoso_token_span {
     size_t start, end;
     size_t byte_start, byte_end;
+    size_t word;
 } yoso_token_span;
+#define YOSO_NO_WORD ((size_t)-1)
 /* yoso_tokenizer_encode, also returning each id's span in the text; *spans is malloc'ed,
  * [count] entries. */
 yoso_status yoso_tokenizer_encode_offsets(const yoso_tokenizer *tok, const char *text, size_t len,

@@ -307,8 +307,9 @@ static char *offsets_folder(int add_prefix_space) {
     return dir;
 }
 
-/* Character offsets equal HF's offset_mapping (fast tokenizer, trim_offsets) on every corpus
- * text and the add_prefix_space texts; byte spans slice the same text the characters do. */
+/* Character offsets and words equal HF's offset_mapping and word_ids() (fast tokenizer,
+ * trim_offsets) on every corpus text and the add_prefix_space texts; byte spans slice the same text
+ * the characters do. */
 static void test_offsets(void **state) {
     (void)state;
     rows r = rows_read("tokenizer/offsets.jsonl");
@@ -334,16 +335,22 @@ static void test_offsets(void **state) {
         assert_int_equal(n, nw);
         assert_memory_equal(ids, want, n * sizeof *ids);
         const cJSON *offs = cJSON_GetObjectItemCaseSensitive(row, "offsets");
+        const cJSON *words = cJSON_GetObjectItemCaseSensitive(row, "words");
         assert_int_equal((size_t)cJSON_GetArraySize(offs), n);
+        assert_int_equal((size_t)cJSON_GetArraySize(words), n);
         size_t k = 0;
-        for (const cJSON *o = offs->child; o; o = o->next, k++) {
+        const cJSON *w = words->child;
+        for (const cJSON *o = offs->child; o; o = o->next, w = w->next, k++) {
             const size_t ws = (size_t)cJSON_GetArrayItem(o, 0)->valuedouble;
             const size_t we = (size_t)cJSON_GetArrayItem(o, 1)->valuedouble;
+            const size_t word = cJSON_IsNull(w) ? YOSO_NO_WORD : (size_t)w->valuedouble;
             tokens++;
-            if (spans[k].start != ws || spans[k].end != we) {
+            if (spans[k].start != ws || spans[k].end != we || spans[k].word != word) {
                 if (mismatches++ < 10)
-                    printf("offsets of %.60s token %zu (id %d): got [%zu, %zu), HF [%zu, %zu)\n",
-                           text, k, ids[k], spans[k].start, spans[k].end, ws, we);
+                    printf("offsets of %.60s token %zu (id %d): got [%zu, %zu) word %zu, HF [%zu, "
+                           "%zu) word %zu\n",
+                           text, k, ids[k], spans[k].start, spans[k].end, spans[k].word, ws, we,
+                           word);
             }
             /* a byte span that starts on a character boundary starts on the character the
              * character span names (special tokens: both 0) */

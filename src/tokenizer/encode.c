@@ -33,18 +33,20 @@ typedef struct encode_ctx {
     tok_workspace *ws;
     tok_bpe_cache *cache; /* NULL when another thread holds the shared cache */
     tok_ids *out;
-    tok_ids *spans;        /* NULL, or [2 · out->len] byte start, end of each id in the input */
+    tok_ids *spans;        /* NULL, or [3 · out->len] byte start, end and word of each id */
+    int32_t word;          /* the next word's index (HF's word_ids: a piece or an added token) */
     const uint8_t *pieces; /* the buffer the pre-tokenizer's pieces point into */
     long shift;            /* input offset of pieces[0] (−1 after an added prefix space) */
     long prefix_end;       /* after an added prefix space: where the segment's first character
                               ends (HF aligns the space with it); else −1 */
 } encode_ctx;
 
-/* Appends the byte span [start, end) of one token; no-op unless spans are asked for. */
-static yoso_status encode_span(encode_ctx *c, long start, long end) {
+/* Appends the byte span [start, end) and the word (−1: a template special) of one token; no-op
+ * unless spans are asked for. */
+static yoso_status encode_span(encode_ctx *c, long start, long end, int32_t word) {
     if (!c->spans) return YOSO_OK;
-    const int32_t span[2] = {(int32_t)(start < 0 ? 0 : start), (int32_t)(end < 0 ? 0 : end)};
-    return tok_ids_append(c->spans, span, 2);
+    const int32_t span[3] = {(int32_t)(start < 0 ? 0 : start), (int32_t)(end < 0 ? 0 : end), word};
+    return tok_ids_append(c->spans, span, 3);
 }
 
 /* The byte span of an added token's match [start, end) without the white space its lstrip /
@@ -66,8 +68,9 @@ static void encode_added_span(const uint8_t *text, size_t *start, size_t *end) {
 }
 
 /* Records the spans of the ids a piece at `piece` just appended from index `first` on: each
- * byte-level token covers as many input bytes as it decodes to. */
+ * byte-level token covers as many input bytes as it decodes to; the piece is one word. */
 static yoso_status encode_piece_spans(encode_ctx *c, const uint8_t *piece, size_t first) {
+    const int32_t word = c->word++;
     if (!c->spans) return YOSO_OK;
     long at = (long)(piece - c->pieces) + c->shift;
     for (size_t i = first; i < c->out->len; i++) {
@@ -78,7 +81,7 @@ static yoso_status encode_piece_spans(encode_ctx *c, const uint8_t *piece, size_
             start = at + 1;
             if (end < c->prefix_end) end = c->prefix_end;
         }
-        yoso_status st = encode_span(c, start, end);
+        yoso_status st = encode_span(c, start, end, word);
         if (st) return st;
         at += n;
     }
@@ -149,7 +152,8 @@ static yoso_status encode_run(const yoso_tokenizer *tok, tok_workspace *ws, tok_
     encode_ctx c = {.tok = tok, .ws = ws, .cache = cache, .out = out, .spans = spans};
     yoso_status st;
     const int special = (flags & YOSO_TOKENIZE_ADD_SPECIAL) != 0;
-    if (special && ((st = tok_ids_append(out, &tok->cls_id, 1)) || (st = encode_span(&c, 0, 0))))
+    if (special &&
+        ((st = tok_ids_append(out, &tok->cls_id, 1)) || (st = encode_span(&c, 0, 0, -1))))
         return st;
     if ((st = tok_added_split(tok, (const char *)text, len, &ws->segments))) return st;
     for (size_t i = 0; i < ws->segments.len; i++) {
@@ -158,12 +162,13 @@ static yoso_status encode_run(const yoso_tokenizer *tok, tok_workspace *ws, tok_
             size_t start = s.start, end = s.end;
             if (spans) encode_added_span(text, &start, &end);
             st = tok_ids_append(out, &s.id, 1);
-            if (!st) st = encode_span(&c, (long)start, (long)end);
+            if (!st) st = encode_span(&c, (long)start, (long)end, c.word++);
         } else
             st = encode_segment(&c, text + s.start, s.end - s.start, s.start);
         if (st) return st;
     }
-    if (special && ((st = tok_ids_append(out, &tok->sep_id, 1)) || (st = encode_span(&c, 0, 0))))
+    if (special &&
+        ((st = tok_ids_append(out, &tok->sep_id, 1)) || (st = encode_span(&c, 0, 0, -1))))
         return st;
     return YOSO_OK;
 }
@@ -185,8 +190,12 @@ static yoso_status encode_limit(const yoso_tokenizer *tok, int flags, size_t max
     out->len = max_length;
     if (special) out->data[max_length - 1] = tok->sep_id;
     if (spans) {
-        spans->len = 2 * max_length;
-        if (special) spans->data[2 * max_length - 2] = spans->data[2 * max_length - 1] = 0;
+        spans->len = 3 * max_length;
+        if (special) {
+            int32_t *last = spans->data + 3 * (max_length - 1);
+            last[0] = last[1] = 0;
+            last[2] = -1;
+        }
     }
     return YOSO_OK;
 }

@@ -60,7 +60,7 @@ yoso_status yoso_tokenizer_encode_offsets(const yoso_tokenizer *tok, const char 
     *spans = NULL;
     *count = 0;
     tok_ids out = {malloc(64 * sizeof(int32_t)), 0, 64};
-    tok_ids bytes = {malloc(128 * sizeof(int32_t)), 0, 128};
+    tok_ids bytes = {malloc(192 * sizeof(int32_t)), 0, 192};
     yoso_token_span *result = NULL;
     yoso_status st = YOSO_OK;
     if (!out.data || !bytes.data) {
@@ -80,8 +80,9 @@ yoso_status yoso_tokenizer_encode_offsets(const yoso_tokenizer *tok, const char 
     size_t cursor_byte = 0, cursor_char = 0;
     for (size_t i = 0; i < out.len; i++) {
         yoso_token_span *r = &result[i];
-        r->byte_start = (size_t)bytes.data[2 * i];
-        r->byte_end = (size_t)bytes.data[2 * i + 1];
+        r->byte_start = (size_t)bytes.data[3 * i];
+        r->byte_end = (size_t)bytes.data[3 * i + 1];
+        r->word = bytes.data[3 * i + 2] < 0 ? YOSO_NO_WORD : (size_t)bytes.data[3 * i + 2];
         const int templ = special && (i == 0 || i + 1 == out.len); /* <s>, </s>: 0, 0 */
         if (templ) continue;
         if (!tok->keep_offsets)

@@ -297,8 +297,8 @@ void tok_bpe_cache_put(tok_bpe_cache *cache, const uint8_t *piece, size_t len, c
 
 /* -------------------------------------------------------------------- workspace ---- */
 
-/* Encodes text into out and, when spans is not NULL, each id's input byte span [start, end) into
- * spans (two entries per id; <s>, </s> get 0, 0) — the engine behind yoso_tokenizer_encode and
+/* Encodes text into out and, when spans is not NULL, each id's input byte span [start, end) and
+ * word into spans (three entries per id; <s>, </s> get 0, 0, −1) — the engine behind yoso_tokenizer_encode and
  * yoso_tokenizer_encode_offsets (encode.c). */
 yoso_status tok_encode(const yoso_tokenizer *tok, const char *text, size_t len, int flags,
                        size_t max_length, tok_ids *out, tok_ids *spans);
