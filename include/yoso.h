@@ -522,6 +522,59 @@ void yoso_choice_result_release(yoso_choice_result *result);
 /* {"logits": [...], "scores": [...]} on one line; *json is malloc'ed. */
 yoso_status yoso_choice_result_json(const yoso_choice_result *result, char **json);
 
+/* ---------------------------------------------------- question-answering ---- */
+
+/* doc_stride for windows that do not overlap (HF's doc_stride=0; 0 here is HF's default). */
+#define YOSO_QA_NO_STRIDE (-1)
+
+/* One input of the question-answering pipeline (Hugging Face v4's QuestionAnsweringPipeline,
+ * the last release that has it). Zero fields mean HF's defaults. */
+typedef struct yoso_qa_request {
+    const char *question;         /* UTF-8, not empty */
+    const char *context;          /* UTF-8, not empty: the text the answers come from */
+    int top_k;                    /* answers to return (0: 1); fewer when the context has fewer */
+    int max_answer_len;           /* the longest answer in tokens (0: 15) */
+    int max_seq_len;              /* tokens per window, question and specials included
+                                     (0: 384); capped at the model's maximum */
+    int doc_stride;               /* tokens two windows of a long context share (0: min(128,
+                                     max_seq_len / 2); YOSO_QA_NO_STRIDE: none) */
+    int max_question_len;         /* accepted as HF does (0: 64); like HF's fast tokenizers, the
+                                     question is not truncated */
+    int handle_impossible_answer; /* 1: the empty answer {start 0, end 0, ""} competes too */
+} yoso_qa_request;
+
+/* One answer: a span of the context. */
+typedef struct yoso_qa_answer {
+    double score;      /* start × end probability, summed over the spans giving this text */
+    size_t start, end; /* the span in the context, in Unicode characters (HF's start, end) */
+    char *answer;      /* context[start:end] (UTF-8; "" for the impossible answer) */
+} yoso_qa_answer;
+
+typedef struct yoso_qa_result {
+    int count;               /* answers, best first (at most top_k) */
+    yoso_qa_answer *answers; /* [count] */
+} yoso_qa_result;
+
+/* Runs `count` requests through a YosoForQuestionAnswering as HF's pipeline does: the pair
+ * <s> question </s></s> context </s>, a context longer than max_seq_len split into windows that
+ * overlap by doc_stride tokens (truncation="only_second", overflowing tokens), every window of
+ * every request one row of one right-padded batch; per window softmax over the context tokens
+ * and <s>, the top 2·top_k + 10 spans at most max_answer_len long, widened to whole words, equal
+ * texts (case-insensitive) merged by adding their scores; the empty answer scored by the least
+ * <s>·<s> probability when handle_impossible_answer. (A context with fewer than 2·top_k + 10
+ * spans scoring above 0 fills HF's top list with 0-scored cells, taken here in (start, end)
+ * order where numpy's argpartition picks its own: those 0-score answers may differ.)
+ * results[count] are filled; release each
+ * with yoso_qa_result_release. A bad request fails the call with a message that starts "input
+ * I: "; another checkpoint class is YOSO_ERR_UNSUPPORTED naming it and the command that fits. */
+yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok,
+                                    const yoso_qa_request *requests, int count,
+                                    yoso_qa_result *results);
+void yoso_qa_result_release(yoso_qa_result *result);
+/* One result as the pipeline's JSON on one line: {score, start, end, answer} for a single
+ * answer, a list of them otherwise. *json is malloc'ed. */
+yoso_status yoso_qa_result_json(const yoso_qa_result *result, char **json);
+
 /* ---------------------------------------------------------------- version ---- */
 
 /* The library's version ("0.1.0") and the git revision it was built from ("4596d26", with

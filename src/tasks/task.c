@@ -15,6 +15,7 @@ static const task_def *const k_tasks[YOSO_TASK_COUNT] = {
     [YOSO_TASK_TOKEN_CLASSIFICATION] = &task_token_classification_def,
     [YOSO_TASK_TEXT_CLASSIFICATION] = &task_text_classification_def,
     [YOSO_TASK_MULTIPLE_CHOICE] = &task_multiple_choice_def,
+    [YOSO_TASK_QUESTION_ANSWERING] = &task_question_answering_def,
 };
 
 /* The architecture each task needs (-1: any checkpoint). */

@@ -28,6 +28,7 @@ extern const task_def task_feature_extraction_def;
 extern const task_def task_token_classification_def;
 extern const task_def task_text_classification_def;
 extern const task_def task_multiple_choice_def;
+extern const task_def task_question_answering_def;
 
 /* The readers: each fails with YOSO_ERR_INPUT and a message naming the parameter and what it
  * must be. An absent or null value leaves *out unchanged (the caller's default); a task that
