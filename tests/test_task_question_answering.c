@@ -160,6 +160,72 @@ static void test_task_json_matches_pipeline(void **state) {
     }
 }
 
+/* The CLI command line's start: the QA fixture model, its tokenizer, expectation. */
+static void cli_prefix(char *cmd, size_t n, const char *command) {
+    snprintf(cmd, n, "%s %s -m %s", YOSO_CLI, command, test_data_path("tasks/qa"));
+    size_t at = strlen(cmd);
+    snprintf(cmd + at, n - at, " --tokenizer %s --attention expectation",
+             test_data_path("tasks/tokenizer"));
+}
+
+/* `yoso question-answering --jsonl --json` answers every case's HF request line by line, and
+ * `yoso qa --question Q --context C` with flags answers one; both exactly the pipeline's JSON. */
+static void test_cli_matches_pipeline(void **state) {
+    (void)state;
+    char *dir = test_make_temp_dir(), path[4096], cmd[16384];
+    snprintf(path, sizeof path, "%s/requests.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < g_num_cases; i++) {
+        char *req = case_json_request(g_cases[i]);
+        fprintf(f, "%s\n", req);
+        free(req);
+    }
+    fclose(f);
+    cli_prefix(cmd, sizeof cmd, "question-answering");
+    size_t at = strlen(cmd);
+    snprintf(cmd + at, sizeof cmd - at, " --jsonl --json < %s", path);
+    char *out = NULL, *err = NULL;
+    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    int i = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), i++) {
+        assert_true(i < g_num_cases);
+        expect_case(g_cases[i], line, "yoso question-answering --jsonl");
+    }
+    assert_int_equal(i, g_num_cases);
+    free(out);
+    free(err);
+    /* qa/end_of_context: top_k 4 as a flag */
+    const cJSON *c = NULL;
+    for (int k = 0; k < g_num_cases; k++)
+        if (!strcmp(cJSON_GetObjectItem(g_cases[k], "name")->valuestring, "qa/end_of_context"))
+            c = g_cases[k];
+    assert_non_null(c);
+    const cJSON *in = cJSON_GetObjectItem(c, "inputs");
+    cli_prefix(cmd, sizeof cmd, "qa");
+    at = strlen(cmd);
+    snprintf(cmd + at, sizeof cmd - at, " --json -k 4 --question '%s' --context '%s'",
+             cJSON_GetObjectItem(in, "question")->valuestring,
+             cJSON_GetObjectItem(in, "context")->valuestring);
+    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    expect_case(c, out, "yoso qa --question --context");
+    free(out);
+    free(err);
+    /* the table: the best answer's text on its own row */
+    cli_prefix(cmd, sizeof cmd, "qa");
+    at = strlen(cmd);
+    snprintf(cmd + at, sizeof cmd - at, " -k 4 --question '%s' '%s'",
+             cJSON_GetObjectItem(in, "question")->valuestring,
+             cJSON_GetObjectItem(in, "context")->valuestring);
+    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    assert_non_null(strstr(out, "jumps over the lazy dog. The last word"));
+    assert_non_null(strstr(out, "score"));
+    free(out);
+    free(err);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 /* Runs the typed API on every case with model m; *json[i] malloc'ed. */
 static void run_all(yoso_model *m, char **json) {
     yoso_qa_request req[MAX_CASES];
@@ -303,4 +369,4 @@ static void test_edges(void **state) {
 }
 
 TEST_MAIN(setup, teardown, test_typed_api_matches_pipeline, test_task_json_matches_pipeline,
-          test_lsh_deterministic_and_close, test_refusals, test_edges)
+          test_cli_matches_pipeline, test_lsh_deterministic_and_close, test_refusals, test_edges)

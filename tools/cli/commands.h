@@ -13,5 +13,6 @@ int cmd_convert(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_question_answering(int argc, char **argv);
 
 #endif
