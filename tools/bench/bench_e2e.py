@@ -20,7 +20,8 @@ round trip: tokenization, forward, top-5):
 - ort: ONNX Runtime (ORT_ENABLE_ALL, T intra-op threads) on head_at_mask.onnx (the LM head at
   the mask only, as yoso does), the HF fast tokenizer, a numpy top-5;
 - expectation, lsh: `yoso fill-mask --json` reading stdin, with OPENBLAS_NUM_THREADS and PoCL's
-  thread count set to T.
+  thread count set to T; fused (not in the default list): expectation with
+  YOSO_EXPECTATION=fused, for an end-to-end A/B of the fused attention path.
 Start: each contender is started twice on the shortest length and timed to its first answer:
 cold (yoso: empty YOSO_CACHE_DIR and POCL_CACHE_DIR; Python: the first start of this run, OS
 page cache not dropped) and warm (yoso: the caches the cold run filled). The warm process stays
@@ -47,7 +48,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAMES = {"hf": "HF PyTorch", "ort": "ONNX Runtime (head at mask)",
-         "expectation": "yoso expectation", "lsh": "yoso LSH"}
+         "expectation": "yoso expectation", "lsh": "yoso LSH",
+         "fused": "yoso expectation, fused path"}
 CALL_TIMEOUT_S = 900.0
 
 # The Python contenders' worker: loads, prints "ready", then answers one JSON line per line.
@@ -128,8 +130,15 @@ class Worker:
         if kind in ("hf", "ort"):
             cmd = [sys.executable, "-c", PY_WORKER, kind, args.model, str(args.threads)]
         else:
-            env.update(YOSO_CACHE_DIR=caches[0], POCL_CACHE_DIR=caches[1])
-            cmd = [args.yoso, "fill-mask", "--json", "-m", args.model, "--attention", kind]
+            for name, folder in zip(("YOSO_CACHE_DIR", "POCL_CACHE_DIR"), caches):
+                if folder:
+                    env[name] = folder
+                else:
+                    env.pop(name, None)
+            if kind == "fused":
+                env["YOSO_EXPECTATION"] = "fused"
+            cmd = [args.yoso, "fill-mask", "--json", "-m", args.model, "--attention",
+                   "lsh" if kind == "lsh" else "expectation"]
             if args.fp16:
                 cmd.insert(2, "--fp16")
         self.err = tempfile.TemporaryFile(mode="w+")
@@ -221,8 +230,10 @@ def measure_starts(args, text, tmp):
     starts, workers = {}, {}
     for kind in args.contenders:
         caches = (os.path.join(tmp, kind, "yoso"), os.path.join(tmp, kind, "pocl"))
+        if args.no_cold:  # the user's caches, as earlier runs left them
+            caches = (os.environ.get("YOSO_CACHE_DIR", ""), os.environ.get("POCL_CACHE_DIR", ""))
         row = {}
-        for phase in ("cold", "warm"):
+        for phase in ("warm",) if args.no_cold else ("cold", "warm"):
             load0 = loadavg()
             w = Worker(kind, args, caches)
             dt, _ = w.call(text)
@@ -293,7 +304,7 @@ def write_table(path, meta, starts, rows):
     ]
     for k in kinds:
         s = starts[k]
-        lines.append(f"| {NAMES[k]} | {fmt(s['cold_s'])} | {fmt(s['warm_s'])} | "
+        lines.append(f"| {NAMES[k]} | {fmt(s.get('cold_s'))} | {fmt(s['warm_s'])} | "
                      f"{fmt(s.get('rss_mib'), '.0f')} |")
     lines += [
         "",
@@ -346,6 +357,8 @@ def main():
     p.add_argument("--contenders", default="hf,ort,expectation,lsh")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--fp16", action="store_true", help="yoso stores the weights as half")
+    p.add_argument("--no-cold", action="store_true",
+                   help="skip the cold starts (yoso's then start with the caches of earlier runs)")
     p.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
     p.add_argument("--replot", action="store_true",
                    help="only rewrite results.md and bench.png from OUT/results.json")
