@@ -47,17 +47,6 @@ static const char *case_str(const cJSON *c, const char *key) {
     return cJSON_GetObjectItem(c, key)->valuestring;
 }
 
-/* Loads tests/data/tasks/<name> with the attention mode (and hashes, seed for LSH). */
-static yoso_model *load_model(const char *name, yoso_attention mode, int num_hash, uint64_t seed) {
-    char rel[128];
-    snprintf(rel, sizeof rel, "tasks/%s", name);
-    yoso_model_options opt = {.attention = mode, .num_hash = num_hash, .seed = seed};
-    yoso_model *m = NULL;
-    if (yoso_model_load(test_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
-        fail_msg("%s: %s", name, yoso_last_error());
-    return m;
-}
-
 /* The largest difference between two JSON values' numbers (they have the same shape). */
 static double json_max_diff(const cJSON *a, const cJSON *b) {
     if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) return fabs(a->valuedouble - b->valuedouble);
@@ -182,7 +171,8 @@ static void test_text_classification_matches_pipeline(void **state) {
     double worst_api = 0, worst_json = 0;
     int checked = 0;
     for (size_t k = 0; k < sizeof k_classify_models / sizeof *k_classify_models; k++) {
-        yoso_model *m = load_model(k_classify_models[k], YOSO_ATTENTION_EXPECTATION, 0, 0);
+        yoso_model *m =
+            test_load_task_model(k_classify_models[k], YOSO_ATTENTION_EXPECTATION, 0, 0);
         const cJSON *picked[MAX_CASES];
         char *json[MAX_CASES];
         int n = classify_cases(m, &s, k_classify_models[k], picked, json);
@@ -230,7 +220,7 @@ static void test_multiple_choice_matches_model(void **state) {
     case_set s;
     cases_load("multiple-choice", &s);
     assert_true(s.n >= 3);
-    yoso_model *m = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *m = test_load_task_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
     const cJSON *picked[MAX_CASES];
     char *json[MAX_CASES];
     choice_cases(m, &s, "mc", picked, json);
@@ -255,8 +245,8 @@ typedef int (*run_cases_fn)(yoso_model *m, case_set *s, const char *model, const
  * difference from HF's expectation-mode answers with num_hash hashes (labels may differ: that
  * case counts as its score difference, matched by position). */
 static double lsh_difference(run_cases_fn run, case_set *s, const char *model, int num_hash) {
-    yoso_model *a = load_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
-    yoso_model *b = load_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
+    yoso_model *a = test_load_task_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
+    yoso_model *b = test_load_task_model(model, YOSO_ATTENTION_LSH, num_hash, 7);
     const cJSON *picked[MAX_CASES];
     char *ja[MAX_CASES], *jb[MAX_CASES];
     int n = run(a, s, model, picked, ja);
@@ -323,8 +313,8 @@ static char *long_text(int n) {
  * model's limit; and the edges of top_k. */
 static void test_typed_errors(void **state) {
     (void)state;
-    yoso_model *cls = load_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
-    yoso_model *mc = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *cls = test_load_task_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *mc = test_load_task_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
     yoso_classify_result res[2];
     yoso_choice_result cres[1];
     const char *choices[] = {"yes", "no"};
@@ -336,7 +326,8 @@ static void test_typed_errors(void **state) {
     expect_error(yoso_multiple_choice(cls, g_tok, &q, 1, cres), YOSO_ERR_UNSUPPORTED,
                  "this checkpoint is a YosoForSequenceClassification");
     assert_non_null(strstr(yoso_last_error(), "`yoso text-classification`"));
-    expect_error(yoso_text_classification(cls, g_tok, r, 0, res), YOSO_ERR_USAGE, "no input to run");
+    expect_error(yoso_text_classification(cls, g_tok, r, 0, res), YOSO_ERR_USAGE,
+                 "no input to run");
     r[1].top_k = -2;
     expect_error(yoso_text_classification(cls, g_tok, r, 2, res), YOSO_ERR_USAGE,
                  "input 1: top_k -2 is out of range");
@@ -381,8 +372,8 @@ static void test_typed_errors(void **state) {
  * function names in any case, and refused parameters and inputs. */
 static void test_json_requests(void **state) {
     (void)state;
-    yoso_model *cls = load_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
-    yoso_model *mc = load_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *cls = test_load_task_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *mc = test_load_task_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
     const yoso_task T = YOSO_TASK_TEXT_CLASSIFICATION, M = YOSO_TASK_MULTIPLE_CHOICE;
     yoso_task found = YOSO_TASK_COUNT;
     assert_int_equal(yoso_task_find("sentiment-analysis", &found), YOSO_OK);

@@ -26,35 +26,18 @@ static yoso_model *g_qa;
 static cJSON *g_cases[MAX_CASES];
 static int g_num_cases;
 
-/* Loads tests/data/tasks/<name> with the given attention (LSH: num_hash hashes, seed). */
-static yoso_model *load_model(const char *name, yoso_attention attention, int num_hash,
-                              uint64_t seed) {
-    char rel[128];
-    snprintf(rel, sizeof rel, "tasks/%s", name);
-    yoso_model_options opt = {.attention = attention, .num_hash = num_hash, .seed = seed};
-    yoso_model *m = NULL;
-    if (yoso_model_load(test_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
-        fail_msg("%s: %s", name, yoso_last_error());
-    return m;
-}
-
 /* The shared device, the tokenizer, the QA model (expectation) and the fixture's cases. */
 static int setup(void **state) {
     if (test_context_setup(state)) return -1;
     if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) return -1;
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/qa"), &opt, &g_qa) != YOSO_OK) return -1;
-    char *text = test_read_file(test_data_path("tasks/question-answering.jsonl"), NULL);
-    if (!text) return -1;
-    for (char *line = strtok(text, "\n"); line && g_num_cases < MAX_CASES;
-         line = strtok(NULL, "\n"))
-        if (!(g_cases[g_num_cases++] = cJSON_Parse(line))) return -1;
-    free(text);
-    return 0;
+    g_num_cases = test_read_cases("tasks/question-answering.jsonl", g_cases, MAX_CASES);
+    return g_num_cases > 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
-    for (int i = 0; i < g_num_cases; i++) cJSON_Delete(g_cases[i]);
+    test_free_cases(g_cases, g_num_cases);
     yoso_model_free(g_qa);
     yoso_tokenizer_free(g_tok);
     return test_context_teardown(state);
@@ -244,7 +227,7 @@ static void run_all(yoso_model *m, char **json) {
 static void test_lsh_deterministic_and_close(void **state) {
     (void)state;
     char *a[MAX_CASES], *b[MAX_CASES];
-    yoso_model *m = load_model("qa", YOSO_ATTENTION_LSH, 0, 7);
+    yoso_model *m = test_load_task_model("qa", YOSO_ATTENTION_LSH, 0, 7);
     run_all(m, a);
     run_all(m, b);
     yoso_model_free(m);
@@ -253,7 +236,7 @@ static void test_lsh_deterministic_and_close(void **state) {
         free(a[i]);
         free(b[i]);
     }
-    m = load_model("qa", YOSO_ATTENTION_LSH, 256, 7);
+    m = test_load_task_model("qa", YOSO_ATTENTION_LSH, 256, 7);
     run_all(m, a);
     yoso_model_free(m);
     run_all(g_qa, b);
@@ -316,7 +299,7 @@ static void test_refusals(void **state) {
     expect_refusal(g_qa, bad, YOSO_ERR_INPUT, "leaves no room for the context");
     bad = r, bad.context = "\xff\xfe";
     expect_refusal(g_qa, bad, YOSO_ERR_INPUT, "context: ");
-    yoso_model *seqcls = load_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
+    yoso_model *seqcls = test_load_task_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
     expect_refusal(seqcls, r, YOSO_ERR_UNSUPPORTED, "YosoForSequenceClassification");
     expect_refusal(seqcls, r, YOSO_ERR_UNSUPPORTED, "`yoso text-classification`");
     yoso_model_free(seqcls);

@@ -26,16 +26,12 @@ static int setup(void **state) {
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/tokcls"), &opt, &g_model) != YOSO_OK)
         return -1;
-    char *text = test_read_file(test_data_path("tasks/token-classification.jsonl"), NULL);
-    if (!text) return -1;
-    for (char *line = strtok(text, "\n"); line && g_count < MAX_CASES; line = strtok(NULL, "\n"))
-        if (!(g_cases[g_count++] = cJSON_Parse(line))) return -1;
-    free(text);
-    return 0;
+    g_count = test_read_cases("tasks/token-classification.jsonl", g_cases, MAX_CASES);
+    return g_count > 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
-    for (int i = 0; i < g_count; i++) cJSON_Delete(g_cases[i]);
+    test_free_cases(g_cases, g_count);
     yoso_model_free(g_model);
     yoso_tokenizer_free(g_tok);
     return test_context_teardown(state);

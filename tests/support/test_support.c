@@ -170,3 +170,32 @@ int test_json_match(const char *got, const char *want, double tol, char *why, si
     cJSON_Delete(b);
     return ok;
 }
+
+int test_read_cases(const char *relative, cJSON **cases, int max) {
+    char *text = test_read_file(test_data_path(relative), NULL);
+    if (!text) return -1;
+    int n = 0;
+    for (char *line = strtok(text, "\n"); line && n < max; line = strtok(NULL, "\n"))
+        if (!(cases[n++] = cJSON_Parse(line))) {
+            test_free_cases(cases, n - 1);
+            n = -1;
+            break;
+        }
+    free(text);
+    return n;
+}
+
+void test_free_cases(cJSON **cases, int n) {
+    for (int i = 0; i < n; i++) cJSON_Delete(cases[i]);
+}
+
+yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
+                                 uint64_t seed) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "tasks/%s", name);
+    yoso_model_options opt = {.attention = attention, .num_hash = num_hash, .seed = seed};
+    yoso_model *m = NULL;
+    if (yoso_model_load(test_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
+        fail_msg("%s: %s", name, yoso_last_error());
+    return m;
+}

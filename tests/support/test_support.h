@@ -40,6 +40,16 @@ int test_write_file(const char *path, const void *data, size_t size);
  * "[2].score: 0.51 vs 0.52") in why[n]. */
 int test_json_match(const char *got, const char *want, double tol, char *why, size_t n);
 
+struct cJSON;
+/* Reads the JSON lines of tests/data/<relative> into cases[max] (cJSON_Delete each, or
+ * test_free_cases); returns how many, or -1 when the file cannot be read or a line parsed. */
+int test_read_cases(const char *relative, struct cJSON **cases, int max);
+void test_free_cases(struct cJSON **cases, int n);
+/* Loads tests/data/tasks/<name> with the attention mode (num_hash and seed for LSH; 0: the
+ * config's); fails the running test when it cannot. */
+yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
+                                 uint64_t seed);
+
 /* The program's main(): runs the named cases as one cmocka group, with group setup and teardown
  * (each may be NULL): TEST_MAIN(test_context_setup, test_context_teardown, test_a, test_b). */
 #define TEST_MAIN(setup, teardown, ...)                                                            \
