@@ -16,13 +16,13 @@ static void gemm_reference(const yoso_gemm_args *g, const float *a, const float 
             for (size_t j = 0; j < g->n; j++) {
                 double s = 0;
                 for (size_t p = 0; p < g->k; p++) {
-                    size_t ai = g->a_offset + q * g->a_stride +
-                                (g->trans_a ? p * g->lda + i : i * g->lda + p);
-                    size_t bi = g->b_offset + q * g->b_stride +
-                                (g->trans_b ? j * g->ldb + p : p * g->ldb + j);
+                    size_t ai = g->a.offset + q * g->a.stride +
+                                (g->trans_a ? p * g->a.ld + i : i * g->a.ld + p);
+                    size_t bi = g->b.offset + q * g->b.stride +
+                                (g->trans_b ? j * g->b.ld + p : p * g->b.ld + j);
                     s += (double)a[ai] * b[bi];
                 }
-                float *cv = &c[g->c_offset + q * g->c_stride + i * g->ldc + j];
+                float *cv = &c[g->c.offset + q * g->c.stride + i * g->c.ld + j];
                 *cv = (float)(g->alpha * s + g->beta * *cv);
             }
 }
@@ -52,15 +52,15 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     assert_int_equal(yoso_gemm_get_kind(gemm), kind);
     const int fallback = kind == YOSO_GEMM_CLBLAST && test_ctx->env.clblast_fail;
     float *ha, *hb = NULL, *hc;
-    g.a = random_buffer(shared ? (na > nb ? na : nb) : na, 11u + (unsigned)g.m, &ha);
-    g.b = shared ? g.a : random_buffer(nb, 22u + (unsigned)g.n, &hb);
+    g.a.buf = random_buffer(shared ? (na > nb ? na : nb) : na, 11u + (unsigned)g.m, &ha);
+    g.b.buf = shared ? g.a.buf : random_buffer(nb, 22u + (unsigned)g.n, &hb);
     if (shared) hb = ha;
-    g.c = random_buffer(nc, 33u, &hc);
+    g.c.buf = random_buffer(nc, 33u, &hc);
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
     if (fallback) assert_int_not_equal(yoso_gemm_get_kind(gemm), YOSO_GEMM_CLBLAST);
     float *out = malloc(nc * sizeof(float));
-    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, g.c, CL_TRUE, 0, nc * sizeof(float), out,
-                                         0, NULL, NULL),
+    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, g.c.buf, CL_TRUE, 0, nc * sizeof(float),
+                                         out, 0, NULL, NULL),
                      CL_SUCCESS);
     gemm_reference(&g, ha, hb, hc);
     double worst = 0;
@@ -68,9 +68,9 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     if (worst > 1e-4 * (1 + sqrt((double)g.k)))
         fail_msg("%s: m=%zu n=%zu k=%zu batch=%zu: max error %g", yoso_gemm_backend_name(gemm), g.m,
                  g.n, g.k, g.batch, worst);
-    clReleaseMemObject(g.a);
-    if (!shared) clReleaseMemObject(g.b);
-    clReleaseMemObject(g.c);
+    clReleaseMemObject(g.a.buf);
+    if (!shared) clReleaseMemObject(g.b.buf);
+    clReleaseMemObject(g.c.buf);
     free(ha);
     if (!shared) free(hb);
     free(hc);
@@ -86,23 +86,23 @@ static void offsets_and_padding(yoso_gemm_kind kind) {
                         .k = 9,
                         .alpha = 1.5f,
                         .beta = 0.5f,
-                        .a_offset = 5,
-                        .lda = 12,
-                        .b_offset = 3,
-                        .ldb = 11,
-                        .c_offset = 7,
-                        .ldc = 30};
+                        .a.offset = 5,
+                        .a.ld = 12,
+                        .b.offset = 3,
+                        .b.ld = 11,
+                        .c.offset = 7,
+                        .c.ld = 30};
     check(kind, g, 5 + 13 * 12, 3 + 21 * 11, 7 + 13 * 30, 0);
     yoso_gemm_args t = {.trans_a = 1,
                         .m = 10,
                         .n = 6,
                         .k = 17,
                         .alpha = 1.0f,
-                        .a_offset = 2,
-                        .lda = 14,
-                        .ldb = 8,
-                        .c_offset = 1,
-                        .ldc = 9};
+                        .a.offset = 2,
+                        .a.ld = 14,
+                        .b.ld = 8,
+                        .c.offset = 1,
+                        .c.ld = 9};
     check(kind, t, 2 + 17 * 14, 17 * 8, 1 + 10 * 9, 0);
 }
 
@@ -113,13 +113,13 @@ static void interleaved_batch(yoso_gemm_kind kind) {
                         .n = d,
                         .k = keys,
                         .alpha = 1.0f,
-                        .lda = keys,
-                        .a_stride = rows * keys,
-                        .ldb = d,
-                        .b_stride = keys * d,
-                        .c_offset = 2 * heads * d,
-                        .ldc = heads * d,
-                        .c_stride = d,
+                        .a.ld = keys,
+                        .a.stride = rows * keys,
+                        .b.ld = d,
+                        .b.stride = keys * d,
+                        .c.offset = 2 * heads * d,
+                        .c.ld = heads * d,
+                        .c.stride = d,
                         .batch = heads};
     check(kind, g, heads * rows * keys, heads * keys * d, (rows + 2) * heads * d, 0);
 }
@@ -131,14 +131,14 @@ static void shared_buffer(yoso_gemm_kind kind) {
                         .n = 8,
                         .k = 5,
                         .alpha = 1.0f,
-                        .a_offset = 60,
-                        .lda = 5,
-                        .a_stride = 6 * 5,
-                        .b_offset = 4,
-                        .ldb = 5,
-                        .b_stride = 8 * 5,
-                        .ldc = 8,
-                        .c_stride = 6 * 8,
+                        .a.offset = 60,
+                        .a.ld = 5,
+                        .a.stride = 6 * 5,
+                        .b.offset = 4,
+                        .b.ld = 5,
+                        .b.stride = 8 * 5,
+                        .c.ld = 8,
+                        .c.stride = 6 * 8,
                         .batch = 2};
     check(kind, g, 60 + 2 * 30, 4 + 2 * 40, 2 * 48, 1);
 }
@@ -192,13 +192,13 @@ static void test_output_aliasing_an_input_is_refused(void **state) {
                         .n = 4,
                         .k = 4,
                         .alpha = 1.0f,
-                        .a = x,
-                        .lda = 4,
-                        .b = x,
-                        .ldb = 4,
-                        .c = x,
-                        .c_offset = 32,
-                        .ldc = 4};
+                        .a.buf = x,
+                        .a.ld = 4,
+                        .b.buf = x,
+                        .b.ld = 4,
+                        .c.buf = x,
+                        .c.offset = 32,
+                        .c.ld = 4};
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_ERR_USAGE);
     clReleaseMemObject(x);
     free(h);

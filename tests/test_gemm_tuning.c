@@ -87,12 +87,12 @@ static void test_products_stay_correct_under_overridden_parameters(void **state)
                         .n = n,
                         .k = k,
                         .alpha = 1.0f,
-                        .a = da,
-                        .lda = k,
-                        .b = db,
-                        .ldb = k,
-                        .c = dc,
-                        .ldc = n};
+                        .a.buf = da,
+                        .a.ld = k,
+                        .b.buf = db,
+                        .b.ld = k,
+                        .c.buf = dc,
+                        .c.ld = n};
     assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
     assert_int_equal(
         clEnqueueReadBuffer(ctx->queue, dc, CL_TRUE, 0, m * n * sizeof(float), c, 0, NULL, NULL),

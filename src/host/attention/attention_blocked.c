@@ -44,22 +44,15 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
         const size_t head0 = (size_t)b * heads * L * d; /* q, k, v [B, nh, L, d] */
         for (size_t q0 = 0; q0 < L; q0 += block) {
             const size_t nq = L - q0 < block ? L - q0 : block;
+            /* S [nh, nq, L] = Q̂ [nh, nq, d] · K̂ᵀ per head; operands {buffer, offset, ld, stride} */
             yoso_gemm_args s = {.trans_b = 1,
                                 .m = nq,
                                 .n = L,
                                 .k = d,
                                 .alpha = 1.0f,
-                                .a = q,
-                                .a_offset = head0 + q0 * d,
-                                .lda = d,
-                                .a_stride = L * d,
-                                .b = k,
-                                .b_offset = head0,
-                                .ldb = d,
-                                .b_stride = L * d,
-                                .c = att->scores,
-                                .ldc = ld,
-                                .c_stride = nq * ld,
+                                .a = {q, head0 + q0 * d, d, L * d},
+                                .b = {k, head0, d, L * d},
+                                .c = {att->scores, 0, ld, nq * ld},
                                 .batch = heads};
             const double t0 = yoso_now();
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &s));
@@ -68,21 +61,14 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
                                                      (int)(heads * nq), att->cfg.tau));
             if (host) CL_CHECK(clFinish(ctx->queue)); /* the next host GEMM would wait anyway */
             const double t2 = yoso_now();
+            /* ctx [B, L, nh·d] rows q0.. = E [nh, nq, L] · V [nh, L, d], head h at column h·d */
             yoso_gemm_args o = {.m = nq,
                                 .n = d,
                                 .k = L,
                                 .alpha = 1.0f,
-                                .a = att->scores,
-                                .lda = ld,
-                                .a_stride = nq * ld,
-                                .b = v,
-                                .b_offset = head0,
-                                .ldb = d,
-                                .b_stride = L * d,
-                                .c = ctx_out,
-                                .c_offset = ((size_t)b * L + q0) * H,
-                                .ldc = H,
-                                .c_stride = d,
+                                .a = {att->scores, 0, ld, nq * ld},
+                                .b = {v, head0, d, L * d},
+                                .c = {ctx_out, ((size_t)b * L + q0) * H, H, d},
                                 .batch = heads};
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &o));
             att->phase_s[0] += t1 - t0; /* host BLAS: each phase's own time; else enqueue times */

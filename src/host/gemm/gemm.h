@@ -26,16 +26,18 @@ typedef void (*yoso_cblas_sgemm_fn)(int layout, int trans_a, int trans_b, int m,
 /* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
  * op(A) is [m, k], op(B) is [k, n], C is [m, n]. Offsets, leading dimensions and strides count
  * floats. trans_b = 1 with B stored [n, k] computes x·Wᵀ for nn.Linear weights. */
+/* One matrix of a product: its buffer, the offset of its first element, its leading dimension
+ * (row pitch) and, for batches, the distance from one product's matrix to the next (elements). */
+typedef struct yoso_gemm_matrix {
+    cl_mem buf;
+    size_t offset, ld, stride;
+} yoso_gemm_matrix;
+
 typedef struct yoso_gemm_args {
     int trans_a, trans_b;
     size_t m, n, k;
     float alpha, beta;
-    cl_mem a;
-    size_t a_offset, lda, a_stride;
-    cl_mem b;
-    size_t b_offset, ldb, b_stride;
-    cl_mem c;
-    size_t c_offset, ldc, c_stride;
+    yoso_gemm_matrix a, b, c;
     size_t batch; /* 0 or 1: a single product */
 } yoso_gemm_args;
 

@@ -30,22 +30,22 @@ yoso_status yoso_gemm_clblast_run(yoso_gemm *g, const yoso_gemm_args *a) {
                                  __FILE__, __LINE__);
     if (a->batch > 1) {
         rc = CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->alpha,
-                                        a->a, a->a_offset, a->lda, a->a_stride, a->b, a->b_offset,
-                                        a->ldb, a->b_stride, a->beta, a->c, a->c_offset, a->ldc,
-                                        a->c_stride, a->batch, &q, NULL);
+                                        a->a.buf, a->a.offset, a->a.ld, a->a.stride, a->b.buf,
+                                        a->b.offset, a->b.ld, a->b.stride, a->beta, a->c.buf,
+                                        a->c.offset, a->c.ld, a->c.stride, a->batch, &q, NULL);
         if (rc != CLBlastSuccess)
             return yoso_clblast_fail(rc, "CLBlastSgemmStridedBatched", __FILE__, __LINE__);
         return YOSO_OK;
     }
     size_t temp = 0;
-    rc = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->a_offset,
-                                    a->lda, a->b_offset, a->ldb, a->c_offset, a->ldc, &q, &temp);
+    rc = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->a.offset,
+                                    a->a.ld, a->b.offset, a->b.ld, a->c.offset, a->c.ld, &q, &temp);
     if (rc != CLBlastSuccess)
         return yoso_clblast_fail(rc, "CLBlastSGemmTempBufferSize", __FILE__, __LINE__);
     YOSO_TRY(gemm_reserve_temp(g, temp));
-    rc = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->alpha, a->a,
-                                    a->a_offset, a->lda, a->b, a->b_offset, a->ldb, a->beta, a->c,
-                                    a->c_offset, a->ldc, &q, NULL, g->temp);
+    rc = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, ta, tb, a->m, a->n, a->k, a->alpha,
+                                    a->a.buf, a->a.offset, a->a.ld, a->b.buf, a->b.offset, a->b.ld,
+                                    a->beta, a->c.buf, a->c.offset, a->c.ld, &q, NULL, g->temp);
     if (rc != CLBlastSuccess)
         return yoso_clblast_fail(rc, "CLBlastSgemmWithTempBuffer", __FILE__, __LINE__);
     return YOSO_OK;

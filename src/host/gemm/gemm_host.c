@@ -65,54 +65,54 @@ yoso_status yoso_gemm_host_run(yoso_gemm *g, const yoso_gemm_args *a) {
     yoso_status status = YOSO_OK;
     float *pa = NULL, *pb = NULL, *pc = NULL, *map_a = NULL; /* map_a: what to unmap for A */
     const size_t batch = a->batch > 1 ? a->batch : 1;
-    if (a->m > INT_MAX || a->n > INT_MAX || a->k > INT_MAX || a->lda > INT_MAX ||
-        a->ldb > INT_MAX || a->ldc > INT_MAX)
+    if (a->m > INT_MAX || a->n > INT_MAX || a->k > INT_MAX || a->a.ld > INT_MAX ||
+        a->b.ld > INT_MAX || a->c.ld > INT_MAX)
         return yoso_error(
             YOSO_ERR_UNSUPPORTED,
             "GEMM of %zu×%zu×%zu is too large for the host BLAS: use YOSO_GEMM=clblast", a->m, a->n,
             a->k);
-    if (a->c == a->a || a->c == a->b)
+    if (a->c.buf == a->a.buf || a->c.buf == a->b.buf)
         return yoso_error(YOSO_ERR_USAGE,
                           "GEMM output buffer is also an input: use separate buffers");
     const size_t ea =
-        a->trans_a ? gemm_extent(a->k, a->m, a->lda) : gemm_extent(a->m, a->k, a->lda);
+        a->trans_a ? gemm_extent(a->k, a->m, a->a.ld) : gemm_extent(a->m, a->k, a->a.ld);
     const size_t eb =
-        a->trans_b ? gemm_extent(a->n, a->k, a->ldb) : gemm_extent(a->k, a->n, a->ldb);
-    const size_t ec = gemm_extent(a->m, a->n, a->ldc);
-    const size_t sa = batch > 1 ? a->a_stride : 0, sb = batch > 1 ? a->b_stride : 0;
-    const size_t sc = batch > 1 ? a->c_stride : 0;
+        a->trans_b ? gemm_extent(a->n, a->k, a->b.ld) : gemm_extent(a->k, a->n, a->b.ld);
+    const size_t ec = gemm_extent(a->m, a->n, a->c.ld);
+    const size_t sa = batch > 1 ? a->a.stride : 0, sb = batch > 1 ? a->b.stride : 0;
+    const size_t sc = batch > 1 ? a->c.stride : 0;
     const size_t na = (batch - 1) * sa + ea, nb = (batch - 1) * sb + eb;
     const float *bbase = NULL;
-    if (a->k > 0 && a->b == a->a) { /* one mapping covering both operands */
-        size_t lo = a->a_offset < a->b_offset ? a->a_offset : a->b_offset;
-        size_t hi_a = a->a_offset + na, hi_b = a->b_offset + nb;
-        YOSO_TRY(gemm_map(g, a->a, lo, (hi_a > hi_b ? hi_a : hi_b) - lo, CL_MAP_READ, &pa));
-        bbase = pa + (a->b_offset - lo);
+    if (a->k > 0 && a->b.buf == a->a.buf) { /* one mapping covering both operands */
+        size_t lo = a->a.offset < a->b.offset ? a->a.offset : a->b.offset;
+        size_t hi_a = a->a.offset + na, hi_b = a->b.offset + nb;
+        YOSO_TRY(gemm_map(g, a->a.buf, lo, (hi_a > hi_b ? hi_a : hi_b) - lo, CL_MAP_READ, &pa));
+        bbase = pa + (a->b.offset - lo);
         map_a = pa;
-        pa += a->a_offset - lo;
+        pa += a->a.offset - lo;
     } else if (a->k > 0) {
-        YOSO_TRY(gemm_map(g, a->a, a->a_offset, na, CL_MAP_READ, &pa));
+        YOSO_TRY(gemm_map(g, a->a.buf, a->a.offset, na, CL_MAP_READ, &pa));
         map_a = pa;
-        YOSO_TRY(gemm_map(g, a->b, a->b_offset, nb, CL_MAP_READ, &pb));
+        YOSO_TRY(gemm_map(g, a->b.buf, a->b.offset, nb, CL_MAP_READ, &pb));
         bbase = pb;
     }
     YOSO_TRY(
-        gemm_map(g, a->c, a->c_offset, (batch - 1) * sc + ec, CL_MAP_READ | CL_MAP_WRITE, &pc));
+        gemm_map(g, a->c.buf, a->c.offset, (batch - 1) * sc + ec, CL_MAP_READ | CL_MAP_WRITE, &pc));
     for (size_t i = 0; i < batch; i++) {
         float *c = pc + i * sc;
         if (a->k == 0) {
             for (size_t r = 0; r < a->m; r++)
                 for (size_t col = 0; col < a->n; col++)
-                    c[r * a->ldc + col] = a->beta == 0.0f ? 0.0f : a->beta * c[r * a->ldc + col];
+                    c[r * a->c.ld + col] = a->beta == 0.0f ? 0.0f : a->beta * c[r * a->c.ld + col];
             continue;
         }
         g->sgemm(101, a->trans_a ? 112 : 111, a->trans_b ? 112 : 111, (int)a->m, (int)a->n,
-                 (int)a->k, a->alpha, pa + i * sa, (int)a->lda, bbase + i * sb, (int)a->ldb,
-                 a->beta, c, (int)a->ldc);
+                 (int)a->k, a->alpha, pa + i * sa, (int)a->a.ld, bbase + i * sb, (int)a->b.ld,
+                 a->beta, c, (int)a->c.ld);
     }
 fail:
-    if (map_a) clEnqueueUnmapMemObject(g->ctx->queue, a->a, map_a, 0, NULL, NULL);
-    if (pb) clEnqueueUnmapMemObject(g->ctx->queue, a->b, pb, 0, NULL, NULL);
-    if (pc) clEnqueueUnmapMemObject(g->ctx->queue, a->c, pc, 0, NULL, NULL);
+    if (map_a) clEnqueueUnmapMemObject(g->ctx->queue, a->a.buf, map_a, 0, NULL, NULL);
+    if (pb) clEnqueueUnmapMemObject(g->ctx->queue, a->b.buf, pb, 0, NULL, NULL);
+    if (pc) clEnqueueUnmapMemObject(g->ctx->queue, a->c.buf, pc, 0, NULL, NULL);
     return status;
 }

@@ -142,12 +142,12 @@ yoso_status yoso_tuning_measure(yoso_context *ctx, size_t size, double *gflops) 
                         .n = size,
                         .k = size,
                         .alpha = 1.0f,
-                        .a = buf[0],
-                        .lda = size,
-                        .b = buf[1],
-                        .ldb = size,
-                        .c = buf[2],
-                        .ldc = size};
+                        .a.buf = buf[0],
+                        .a.ld = size,
+                        .b.buf = buf[1],
+                        .b.ld = size,
+                        .c.buf = buf[2],
+                        .c.ld = size};
     for (int run = 0; run < 2; run++) {
         CL_CHECK(clFinish(ctx->queue));
         double t = yoso_now();

@@ -20,24 +20,19 @@ static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t ro
     const size_t slice = m->opt.fp16_weights ? m->wscratch_floats / k : n;
     for (size_t n0 = 0; n0 < n; n0 += slice) {
         const size_t nn = n - n0 < slice ? n - n0 : slice;
+        /* operands: {buffer, offset, leading dimension, batch stride} */
         yoso_gemm_args g = {.trans_b = 1,
                             .m = rows,
                             .n = nn,
                             .k = k,
                             .alpha = 1.0f,
-                            .beta = 0.0f,
-                            .a = x,
-                            .lda = k,
-                            .b = w,
-                            .b_offset = n0 * k,
-                            .ldb = k,
-                            .c = y,
-                            .c_offset = n0,
-                            .ldc = n};
+                            .a = {x, 0, k, 0},
+                            .b = {w, n0 * k, k, 0},
+                            .c = {y, n0, n, 0}};
         if (m->opt.fp16_weights) {
             YOSO_TRY(yoso_launch_half_to_float(m->ctx, w, n0 * k, m->wscratch, 0, nn * k));
-            g.b = m->wscratch;
-            g.b_offset = 0;
+            g.b.buf = m->wscratch;
+            g.b.offset = 0;
         }
         YOSO_TRY(yoso_gemm_run(m->ctx->gemm, &g));
     }
