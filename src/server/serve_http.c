@@ -221,7 +221,9 @@ static const struct {
 static answer post_answer(server *s, serve_route route, yoso_task task, const conn_state *c) {
     serve_error e;
     if (task == SERVE_OWN_TASK) task = yoso_task_for_model(s->model);
-    if (route == SERVE_TASK && yoso_task_check_model(s->model, task) != YOSO_OK)
+    if (route == SERVE_FILL_MASK) task = YOSO_TASK_FILL_MASK;
+    if ((route == SERVE_TASK || route == SERVE_FILL_MASK) &&
+        yoso_task_check_model(s->model, task) != YOSO_OK)
         return serve_fail(&e, 422, "validation", "%s", yoso_last_error()), error_answer(&e);
     serve_job *job = calloc(1, sizeof *job);
     if (!job) return serve_fail(&e, 500, "backend", "out of host memory"), error_answer(&e);

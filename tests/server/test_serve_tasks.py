@@ -45,6 +45,8 @@ for model, cases in by_model.items():
         other = "question-answering" if task != "question-answering" else "text-classification"
         status, got = s.post("/" + other, {"inputs": "x"})
         check(status == 422 and "this checkpoint is a Yoso" in got["error"], f"{model}: /{other} {got}")
+        status, got = s.post("/fill-mask", {"inputs": "a <mask>"})
+        check(status == 422 and "has no fill-mask head: run `yoso" in got["error"], f"{model}: /fill-mask {got}")
     finally:
         check(s.stop() == 0, f"{model}: server exits 0")
 check(checked >= 60, f"{checked} cases checked")
