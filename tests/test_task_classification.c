@@ -287,6 +287,115 @@ static void test_lsh_deterministic_and_close(void **state) {
     cases_free(&mc);
 }
 
+/* ----------------------------------------------------------------- CLI ---- */
+
+/* Runs `yoso <command> -m tasks/<model> --tokenizer tasks/tokenizer <args>`; returns its exit
+ * code, stdout in *out and stderr in *err (malloc'ed). */
+static int run_cli(const char *command, const char *model, const char *args, char **out,
+                   char **err) {
+    char dir[1024], cmd[4096];
+    snprintf(dir, sizeof dir, "%s", test_data_path("tasks"));
+    snprintf(cmd, sizeof cmd, "%s %s -m %s/%s --tokenizer %s/tokenizer %s", YOSO_CLI, command, dir,
+             model, dir, args);
+    return test_run(cmd, out, err);
+}
+
+/* Every case of a model as --jsonl requests on stdin (one padded batch per 8 lines): each
+ * answer line matches HF's. */
+static void expect_cli_jsonl(const char *command, case_set *s, const char *model) {
+    char *dir = test_make_temp_dir(), path[1024], args[1200], *out = NULL, *err = NULL;
+    snprintf(path, sizeof path, "%s/requests.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    const cJSON *picked[MAX_CASES];
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(case_str(s->cases[i], "model"), model)) {
+            char *req = json_request(s->cases[i]);
+            fprintf(f, "%s\n", req);
+            free(req);
+            picked[n++] = s->cases[i];
+        }
+    fclose(f);
+    snprintf(args, sizeof args, "--jsonl < %s", path);
+    if (run_cli(command, model, args, &out, &err) != 0) fail_msg("%s: %s", command, err);
+    char *line = strtok(out, "\n");
+    for (int i = 0; i < n; i++, line = strtok(NULL, "\n")) {
+        assert_non_null(line);
+        expect_case(line, picked[i], TOL, "CLI --jsonl");
+    }
+    assert_null(line);
+    free(out);
+    free(err);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+/* Runs one CLI command line expecting one --json answer equal to the case of that name and
+ * kwargs. */
+static void expect_cli_case(const char *command, case_set *s, const char *name, const char *kwargs,
+                            const char *args) {
+    char *out = NULL, *err = NULL;
+    const cJSON *c = NULL;
+    cJSON *kw = cJSON_Parse(kwargs);
+    for (int i = 0; i < s->n; i++)
+        if (!strcmp(case_str(s->cases[i], "name"), name) &&
+            cJSON_Compare(cJSON_GetObjectItem(s->cases[i], "kwargs"), kw, 1))
+            c = s->cases[i];
+    cJSON_Delete(kw);
+    assert_non_null(c);
+    if (run_cli(command, case_str(c, "model"), args, &out, &err) != 0)
+        fail_msg("%s %s: %s", command, args, err);
+    out[strcspn(out, "\n")] = '\0';
+    expect_case(out, c, TOL, args);
+    free(out);
+    free(err);
+}
+
+/* The commands: every case through --jsonl, the flags (--top-k all, --text-pair,
+ * --function-to-apply, --choices, --prompt, the aliases) against their cases, the table, and a
+ * wrong checkpoint's exit code 2 with the library's message. */
+static void test_cli(void **state) {
+    (void)state;
+    case_set tc, mc;
+    cases_load("text-classification", &tc);
+    cases_load("multiple-choice", &mc);
+    expect_cli_jsonl("text-classification", &tc, "seqcls");
+    expect_cli_jsonl("multiple-choice", &mc, "mc");
+    expect_cli_case(
+        "classify", &tc, "seqcls/pair", "{\"top_k\": null}",
+        "--json -k all --text-pair 'Someone plays music.' 'A man is playing a guitar.'");
+    expect_cli_case("classify", &tc, "seqcls/pair_unicode", "{}",
+                    "--json --text-pair 'Die Bahn fährt um 8 Uhr.' 'Où est la gare?'");
+    expect_cli_case("text-classification", &tc, "seqcls/punct",
+                    "{\"top_k\": null, \"function_to_apply\": \"none\"}",
+                    "--json --top-k=all --function-to-apply none "
+                    "'She said: \"it'\\''s about 3.14 percent, isn'\\''t it?\"'");
+    expect_cli_case("classify", &tc, "seqcls/short", "{}", "--json 'I love this movie!'");
+    expect_cli_case("choice", &mc, "mc/two", "{}",
+                    "--json -c 'mat.|moon.' -p 'The cat sat on the'");
+    expect_cli_case("multiple-choice", &mc, "mc/four", "{}",
+                    "--json --choices 'France.|Germany.|a cheese shop.|Zürich 😀' "
+                    "'Paris is the capital of'");
+    char *out = NULL, *err = NULL;
+    assert_int_equal(run_cli("choice", "mc", "-c 'mat.|moon.' 'The cat sat on the'", &out, &err),
+                     0);
+    assert_non_null(strstr(out, "The cat sat on the\n*   0.67788")); /* the best choice marked */
+    assert_non_null(strstr(out, "moon."));
+    free(out);
+    free(err);
+    assert_int_equal(run_cli("classify", "mc", "x", &out, &err), 2);
+    assert_non_null(strstr(err, "this checkpoint is a YosoForMultipleChoice"));
+    free(out);
+    free(err);
+    assert_int_equal(run_cli("classify", "seqcls", "--function-to-apply tanh a b", &out, &err), 2);
+    assert_non_null(strstr(err, "argument 1: parameter \"function_to_apply\" is \"tanh\""));
+    free(out);
+    free(err);
+    cases_free(&tc);
+    cases_free(&mc);
+}
+
 /* Expects status st and a message containing part from the last call (got its status). */
 static void expect_error(yoso_status got, yoso_status st, const char *part) {
     if (got != st || !strstr(yoso_last_error(), part))
@@ -444,4 +553,4 @@ static int teardown(void **state) {
 
 TEST_MAIN(setup, teardown, test_text_classification_matches_pipeline,
           test_multiple_choice_matches_model, test_lsh_deterministic_and_close, test_typed_errors,
-          test_json_requests)
+          test_json_requests, test_cli)
