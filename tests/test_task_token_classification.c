@@ -11,7 +11,7 @@
 #include "test_support.h"
 #include "yoso.h"
 
-#define MAX_CASES 64
+#define MAX_CASES 256
 #define TOL 1e-5
 
 static yoso_tokenizer *g_tok;
@@ -26,8 +26,12 @@ static int setup(void **state) {
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/tokcls"), &opt, &g_model) != YOSO_OK)
         return -1;
-    g_count = test_read_cases("tasks/token-classification.jsonl", g_cases, MAX_CASES);
-    return g_count > 0 ? 0 : -1;
+    int a = test_read_cases("tasks/token-classification.jsonl", g_cases, MAX_CASES);
+    int b = a > 0 ? test_read_cases("tasks/token-classification-words.jsonl", g_cases + a,
+                                    MAX_CASES - a)
+                  : -1;
+    g_count = a + (b > 0 ? b : 0);
+    return a > 0 && b > 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
@@ -100,8 +104,8 @@ static void test_typed_api_matches_pipeline(void **state) {
         yoso_ner_result_release(&res[c]);
         free(labels[c]);
     }
-    assert_int_equal(g_count, 39);
-    assert_true(entities >= 200);
+    assert_int_equal(g_count, 39 + 140);
+    assert_true(entities >= 800);
     print_message("%d cases, %d entities, largest score error vs HF %.3g\n", g_count, entities,
                   worst);
 }
@@ -151,6 +155,104 @@ static void test_task_json_matches_pipeline(void **state) {
         free(responses[c]);
         free(requests[c]);
     }
+}
+
+/* Appends s to cmd (room n) in single quotes for the shell. */
+static void shell_quote(char *cmd, size_t n, const char *s) {
+    size_t at = strlen(cmd);
+    at += (size_t)snprintf(cmd + at, n - at, " '");
+    for (; *s && at + 5 < n; s++)
+        at += (size_t)(*s == '\'' ? snprintf(cmd + at, n - at, "'\\''")
+                                  : snprintf(cmd + at, n - at, "%c", *s));
+    snprintf(cmd + at, n - at, "'");
+}
+
+#define CLI_MODEL                                                                                  \
+    " -m '" YOSO_TEST_DATA "/tasks/tokcls' --tokenizer '" YOSO_TEST_DATA "/tasks/tokenizer'"
+
+/* `yoso token-classification --json` on TEXT arguments with the flags of a case (the default
+ * ignore_labels, '' for none, a list), and `yoso ner --jsonl` on every case's request: the
+ * pipeline's JSON. The table names the entities. */
+static void test_cli_matches_pipeline(void **state) {
+    (void)state;
+    static const struct {
+        int c;
+        const char *flags;
+    } k_args[] = {{0, ""},
+                  {8, " --aggregation-strategy none"},
+                  {14, " -a simple"},
+                  {22, " -a first"},
+                  {27, " -a average"},
+                  {33, " -a max"},
+                  {36, " --ignore-labels ''"},
+                  {37, " --ignore-labels O,B-MISC,I-MISC"},
+                  {38, " -a simple --ignore-labels O,B-PER"}};
+    for (size_t i = 0; i < sizeof k_args / sizeof k_args[0]; i++) {
+        char cmd[4096], *out = NULL, *err = NULL;
+        snprintf(cmd, sizeof cmd, "%s token-classification --json%s%s", YOSO_CLI, CLI_MODEL,
+                 k_args[i].flags);
+        shell_quote(cmd, sizeof cmd,
+                    cJSON_GetObjectItem(g_cases[k_args[i].c], "inputs")->valuestring);
+        if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+        out[strcspn(out, "\n")] = '\0';
+        check_case(k_args[i].c, out, k_args[i].flags);
+        free(out);
+        free(err);
+    }
+    char *dir = test_make_temp_dir(), path[1024], cmd[4096], *out = NULL, *err = NULL;
+    snprintf(path, sizeof path, "%s/requests.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    for (int c = 0; c < g_count; c++) {
+        char *req = case_json_request(c);
+        fprintf(f, "%s\n", req);
+        free(req);
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s ner --jsonl%s < '%s'", YOSO_CLI, CLI_MODEL, path);
+    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    int c = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+        check_case(c++, line, "yoso ner --jsonl");
+    assert_int_equal(c, g_count);
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s ner -a simple%s 'I live in Berlin with Sarah Connor.'", YOSO_CLI,
+             CLI_MODEL);
+    assert_int_equal(test_run(cmd, &out, &err), 0);
+    assert_non_null(strstr(out, "I live in Berlin with Sarah Connor.\n  entity"));
+    assert_non_null(strstr(out, " Sarah"));
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd, "%s ner -a best%s x", YOSO_CLI, CLI_MODEL);
+    assert_int_equal(test_run(cmd, &out, &err), 2);
+    assert_non_null(strstr(err, "argument 1: parameter \"aggregation_strategy\": unknown"));
+    free(out);
+    free(err);
+    test_remove_tree(dir);
+    free(dir);
+}
+
+/* tools/examples/example_token_classification on a folder holding tokcls and its tokenizer:
+ * its JSON line is the pipeline's (aggregation simple). */
+static void test_example(void **state) {
+    (void)state;
+    int c = 0;
+    while (c < g_count && strcmp(case_name(c), "tokcls/names/simple")) c++;
+    assert_true(c < g_count);
+    char *dir = test_make_temp_dir(), cmd[4096], *out = NULL, *err = NULL;
+    snprintf(cmd, sizeof cmd, "cp '%s'/tasks/tokcls/* '%s'/tasks/tokenizer/* '%s'", YOSO_TEST_DATA,
+             YOSO_TEST_DATA, dir);
+    assert_int_equal(test_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "'%s/example_token_classification' '%s'", YOSO_BUILD_DIR, dir);
+    shell_quote(cmd, sizeof cmd, cJSON_GetObjectItem(g_cases[c], "inputs")->valuestring);
+    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    const char *json = strstr(out, "[{");
+    assert_non_null(json);
+    check_case(c, json, "example_token_classification");
+    free(out);
+    free(err);
+    test_remove_tree(dir);
+    free(dir);
 }
 
 /* Runs one JSON request and expects status st with part in the message. */
@@ -219,10 +321,7 @@ static void test_errors(void **state) {
                                               "the limit of 1024"));
     free(longtext);
 
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
-    yoso_model *seqcls = NULL;
-    assert_int_equal(yoso_model_load(test_ctx, test_data_path("tasks/seqcls"), &opt, &seqcls),
-                     YOSO_OK);
+    yoso_model *seqcls = test_load_task_model("seqcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
     yoso_ner_request ok = {.text = "a"};
     expect_typed_failure(seqcls, &ok, YOSO_ERR_UNSUPPORTED, "YosoForSequenceClassification");
     expect_typed_failure(seqcls, &ok, YOSO_ERR_UNSUPPORTED, "`yoso text-classification`");
@@ -264,25 +363,16 @@ static void lsh_compare(yoso_ner_result *lsh, const yoso_ner_result *exact, doub
     *mean_change = sum / agree;
 }
 
-/* Loads tokcls with LSH attention (seed 7) and num_hash hashes. */
-static yoso_model *load_lsh(int num_hash) {
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_LSH, .num_hash = num_hash, .seed = 7};
-    yoso_model *lsh = NULL;
-    assert_int_equal(yoso_model_load(test_ctx, test_data_path("tasks/tokcls"), &opt, &lsh),
-                     YOSO_OK);
-    return lsh;
-}
-
 /* LSH attention: the same seed answers identically twice; with 256 hashes the answers stay near
  * expectation and with 1024 nearer. This random model (weights of std 0.5) amplifies the
- * sampling noise: measured over seeds 7-9, 256 hashes keep 86-88% of the labels with a mean score
- * change of 0.073-0.085, 1024 hashes 88-91% and 0.040-0.044 (64: 77-82%, 0.11-0.13); the bounds
+ * sampling noise: measured over seeds 7-10 on all 179 texts, 256 hashes keep 82-85% of the
+ * labels with a mean score change of 0.092-0.105, 1024 hashes 87-90% and 0.055-0.061; the bounds
  * leave margin for other devices' rounding. */
 static void test_lsh_deterministic_and_close(void **state) {
     (void)state;
     yoso_ner_result exact[MAX_CASES], a[MAX_CASES], b[MAX_CASES];
     run_all_tokens(g_model, exact);
-    yoso_model *lsh = load_lsh(256);
+    yoso_model *lsh = test_load_task_model("tokcls", YOSO_ATTENTION_LSH, 256, 7);
     run_all_tokens(lsh, a);
     run_all_tokens(lsh, b);
     yoso_model_free(lsh);
@@ -297,7 +387,7 @@ static void test_lsh_deterministic_and_close(void **state) {
     }
     double share256, mean256, share1024, mean1024;
     lsh_compare(a, exact, &share256, &mean256);
-    lsh = load_lsh(1024);
+    lsh = test_load_task_model("tokcls", YOSO_ATTENTION_LSH, 1024, 7);
     run_all_tokens(lsh, a);
     yoso_model_free(lsh);
     lsh_compare(a, exact, &share1024, &mean1024);
@@ -305,8 +395,8 @@ static void test_lsh_deterministic_and_close(void **state) {
     print_message("LSH against expectation: 256 hashes keep %.1f%% of the labels (mean score "
                   "change %.3g), 1024 hashes %.1f%% (%.3g)\n",
                   100 * share256, mean256, 100 * share1024, mean1024);
-    assert_true(share256 >= 0.80 && mean256 <= 0.11);
-    assert_true(share1024 >= 0.84 && mean1024 <= 0.06 && mean1024 < mean256);
+    assert_true(share256 >= 0.78 && mean256 <= 0.13);
+    assert_true(share1024 >= 0.83 && mean1024 <= 0.075 && mean1024 < mean256);
 }
 
 /* yoso_tokenizer_tokens_to_string joins as HF's convert_tokens_to_string (values printed by
@@ -336,5 +426,5 @@ static void test_tokens_to_string(void **state) {
 }
 
 TEST_MAIN(setup, teardown, test_typed_api_matches_pipeline, test_single_requests_match_pipeline,
-          test_task_json_matches_pipeline, test_errors, test_lsh_deterministic_and_close,
-          test_tokens_to_string)
+          test_task_json_matches_pipeline, test_cli_matches_pipeline, test_example, test_errors,
+          test_lsh_deterministic_and_close, test_tokens_to_string)

@@ -119,10 +119,17 @@ static yoso_status ner_prepare(const yoso_tokenizer *tok, const yoso_model_info 
     return YOSO_OK;
 }
 
+/* Whether the byte continues a UTF-8 character. */
+static int ner_continuation(char byte) {
+    return ((unsigned char)byte & 0xC0) == 0x80;
+}
+
 /* gather_pre_entities: every token but <s> and </s> with its softmax (probs[len][L], written
  * here) and whether it continues a word. The tokenizer's BPE has no continuing_subword_prefix,
  * so HF's fallback applies: a token continues the word unless it starts the text or a space is
- * just before or at its start. An <unk> token is its own text and starts a word. */
+ * the character before or at its start (in characters: a token holding the second half of "Ä"
+ * after a space starts a word, as the one holding its first half does). An <unk> token is its own
+ * text and starts a word. */
 static yoso_status ner_gather(const yoso_tokenizer *tok, const ner_input *in, const float *logits,
                               int nl, double *probs, ner_item *items, int *count) {
     const int32_t unk = yoso_tokenizer_unk_id(tok);
@@ -141,10 +148,13 @@ static yoso_status ner_gather(const yoso_tokenizer *tok, const ner_input *in, co
         it->start = s->start;
         it->end = s->end;
         it->probs = p;
-        it->is_subword =
-            s->start > 0 && in->text[s->byte_start - 1] != ' ' && in->text[s->byte_start] != ' ';
+        /* the characters' bytes: a piece of a multi-byte character belongs to all of it */
+        size_t a = s->byte_start, b = s->byte_end;
+        while (a > 0 && ner_continuation(in->text[a])) a--;
+        while (ner_continuation(in->text[b])) b++;
+        it->is_subword = s->start > 0 && in->text[a - 1] != ' ' && in->text[a] != ' ';
         if (in->ids[t] == unk) {
-            it->owned = strndup(in->text + s->byte_start, s->byte_end - s->byte_start);
+            it->owned = strndup(in->text + a, b - a);
             if (!it->owned) return yoso_error_oom();
             it->is_subword = 0;
         }

@@ -11,6 +11,7 @@ int cmd_fill_mask(int argc, char **argv);
 int cmd_feature_extraction(int argc, char **argv);
 int cmd_text_classification(int argc, char **argv);
 int cmd_multiple_choice(int argc, char **argv);
+int cmd_token_classification(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_version(int argc, char **argv);

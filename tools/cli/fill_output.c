@@ -34,7 +34,7 @@ static int utf8_next(const unsigned char *s, size_t n, unsigned *c) {
 
 /* Writes s with control characters escaped (\t, \n, \r, \xNN) into out (or only counts when out
  * is NULL); returns its width in terminal columns (wcwidth in a UTF-8 locale). */
-static int table_cell(FILE *out, const char *s) {
+int cli_table_cell(FILE *out, const char *s) {
     static locale_t utf8;
     if (!utf8) utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
@@ -64,19 +64,19 @@ static int table_cell(FILE *out, const char *s) {
 }
 
 /* Writes s escaped and padded with spaces to width columns. */
-static void table_padded(FILE *out, const char *s, int width) {
-    int w = table_cell(out, s);
+void cli_table_padded(FILE *out, const char *s, int width) {
+    int w = cli_table_cell(out, s);
     for (; w < width; w++) fputc(' ', out);
 }
 
 /* A score as it reads best: 4 decimals, or 3 significant digits in scientific notation below
  * 0.001 (so a tiny target score is not "0.0000"). */
-static void table_score(char *buf, size_t n, double score) {
+void cli_table_score(char *buf, size_t n, double score) {
     snprintf(buf, n, score >= 1e-3 || score == 0 ? "%.4f" : "%.3e", score);
 }
 
 void fill_output_table(FILE *to, const char *text, const yoso_fill_result *r) {
-    table_cell(to, text);
+    cli_table_cell(to, text);
     fputc('\n', to);
     for (int m = 0; m < r->num_masks; m++) {
         const yoso_prediction *rows = &r->predictions[(size_t)m * r->top_k];
@@ -84,20 +84,20 @@ void fill_output_table(FILE *to, const char *text, const yoso_fill_result *r) {
         char quoted[1024], score[32];
         for (int i = 0; i < r->top_k; i++) {
             snprintf(quoted, sizeof quoted, "\"%s\"", rows[i].token_str);
-            int w = table_cell(NULL, quoted);
+            int w = cli_table_cell(NULL, quoted);
             wide = w > wide ? w : wide;
         }
         if (r->num_masks > 1) fprintf(to, "  mask %d of %d\n", m + 1, r->num_masks);
         fprintf(to, "  %-4s %-9s %-7s ", "rank", "score", "token");
-        table_padded(to, "token_str", wide);
+        cli_table_padded(to, "token_str", wide);
         fprintf(to, " sequence\n");
         for (int i = 0; i < r->top_k; i++) {
-            table_score(score, sizeof score, rows[i].score);
+            cli_table_score(score, sizeof score, rows[i].score);
             snprintf(quoted, sizeof quoted, "\"%s\"", rows[i].token_str);
             fprintf(to, "  %-4d %-9s %-7d ", i + 1, score, rows[i].token);
-            table_padded(to, quoted, wide);
+            cli_table_padded(to, quoted, wide);
             fputc(' ', to);
-            table_cell(to, rows[i].sequence);
+            cli_table_cell(to, rows[i].sequence);
             fputc('\n', to);
         }
     }
