@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "task_batch.h"
 #include "yoso.h"
 
 static const char *const k_aggregation_names[YOSO_AGGREGATION_COUNT] = {"none", "simple", "first",
@@ -325,48 +326,33 @@ void yoso_ner_result_release(yoso_ner_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Lays the inputs out as one right-padded batch: ids and mask [count, seq]. */
-static yoso_status ner_batch(const ner_input *in, int count, int32_t pad, int32_t **ids,
-                             int32_t **mask, int *seq) {
-    size_t longest = 0;
-    for (int i = 0; i < count; i++) longest = in[i].len > longest ? in[i].len : longest;
-    *seq = (int)longest;
-    *ids = malloc((size_t)count * longest * sizeof(int32_t));
-    *mask = malloc((size_t)count * longest * sizeof(int32_t));
-    if (!*ids || !*mask) return yoso_error_oom();
-    for (int i = 0; i < count; i++) {
-        for (size_t t = 0; t < longest; t++) {
-            int valid = t < in[i].len;
-            (*ids)[i * longest + t] = valid ? in[i].ids[t] : pad;
-            (*mask)[i * longest + t] = valid;
-        }
-    }
-    return YOSO_OK;
-}
-
 yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *tok,
                                       const yoso_ner_request *requests, int count,
                                       yoso_ner_result *results) {
     if (!model || !tok || !requests || !results || count < 1)
         return yoso_error(YOSO_ERR_USAGE, "yoso_token_classification: give a model, a tokenizer "
                                           "and at least one request");
-    yoso_status st = yoso_task_check_model(model, YOSO_TASK_TOKEN_CLASSIFICATION);
+    yoso_model_info info;
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_TOKEN_CLASSIFICATION, count, &info);
     if (st != YOSO_OK) return st;
     memset(results, 0, (size_t)count * sizeof *results);
-    yoso_model_info info;
-    yoso_model_get_info(model, &info);
     const int nl = info.num_labels;
     ner_input *in = calloc((size_t)count, sizeof *in);
-    int32_t *ids = NULL, *mask = NULL;
-    float *logits = NULL; /* [count, seq, L] */
+    int32_t **rows = calloc((size_t)count, sizeof *rows); /* [count] in[i].ids */
+    size_t *lens = calloc((size_t)count, sizeof *lens);   /* [count] in[i].len */
+    int32_t *ids = NULL, *mask = NULL;                    /* [count, seq] */
+    float *logits = NULL;                                 /* [count, seq, L] */
     int seq = 0;
-    if (!in) return yoso_error_oom();
+    if (!in || !rows || !lens) st = yoso_error_oom();
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         st = ner_check_request(model, &info, &requests[i]);
         if (st == YOSO_OK) st = ner_prepare(tok, &info, &requests[i], &in[i]);
         if (st != YOSO_OK) yoso_error_prefix(st, "input %d: ", i);
+        rows[i] = in[i].ids;
+        lens[i] = in[i].len;
     }
-    if (st == YOSO_OK) st = ner_batch(in, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
+    if (st == YOSO_OK)
+        st = task_pad_rows(rows, lens, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
     if (st == YOSO_OK && !(logits = malloc((size_t)count * seq * nl * sizeof(float))))
         st = yoso_error_oom();
     if (st == YOSO_OK) st = yoso_model_head_logits(model, count, seq, ids, mask, logits);
@@ -375,11 +361,13 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
                              &results[i]);
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_ner_result_release(&results[i]);
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; in && i < count; i++) {
         free(in[i].ids);
         free(in[i].spans);
     }
     free(in);
+    free(rows);
+    free(lens);
     free(ids);
     free(mask);
     free(logits);
