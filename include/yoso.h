@@ -141,6 +141,9 @@ size_t yoso_tokenizer_vocab_size(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_mask_id(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok);
 int32_t yoso_tokenizer_unk_id(const yoso_tokenizer *tok);
+/* tokenizer_config.json's model_max_length (where HF's truncation=True cuts), or 0 when it gives
+ * none (or HF's "no limit", 1e30). */
+size_t yoso_tokenizer_model_max_length(const yoso_tokenizer *tok);
 
 /* ----------------------------------------------------------- GEMM tuning ---- */
 
@@ -312,8 +315,9 @@ typedef struct yoso_feature_request {
     size_t num_ids;
     yoso_pooling pooling; /* 0: none, HF's output */
     int normalize;        /* 1: divide each vector (each token's, unpooled) by its L2 norm */
-    int truncation;       /* 1: cut to the model's limit (the longer segment first) instead of
-                           * failing, as HF's truncation=True */
+    int truncation;       /* 1: as HF's truncation=True, cut to the tokenizer's model_max_length
+                           * (or the model's limit, if smaller) instead of failing: a pair's
+                           * longer segment first, as HF's fast tokenizer; ids keep their head */
 } yoso_feature_request;
 
 typedef struct yoso_feature_result {

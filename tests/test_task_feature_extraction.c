@@ -254,19 +254,52 @@ static void test_pairs_ids_and_truncation(void **state) {
     yoso_feature_result_release(&got);
     yoso_feature_result_release(&want);
     yoso_feature_result_release(&single);
-    /* 1500 words are ~1500 tokens: too long for 1024 positions unless truncated */
+    /* 1500 words are ~1500 tokens: too long for 1024 positions unless truncated, which cuts at
+     * the tokenizer's model_max_length (512 here) as HF's truncation=True */
     yoso_model_info info;
     yoso_model_get_info(g_base, &info);
+    assert_int_equal(yoso_tokenizer_model_max_length(g_tok), 512);
     char *text = malloc(1500 * 4 + 1);
     for (int i = 0; i < 1500; i++) memcpy(text + 4 * i, "cat ", 4);
     text[1500 * 4] = '\0';
     run_one(g_base, &(yoso_feature_request){.text = text, .truncation = 1, .pooling = 2}, &got);
-    assert_int_equal(got.tokens, info.max_tokens);
+    assert_int_equal(got.tokens, 512);
     yoso_feature_result_release(&got);
-    run_one(g_base, &(yoso_feature_request){.text = text, .text_pair = "short", .truncation = 1},
-            &got);
-    assert_int_equal(got.tokens, info.max_tokens);
-    yoso_feature_result_release(&got);
+    /* pairs cut as HF's tokenizer(text, pair, truncation=True) does (measured there): 1500 + 1
+     * tokens keep 507 + 1, 1500 + 301 keep 254 + 254, 1500 + 201 keep 307 + 201 */
+    const struct {
+        int words, tokens, keep_a, keep_b; /* the pair's "dog " words (0: "short"), tokens */
+    } pairs[] = {{0, 1, 507, 1}, {300, 301, 254, 254}, {200, 201, 307, 201}};
+    for (int p = 0; p < 3; p++) {
+        char *pair_text = malloc(300 * 4 + 8);
+        strcpy(pair_text, "short");
+        for (int i = 0; i < pairs[p].words; i++) memcpy(pair_text + 4 * i, "dog ", 5);
+        int32_t *x = NULL, *y = NULL, ids[512];
+        size_t nx = 0, ny = 0;
+        assert_int_equal(yoso_tokenizer_encode(g_tok, text, strlen(text), 0, 0, &x, &nx), YOSO_OK);
+        assert_int_equal(yoso_tokenizer_encode(g_tok, pair_text, strlen(pair_text), 0, 0, &y, &ny),
+                         YOSO_OK);
+        assert_int_equal(ny, pairs[p].tokens);
+        size_t at = 0; /* <s> a[:keep_a] </s></s> b[:keep_b] </s> */
+        ids[at++] = ia[0];
+        for (int i = 0; i < pairs[p].keep_a; i++) ids[at++] = x[i];
+        ids[at++] = ia[na - 1];
+        ids[at++] = ia[na - 1];
+        for (int i = 0; i < pairs[p].keep_b; i++) ids[at++] = y[i];
+        ids[at++] = ia[na - 1];
+        assert_int_equal(at, 512);
+        run_one(g_base,
+                &(yoso_feature_request){.text = text, .text_pair = pair_text, .truncation = 1},
+                &got);
+        run_one(g_base, &(yoso_feature_request){.ids = ids, .num_ids = at}, &want);
+        assert_int_equal(got.tokens, 512);
+        assert_memory_equal(got.values, want.values, (size_t)512 * got.dim * sizeof(float));
+        yoso_feature_result_release(&got);
+        yoso_feature_result_release(&want);
+        free(pair_text);
+        free(x);
+        free(y);
+    }
     yoso_feature_request too_long = {.text = text};
     assert_int_equal(yoso_feature_extraction(g_base, g_tok, &too_long, 1, &got), YOSO_ERR_INPUT);
     char limit[64];

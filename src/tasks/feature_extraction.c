@@ -117,11 +117,12 @@ static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_i
     if (r->pooling < 0 || r->pooling >= YOSO_POOLING_COUNT)
         return yoso_error(YOSO_ERR_USAGE, "pooling %d is out of range: use none, cls or mean",
                           (int)r->pooling);
-    const size_t limit = (size_t)info->max_tokens;
+    const size_t limit = (size_t)info->max_tokens, tok_limit = yoso_tokenizer_model_max_length(tok);
+    const size_t cut = tok_limit && tok_limit < limit ? tok_limit : limit; /* HF's truncation */
     yoso_status st = YOSO_OK;
     if (r->ids) {
         if (r->num_ids < 1) return yoso_error(YOSO_ERR_USAGE, "the request has no ids");
-        *len = r->truncation && r->num_ids > limit ? limit : r->num_ids;
+        *len = r->truncation && r->num_ids > cut ? cut : r->num_ids;
         if (!(*ids = malloc(*len * sizeof(int32_t)))) return yoso_error_oom();
         memcpy(*ids, r->ids, *len * sizeof(int32_t));
         for (size_t t = 0; t < *len; t++)
@@ -130,7 +131,7 @@ static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_i
                                   (int)(*ids)[t], t, info->vocab_size - 1);
     } else if (!r->text) {
         return yoso_error(YOSO_ERR_USAGE, "the request has no text");
-    } else if ((st = feature_encode(tok, r, limit, ids, len)) != YOSO_OK) {
+    } else if ((st = feature_encode(tok, r, cut, ids, len)) != YOSO_OK) {
         return st;
     }
     if (*len > limit)

@@ -154,6 +154,10 @@ yoso_status tok_load_special_tokens(yoso_tokenizer *tok, const char *dir) {
     const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(config, "add_prefix_space");
     if (!tok->from_tokenizer_json && cJSON_IsBool(prefix))
         tok->add_prefix_space = cJSON_IsTrue(prefix);
+    /* HF writes int(1e30) (VERY_LARGE_INTEGER) for "no limit" */
+    const cJSON *max_len = cJSON_GetObjectItemCaseSensitive(config, "model_max_length");
+    if (cJSON_IsNumber(max_len) && max_len->valuedouble >= 1 && max_len->valuedouble < 1e15)
+        tok->model_max_length = (size_t)max_len->valuedouble;
     for (int r = 0; r < TOK_ROLE_COUNT && !st; r++) {
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(map, k_role_keys[r]);
         const char *source = "special_tokens_map.json";

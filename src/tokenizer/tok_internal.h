@@ -174,6 +174,7 @@ struct yoso_tokenizer {
     int ignore_merges;       /* HF BPE ignore_merges: a piece in the vocabulary is one token */
     int add_prefix_space;    /* ByteLevel add_prefix_space: " " before each text segment */
     int from_tokenizer_json; /* the model came from tokenizer.json (its settings win) */
+    size_t model_max_length; /* tokenizer_config.json's model_max_length; 0: none given */
 
     /* merges */
     tok_pair_map merges;

@@ -143,6 +143,11 @@ int32_t yoso_tokenizer_unk_id(const yoso_tokenizer *tok) {
     return tok ? tok->role_ids[TOK_ROLE_UNK] : -1;
 }
 
+/* tokenizer_config.json's model_max_length, or 0. */
+size_t yoso_tokenizer_model_max_length(const yoso_tokenizer *tok) {
+    return tok ? tok->model_max_length : 0;
+}
+
 /* The padding token's id, or -1. */
 int32_t yoso_tokenizer_pad_id(const yoso_tokenizer *tok) {
     return tok ? tok->role_ids[TOK_ROLE_PAD] : -1;
