@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "yoso.h"
+#include "task_batch.h"
 
 static const char *const pooling_names[YOSO_POOLING_COUNT] = {"none", "cls", "mean"};
 
@@ -53,64 +53,6 @@ yoso_status yoso_feature_pool(const float *hidden, int tokens, int dim, yoso_poo
     return YOSO_OK;
 }
 
-/* Token budgets of a RoBERTa pair cut to fit `budget` content tokens, as the Rust tokenizers'
- * longest_first: the shorter segment keeps its length when it fits in half, else both get half
- * (the longer one the odd token). */
-static void feature_pair_budget(size_t *na, size_t *nb, size_t budget) {
-    int swap = *na > *nb;
-    size_t lo = swap ? *nb : *na, hi = swap ? *na : *nb;
-    if (lo + hi <= budget) return;
-    hi = lo > budget ? lo : (lo > budget - lo ? lo : budget - lo);
-    if (lo + hi > budget) {
-        lo = budget / 2;
-        hi = lo + budget % 2;
-    }
-    size_t a = swap ? hi : lo, b = swap ? lo : hi;
-    *na = a < *na ? a : *na;
-    *nb = b < *nb ? b : *nb;
-}
-
-/* Encodes text (and text_pair) with specials into *ids; truncation cuts to limit. */
-static yoso_status feature_encode(const yoso_tokenizer *tok, const yoso_feature_request *r,
-                                  size_t limit, int32_t **ids, size_t *len) {
-    const int flags = YOSO_TOKENIZE_ADD_SPECIAL | (r->truncation ? YOSO_TOKENIZE_TRUNCATE : 0);
-    if (!r->text_pair)
-        return yoso_tokenizer_encode(tok, r->text, strlen(r->text), flags,
-                                     r->truncation ? limit : 0, ids, len);
-    int32_t *a = NULL, *b = NULL;
-    size_t na = 0, nb = 0;
-    yoso_status st = yoso_tokenizer_encode(tok, r->text, strlen(r->text), 0, 0, &a, &na);
-    if (st == YOSO_OK)
-        st = yoso_tokenizer_encode(tok, r->text_pair, strlen(r->text_pair), 0, 0, &b, &nb);
-    size_t ne = 0;
-    int32_t *tmpl = NULL; /* the single-text template's ids: <s>, </s> */
-    if (st == YOSO_OK)
-        st = yoso_tokenizer_encode(tok, "", 0, YOSO_TOKENIZE_ADD_SPECIAL, 0, &tmpl, &ne);
-    if (st == YOSO_OK && ne != 2)
-        st = yoso_error(YOSO_ERR_UNSUPPORTED,
-                        "this tokenizer adds %zu special tokens, not <s> "
-                        "and </s>: it cannot encode text pairs",
-                        ne);
-    if (st == YOSO_OK && r->truncation) feature_pair_budget(&na, &nb, limit > 4 ? limit - 4 : 0);
-    if (st == YOSO_OK && !(*ids = malloc((na + nb + 4) * sizeof(int32_t)))) st = yoso_error_oom();
-    if (st == YOSO_OK) { /* <s> a </s></s> b </s> */
-        int32_t *o = *ids;
-        *o++ = tmpl[0];
-        memcpy(o, a, na * sizeof(int32_t));
-        o += na;
-        *o++ = tmpl[1];
-        *o++ = tmpl[1];
-        memcpy(o, b, nb * sizeof(int32_t));
-        o += nb;
-        *o++ = tmpl[1];
-        *len = na + nb + 4;
-    }
-    free(a);
-    free(b);
-    free(tmpl);
-    return st;
-}
-
 /* Tokenizes (or copies) one request and checks it; the message names no index. */
 static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_info *info,
                                    const yoso_feature_request *r, int32_t **ids, size_t *len) {
@@ -120,25 +62,27 @@ static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_i
     const size_t limit = (size_t)info->max_tokens, tok_limit = yoso_tokenizer_model_max_length(tok);
     const size_t cut = tok_limit && tok_limit < limit ? tok_limit : limit; /* HF's truncation */
     yoso_status st = YOSO_OK;
-    if (r->ids) {
+    if (!r->ids) {
+        if (!r->text) return yoso_error(YOSO_ERR_USAGE, "the request has no text");
+        st = task_encode_cut(tok, info->max_tokens, r->truncation ? cut : 0, r->text, r->text_pair,
+                             ids, len);
+        if (st != YOSO_OK) return st;
+    } else {
         if (r->num_ids < 1) return yoso_error(YOSO_ERR_USAGE, "the request has no ids");
+        if (!r->truncation && r->num_ids > limit)
+            return yoso_error(YOSO_ERR_INPUT,
+                              "the input is %zu ids long, more than the limit of %zu of this "
+                              "model: shorten it",
+                              r->num_ids, limit);
         *len = r->truncation && r->num_ids > cut ? cut : r->num_ids;
         if (!(*ids = malloc(*len * sizeof(int32_t)))) return yoso_error_oom();
         memcpy(*ids, r->ids, *len * sizeof(int32_t));
-        for (size_t t = 0; t < *len; t++)
-            if ((*ids)[t] < 0 || (*ids)[t] >= info->vocab_size)
-                return yoso_error(YOSO_ERR_INPUT, "id %d at %zu is outside the vocabulary 0..%d",
-                                  (int)(*ids)[t], t, info->vocab_size - 1);
-    } else if (!r->text) {
-        return yoso_error(YOSO_ERR_USAGE, "the request has no text");
-    } else if ((st = feature_encode(tok, r, cut, ids, len)) != YOSO_OK) {
-        return st;
     }
-    if (*len > limit)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the text is %zu tokens long, more than the limit of %zu of this model: "
-                          "shorten it, or truncate it (truncation)",
-                          *len, limit);
+    /* a tokenizer larger than the model's vocabulary is only wrong where its ids show it */
+    for (size_t t = 0; t < *len; t++)
+        if ((*ids)[t] < 0 || (*ids)[t] >= info->vocab_size)
+            return yoso_error(YOSO_ERR_INPUT, "id %d at %zu is outside the vocabulary 0..%d",
+                              (int)(*ids)[t], t, info->vocab_size - 1);
     return YOSO_OK;
 }
 
@@ -152,24 +96,16 @@ void yoso_feature_result_release(yoso_feature_result *r) {
 static yoso_status feature_run(yoso_model *model, const yoso_tokenizer *tok, int dim,
                                const yoso_feature_request *requests, int32_t *const *in,
                                const size_t *lens, int count, yoso_feature_result *results) {
-    size_t seq = 0;
-    for (int i = 0; i < count; i++) seq = lens[i] > seq ? lens[i] : seq;
-    int32_t *ids = malloc((size_t)count * seq * sizeof *ids);           /* [count, seq] */
-    int32_t *mask = malloc((size_t)count * seq * sizeof *mask);         /* [count, seq] */
-    float *hidden = malloc((size_t)count * seq * dim * sizeof *hidden); /* [count, seq, dim] */
-    yoso_status st = YOSO_OK;
-    if (!ids || !mask || !hidden) {
+    int32_t *ids = NULL, *mask = NULL; /* [count, seq] */
+    float *hidden = NULL;              /* [count, seq, dim] */
+    int seq = 0;
+    yoso_status st = task_pad_rows(in, lens, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
+    if (st != YOSO_OK) goto done;
+    if (!(hidden = malloc((size_t)count * seq * dim * sizeof *hidden))) {
         st = yoso_error_oom();
         goto done;
     }
-    const int32_t pad = yoso_tokenizer_pad_id(tok);
-    for (int i = 0; i < count; i++)
-        for (size_t t = 0; t < seq; t++) {
-            int real = t < lens[i];
-            ids[i * seq + t] = real ? in[i][t] : pad;
-            mask[i * seq + t] = real;
-        }
-    if ((st = yoso_model_hidden(model, count, (int)seq, ids, mask, hidden)) != YOSO_OK) goto done;
+    if ((st = yoso_model_hidden(model, count, seq, ids, mask, hidden)) != YOSO_OK) goto done;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         yoso_feature_result *res = &results[i];
         res->tokens = (int)lens[i];
@@ -197,9 +133,10 @@ yoso_status yoso_feature_extraction(yoso_model *model, const yoso_tokenizer *tok
     memset(results, 0, (size_t)count * sizeof *results);
     yoso_model_info info;
     yoso_model_get_info(model, &info);
+    yoso_status st = YOSO_OK;
     int32_t **in = calloc((size_t)count, sizeof *in); /* [count] ids of each input */
     size_t *lens = calloc((size_t)count, sizeof *lens);
-    yoso_status st = in && lens ? YOSO_OK : yoso_error_oom();
+    if (!in || !lens) st = yoso_error_oom();
     for (int i = 0; i < count && st == YOSO_OK; i++)
         if ((st = feature_prepare(tok, &info, &requests[i], &in[i], &lens[i])) != YOSO_OK)
             yoso_error_prefix(st, "input %d: ", i);

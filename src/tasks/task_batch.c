@@ -19,8 +19,24 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
     return YOSO_OK;
 }
 
-yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *text,
-                        const char *pair, int32_t **ids, size_t *len) {
+/* Content budgets (specials excluded) of a pair cut to `room` tokens, as the Rust tokenizers'
+ * longest_first. */
+static void task_pair_budget(size_t *na, size_t *nb, size_t room) {
+    const int swap = *na > *nb;
+    size_t lo = swap ? *nb : *na, hi = swap ? *na : *nb;
+    if (lo + hi <= room) return;
+    hi = lo > room || lo > room - lo ? lo : room - lo;
+    if (lo + hi > room) {
+        lo = room / 2;
+        hi = lo + room % 2;
+    }
+    const size_t a = swap ? hi : lo, b = swap ? lo : hi;
+    *na = a < *na ? a : *na;
+    *nb = b < *nb ? b : *nb;
+}
+
+yoso_status task_encode_cut(const yoso_tokenizer *tok, int max_tokens, size_t cut, const char *text,
+                            const char *pair, int32_t **ids, size_t *len) {
     int32_t *a = NULL, *b = NULL; /* [na] <s> text </s>, [nb] <s> pair </s> */
     size_t na = 0, nb = 0;
     *ids = NULL;
@@ -30,6 +46,25 @@ yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *t
     if (st == YOSO_OK && pair)
         st = yoso_tokenizer_encode(tok, pair, strlen(pair), YOSO_TOKENIZE_ADD_SPECIAL, 0, &b, &nb);
     if (st != YOSO_OK) goto done;
+    if (cut && na + nb > cut) {
+        const size_t specials = pair ? 4 : 2;
+        if (cut < specials + 1) {
+            st = yoso_error(YOSO_ERR_USAGE, "a length limit of %zu leaves no room for the text",
+                            cut);
+            goto done;
+        }
+        size_t ca = na - 2, cb = pair ? nb - 2 : 0; /* content kept of each segment */
+        if (pair)
+            task_pair_budget(&ca, &cb, cut - specials);
+        else
+            ca = cut - specials;
+        a[ca + 1] = a[na - 1]; /* </s> after the kept head */
+        na = ca + 2;
+        if (pair) {
+            b[cb + 1] = b[nb - 1];
+            nb = cb + 2;
+        }
+    }
     if (na + nb > (size_t)max_tokens) {
         st = yoso_error(YOSO_ERR_INPUT,
                         "the %s is %zu tokens long, more than the limit of %d of this model: "
@@ -56,6 +91,11 @@ done:
     free(a);
     free(b);
     return st;
+}
+
+yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *text,
+                        const char *pair, int32_t **ids, size_t *len) {
+    return task_encode_cut(tok, max_tokens, 0, text, pair, ids, len);
 }
 
 yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,

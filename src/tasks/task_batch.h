@@ -18,6 +18,11 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
  * </s>; YOSO_ERR_INPUT naming the length when it exceeds max_tokens. *ids is malloc'ed [*len]. */
 yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *text,
                         const char *pair, int32_t **ids, size_t *len);
+/* task_encode, but an encoding longer than cut (> 0) is cut to it as HF's truncation=True
+ * (longest_first): a single text keeps its head and </s>; a pair's shorter segment keeps its
+ * length when it fits in half the room, else both get half (the longer one the odd token). */
+yoso_status task_encode_cut(const yoso_tokenizer *tok, int max_tokens, size_t cut, const char *text,
+                            const char *pair, int32_t **ids, size_t *len);
 
 /* Lays `count` rows (rows[i] of lens[i] ids) out as one right-padded batch: *ids and *mask are
  * malloc'ed [count, *seq] with *seq the longest row; the mask is 1 on real tokens. */
