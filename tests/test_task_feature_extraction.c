@@ -321,15 +321,6 @@ static double relative_l2(const yoso_feature_result *a, const yoso_feature_resul
     return sqrt(d / n);
 }
 
-/* Loads base-hd64 with LSH attention of num_hash hashes and seed. */
-static yoso_model *load_lsh(int num_hash, uint64_t seed) {
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_LSH, .num_hash = num_hash, .seed = seed};
-    yoso_model *m = NULL;
-    if (yoso_model_load(test_ctx, test_data_path("tasks/base-hd64"), &opt, &m) != YOSO_OK)
-        fail_msg("%s", yoso_last_error());
-    return m;
-}
-
 /* LSH attention: the same seed twice gives identical states, another seed other ones; with 256
  * hashes the states are near expectation's. Measured on this text (seeds 1-3, then 7): relative
  * L2 of the per-token states 0.45/0.37/0.21/0.11 at 16/64/256/1024 hashes (the sampling error's
@@ -337,7 +328,9 @@ static yoso_model *load_lsh(int num_hash, uint64_t seed) {
  * bounds, 0.3 and 0.98, leave room for other seeds' spread. */
 static void test_lsh_deterministic_and_close(void **state) {
     (void)state;
-    yoso_model *a = load_lsh(256, 7), *b = load_lsh(256, 7), *c = load_lsh(256, 8);
+    yoso_model *a = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 7),
+               *b = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 7),
+               *c = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 8);
     const char *text = "In 1889 the Eiffel Tower was completed in Paris, the capital of France.";
     yoso_feature_request r = {.text = text};
     yoso_feature_request mean = {.text = text, .pooling = YOSO_POOLING_MEAN, .normalize = 1};
@@ -540,16 +533,12 @@ static int setup(void **state) {
         fprintf(stderr, "setup: %s\n", yoso_last_error());
         return -1;
     }
-    char *text = test_read_file(test_data_path("tasks/feature-extraction.jsonl"), NULL);
-    if (!text) return -1;
-    for (char *line = strtok(text, "\n"); line && g_ncases < MAX_CASES; line = strtok(NULL, "\n"))
-        if (!(g_cases[g_ncases++] = cJSON_Parse(line))) return -1;
-    free(text);
+    g_ncases = test_read_cases("tasks/feature-extraction.jsonl", g_cases, MAX_CASES);
     return g_ncases >= 9 ? 0 : -1;
 }
 
 static int teardown(void **state) {
-    for (int c = 0; c < g_ncases; c++) cJSON_Delete(g_cases[c]);
+    test_free_cases(g_cases, g_ncases);
     yoso_tokenizer_free(g_tok);
     yoso_model_free(g_seqcls);
     yoso_model_free(g_base);
