@@ -396,6 +396,31 @@ static void test_cli(void **state) {
     cases_free(&mc);
 }
 
+/* The example program (tools/examples/example_text_classification.c) prints HF's labels, best
+ * first, and with -c the choices' softmax with the best marked. */
+static void test_example_program(void **state) {
+    (void)state;
+    char cmd[4096], dir[1024], *out = NULL, *err = NULL;
+    snprintf(dir, sizeof dir, "%s", test_data_path("tasks"));
+    snprintf(cmd, sizeof cmd,
+             "%s/example_text_classification -t %s/tokenizer %s/seqcls 'I love this movie!'",
+             YOSO_BUILD_DIR, dir, dir);
+    assert_int_equal(test_run(cmd, &out, &err), 0);
+    /* seqcls/short with top_k None: positive 0.5068, neutral 0.4865, negative 0.0067 */
+    assert_non_null(strstr(out, "I love this movie!\n  positive             0.5068\n"
+                                "  neutral              0.4865\n  negative             0.0067\n"));
+    free(out);
+    free(err);
+    snprintf(cmd, sizeof cmd,
+             "%s/example_text_classification -t %s/tokenizer -c %s/mc 'The cat sat on the' mat. "
+             "moon.",
+             YOSO_BUILD_DIR, dir, dir);
+    assert_int_equal(test_run(cmd, &out, &err), 0);
+    assert_string_equal(out, "* 0.6779  mat.\n  0.3221  moon.\n"); /* mc/two */
+    free(out);
+    free(err);
+}
+
 /* Expects status st and a message containing part from the last call (got its status). */
 static void expect_error(yoso_status got, yoso_status st, const char *part) {
     if (got != st || !strstr(yoso_last_error(), part))
@@ -553,4 +578,4 @@ static int teardown(void **state) {
 
 TEST_MAIN(setup, teardown, test_text_classification_matches_pipeline,
           test_multiple_choice_matches_model, test_lsh_deterministic_and_close, test_typed_errors,
-          test_json_requests, test_cli)
+          test_json_requests, test_cli, test_example_program)
