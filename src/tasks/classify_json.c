@@ -52,8 +52,8 @@ static yoso_status classify_input_keys(const cJSON *inputs, const char *const *k
 
 /* One text-classification request: inputs a string or {text, text_pair}; top_k (absent: the
  * legacy single answer, null: every label) and function_to_apply (any case, as HF). */
-static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params,
-                                       yoso_classify_request *r, int *dict) {
+static yoso_status classify_task_read(const cJSON *inputs, const cJSON *params,
+                                      yoso_classify_request *r, int *dict) {
     static const char *const keys[] = {"text", "text_pair", NULL};
     const char *fn = NULL;
     yoso_status st;
@@ -72,45 +72,37 @@ static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params,
     return YOSO_OK;
 }
 
-/* The text-classification pipeline's requests, as one batch. */
-static yoso_status classify_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                                     const cJSON *const *inputs, const cJSON *const *params, int n,
-                                     char **out) {
-    yoso_classify_request *req = calloc((size_t)n, sizeof *req);
-    yoso_classify_result *res = calloc((size_t)n, sizeof *res);
-    int *dict = calloc((size_t)n, sizeof *dict); /* [n] the input was an object */
-    yoso_status st = req && res && dict ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++)
-        if ((st = classify_task_parse(inputs[i], params[i], &req[i], &dict[i])))
-            yoso_error_prefix(st, "input %d: ", i);
-    if (st == YOSO_OK) st = yoso_text_classification(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) {
-        res[i].pair = dict[i];
-        st = yoso_classify_result_json(&res[i], &out[i]);
-    }
-    if (st != YOSO_OK)
-        for (int i = 0; i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && i < n; i++) yoso_classify_result_release(&res[i]);
-    free(req);
-    free(res);
-    free(dict);
-    return st;
+/* One text-classification request; *owned is a flag: the input was an object (HF then
+ * answers a bare dict). */
+static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                       void **owned) {
+    int *dict = calloc(1, sizeof *dict);
+    if (!(*owned = dict)) return yoso_error_oom();
+    return classify_task_read(inputs, params, request, dict);
+}
+
+TASK_ADAPT_RUN(classify_task, yoso_text_classification)
+TASK_ADAPT_RELEASE(classify_task, yoso_classify_result_release)
+
+static yoso_status classify_task_json(void *result, void *owned, char **json) {
+    yoso_classify_result *r = result;
+    r->pair = *(const int *)owned;
+    return yoso_classify_result_json(r, json);
 }
 
 static const char *const k_classify_aliases[] = {"sentiment-analysis", NULL};
 static const char *const k_classify_parameters[] = {"top_k", "function_to_apply", NULL};
 
-const task_def task_text_classification_def = {
-    .task = YOSO_TASK_TEXT_CLASSIFICATION,
-    .name = "text-classification",
-    .aliases = k_classify_aliases,
-    .parameters = k_classify_parameters,
-    .run = classify_task_run,
-};
+TASK_DEFINE(task_text_classification_def, YOSO_TASK_TEXT_CLASSIFICATION, "text-classification",
+            k_classify_aliases, k_classify_parameters, classify_task, yoso_classify_request,
+            yoso_classify_result);
 
-/* One multiple-choice request: inputs {prompt, choices: [text, ...]}. *choices is malloc'ed. */
-static yoso_status choice_task_parse(const cJSON *inputs, yoso_choice_request *r,
-                                     const char ***choices) {
+/* One multiple-choice request: inputs {prompt, choices: [text, ...]} (no parameters: task.c
+ * refuses any key); *owned is the list of choices. */
+static yoso_status choice_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                     void **owned) {
+    yoso_choice_request *r = request;
+    (void)params;
     static const char *const keys[] = {"prompt", "choices", NULL};
     const char *const want = "{\"prompt\": ..., \"choices\": [...]}";
     yoso_status st;
@@ -126,47 +118,20 @@ static yoso_status choice_task_parse(const cJSON *inputs, yoso_choice_request *r
                           "\"inputs\" needs \"choices\", a list of at least one "
                           "string: write %s",
                           want);
-    if (!(*choices = calloc((size_t)n, sizeof **choices))) return yoso_error_oom();
+    const char **choices = calloc((size_t)n, sizeof *choices);
+    if (!(*owned = (void *)choices)) return yoso_error_oom();
     cJSON_ArrayForEach(item, list) {
         if (!cJSON_IsString(item))
             return yoso_error(YOSO_ERR_INPUT, "choice %d is not a string", r->num_choices);
-        (*choices)[r->num_choices++] = item->valuestring;
+        choices[r->num_choices++] = item->valuestring;
     }
-    r->choices = *choices;
+    r->choices = choices;
     return YOSO_OK;
 }
 
-/* Multiple-choice requests, every choice of every request a row of one batch. */
-static yoso_status choice_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                                   const cJSON *const *inputs, const cJSON *const *params, int n,
-                                   char **out) {
-    (void)params; /* no parameters: task.c refuses any key */
-    yoso_choice_request *req = calloc((size_t)n, sizeof *req);
-    yoso_choice_result *res = calloc((size_t)n, sizeof *res);
-    const char ***choices = calloc((size_t)n, sizeof *choices);
-    yoso_status st = req && res && choices ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++)
-        if ((st = choice_task_parse(inputs[i], &req[i], &choices[i])))
-            yoso_error_prefix(st, "input %d: ", i);
-    if (st == YOSO_OK) st = yoso_multiple_choice(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_choice_result_json(&res[i], &out[i]);
-    if (st != YOSO_OK)
-        for (int i = 0; i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && choices && i < n; i++) {
-        yoso_choice_result_release(&res[i]);
-        free(choices[i]);
-    }
-    free(req);
-    free(res);
-    free(choices);
-    return st;
-}
+TASK_ADAPT(choice_task, yoso_multiple_choice, yoso_choice_result_json, yoso_choice_result_release)
 
 static const char *const k_choice_parameters[] = {NULL};
 
-const task_def task_multiple_choice_def = {
-    .task = YOSO_TASK_MULTIPLE_CHOICE,
-    .name = "multiple-choice",
-    .parameters = k_choice_parameters,
-    .run = choice_task_run,
-};
+TASK_DEFINE(task_multiple_choice_def, YOSO_TASK_MULTIPLE_CHOICE, "multiple-choice", NULL,
+            k_choice_parameters, choice_task, yoso_choice_request, yoso_choice_result);

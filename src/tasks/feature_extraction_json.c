@@ -81,38 +81,26 @@ static yoso_status feature_task_params(const cJSON *params, yoso_feature_request
     return YOSO_OK;
 }
 
-/* The feature-extraction pipeline's requests: inputs a string or {text, text_pair}. */
-static yoso_status feature_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                                    const cJSON *const *inputs, const cJSON *const *params, int n,
-                                    char **out) {
-    yoso_feature_request *req = calloc((size_t)n, sizeof *req);
-    yoso_feature_result *res = calloc((size_t)n, sizeof *res);
-    yoso_status st = req && res ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++) {
-        if ((st = task_input_string(inputs[i], "text", 1, &req[i].text)) ||
-            (!cJSON_IsString(inputs[i]) &&
-             (st = task_input_string(inputs[i], "text_pair", 0, &req[i].text_pair))) ||
-            (st = feature_task_params(params[i], &req[i])))
-            yoso_error_prefix(st, "input %d: ", i);
-    }
-    if (st == YOSO_OK) st = yoso_feature_extraction(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_feature_result_json(&res[i], &out[i]);
-    if (st != YOSO_OK)
-        for (int i = 0; i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && i < n; i++) yoso_feature_result_release(&res[i]);
-    free(req);
-    free(res);
-    return st;
+/* One feature-extraction request: inputs a string or {text, text_pair}. */
+static yoso_status feature_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                      void **owned) {
+    yoso_feature_request *r = request;
+    (void)owned;
+    yoso_status st;
+    if ((st = task_input_string(inputs, "text", 1, &r->text)) ||
+        (!cJSON_IsString(inputs) &&
+         (st = task_input_string(inputs, "text_pair", 0, &r->text_pair))))
+        return st;
+    return feature_task_params(params, r);
 }
+
+TASK_ADAPT(feature_task, yoso_feature_extraction, yoso_feature_result_json,
+           yoso_feature_result_release)
 
 static const char *const k_feature_aliases[] = {"embed", NULL};
 static const char *const k_feature_parameters[] = {"truncation", "tokenize_kwargs", "pooling",
                                                    "normalize", NULL};
 
-const task_def task_feature_extraction_def = {
-    .task = YOSO_TASK_FEATURE_EXTRACTION,
-    .name = "feature-extraction",
-    .aliases = k_feature_aliases,
-    .parameters = k_feature_parameters,
-    .run = feature_task_run,
-};
+TASK_DEFINE(task_feature_extraction_def, YOSO_TASK_FEATURE_EXTRACTION, "feature-extraction",
+            k_feature_aliases, k_feature_parameters, feature_task, yoso_feature_request,
+            yoso_feature_result);

@@ -36,47 +36,28 @@ yoso_status yoso_fill_result_json(const yoso_fill_result *r, char **json) {
     return *json ? YOSO_OK : yoso_error_oom();
 }
 
-/* The fill-mask pipeline's requests: inputs a string with masks; top_k (5) and targets. */
-static yoso_status fill_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                                 const cJSON *const *inputs, const cJSON *const *params, int n,
-                                 char **out) {
-    yoso_fill_request *req = calloc((size_t)n, sizeof *req);
-    yoso_fill_result *res = calloc((size_t)n, sizeof *res);
-    const char ***targets = calloc((size_t)n, sizeof *targets);
-    yoso_status st = req && res && targets ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++) {
-        req[i].top_k = 5;
-        if ((st = task_input_string(inputs[i], NULL, 1, &req[i].text)) ||
-            (st = task_param_int(params[i], "top_k", 1, 2147483647L, &req[i].top_k)) ||
-            (st = task_param_strings(params[i], "targets", &targets[i], &req[i].num_targets)))
-            yoso_error_prefix(st, "input %d: ", i);
-        else
-            req[i].targets = targets[i];
-        if (st == YOSO_OK && targets[i] && req[i].num_targets == 0)
-            st = yoso_error(YOSO_ERR_INPUT,
-                            "input %d: \"targets\" is an empty list: give at "
-                            "least one word or leave it out",
-                            i);
-    }
-    if (st == YOSO_OK) st = yoso_fill_mask(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_fill_result_json(&res[i], &out[i]);
-    if (st != YOSO_OK)
-        for (int i = 0; out && i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && targets && i < n; i++) {
-        yoso_fill_result_release(&res[i]);
-        free(targets[i]);
-    }
-    free(req);
-    free(res);
-    free(targets);
-    return st;
+/* One fill-mask request: inputs a string with masks; top_k (5) and targets (owned). */
+static yoso_status fill_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                   void **owned) {
+    yoso_fill_request *r = request;
+    const char **targets = NULL;
+    r->top_k = 5;
+    yoso_status st;
+    if ((st = task_input_string(inputs, NULL, 1, &r->text)) ||
+        (st = task_param_int(params, "top_k", 1, 2147483647L, &r->top_k)) ||
+        (st = task_param_strings(params, "targets", &targets, &r->num_targets)))
+        return st;
+    *owned = (void *)targets;
+    r->targets = targets;
+    if (targets && r->num_targets == 0)
+        return yoso_error(YOSO_ERR_INPUT, "\"targets\" is an empty list: give at least one word or "
+                                          "leave it out");
+    return YOSO_OK;
 }
+
+TASK_ADAPT(fill_task, yoso_fill_mask, yoso_fill_result_json, yoso_fill_result_release)
 
 static const char *const k_fill_parameters[] = {"top_k", "targets", NULL};
 
-const task_def task_fill_mask_def = {
-    .task = YOSO_TASK_FILL_MASK,
-    .name = "fill-mask",
-    .parameters = k_fill_parameters,
-    .run = fill_task_run,
-};
+TASK_DEFINE(task_fill_mask_def, YOSO_TASK_FILL_MASK, "fill-mask", NULL, k_fill_parameters,
+            fill_task, yoso_fill_request, yoso_fill_result);

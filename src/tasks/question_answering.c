@@ -525,8 +525,12 @@ yoso_status yoso_qa_result_json(const yoso_qa_result *result, char **json) {
     return task_json_print(list ? list : one, json);
 }
 
-/* Reads one request's inputs {question, context} and parameters into r. */
-static yoso_status qa_task_request(const cJSON *inputs, const cJSON *params, yoso_qa_request *r) {
+/* Reads one request's inputs {question, context} and parameters: top_k (1), max_answer_len (15),
+ * max_seq_len (384), doc_stride (128), max_question_len (64), handle_impossible_answer (false). */
+static yoso_status qa_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                 void **owned) {
+    yoso_qa_request *r = request;
+    (void)owned;
     if (!cJSON_IsObject(inputs))
         return yoso_error(YOSO_ERR_INPUT, "\"inputs\" must be an object {\"question\": ..., "
                                           "\"context\": ...}");
@@ -545,36 +549,12 @@ static yoso_status qa_task_request(const cJSON *inputs, const cJSON *params, yos
     return YOSO_OK;
 }
 
-/* The question-answering pipeline's requests: inputs {question, context}; top_k (1),
- * max_answer_len (15), max_seq_len (384), doc_stride (128), max_question_len (64),
- * handle_impossible_answer (false). */
-static yoso_status qa_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                               const cJSON *const *inputs, const cJSON *const *params, int n,
-                               char **out) {
-    yoso_qa_request *req = calloc((size_t)n, sizeof *req);
-    yoso_qa_result *res = calloc((size_t)n, sizeof *res);
-    yoso_status st = req && res ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++)
-        if ((st = qa_task_request(inputs[i], params[i], &req[i])))
-            yoso_error_prefix(st, "input %d: ", i);
-    if (st == YOSO_OK) st = yoso_question_answering(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_qa_result_json(&res[i], &out[i]);
-    if (st != YOSO_OK)
-        for (int i = 0; i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && i < n; i++) yoso_qa_result_release(&res[i]);
-    free(req);
-    free(res);
-    return st;
-}
+TASK_ADAPT(qa_task, yoso_question_answering, yoso_qa_result_json, yoso_qa_result_release)
 
 static const char *const k_qa_parameters[] = {
     "top_k",      "max_answer_len",   "max_seq_len",
     "doc_stride", "max_question_len", "handle_impossible_answer",
     NULL};
 
-const task_def task_question_answering_def = {
-    .task = YOSO_TASK_QUESTION_ANSWERING,
-    .name = "question-answering",
-    .parameters = k_qa_parameters,
-    .run = qa_task_run,
-};
+TASK_DEFINE(task_question_answering_def, YOSO_TASK_QUESTION_ANSWERING, "question-answering", NULL,
+            k_qa_parameters, qa_task, yoso_qa_request, yoso_qa_result);

@@ -159,6 +159,32 @@ static yoso_status task_parse_request(const task_def *def, const char *text, cJS
     return YOSO_OK;
 }
 
+/* Runs n parsed requests through the task's typed API as one batch into n JSON answers (all or
+ * none). */
+static yoso_status task_run_typed(const task_def *def, yoso_model *model, const yoso_tokenizer *tok,
+                                  const cJSON *const *inputs, const cJSON *const *params, int n,
+                                  char **out) {
+    char *req = calloc((size_t)n, def->request_size); /* [n] typed requests */
+    char *res = calloc((size_t)n, def->result_size);  /* [n] typed results */
+    void **owned = calloc((size_t)n, sizeof *owned);  /* [n] what each parse left */
+    yoso_status st = req && res && owned ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; st == YOSO_OK && i < n; i++)
+        if ((st = def->parse(inputs[i], params[i], req + i * def->request_size, &owned[i])))
+            yoso_error_prefix(st, "input %d: ", i);
+    if (st == YOSO_OK) st = def->run(model, tok, req, n, res);
+    for (int i = 0; st == YOSO_OK && i < n; i++)
+        st = def->json(res + i * def->result_size, owned[i], &out[i]);
+    for (int i = 0; res && owned && i < n; i++) {
+        if (st != YOSO_OK) free(out[i]), out[i] = NULL;
+        def->release(res + i * def->result_size);
+        free(owned[i]);
+    }
+    free(req);
+    free(res);
+    free(owned);
+    return st;
+}
+
 yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
                                const char *const *requests, int count, char **responses) {
     if (task < 0 || task >= YOSO_TASK_COUNT)
@@ -180,7 +206,7 @@ yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yos
             yoso_error_prefix(st, "input %d: ", i);
     if (st == YOSO_OK) {
         memset(responses, 0, (size_t)count * sizeof *responses);
-        st = def->run(model, tok, inputs, params, count, responses);
+        st = task_run_typed(def, model, tok, inputs, params, count, responses);
     }
     for (int i = 0; roots && i < count; i++) cJSON_Delete(roots[i]);
     free(roots);

@@ -7,21 +7,52 @@
 
 #include "yoso.h"
 
-/* Runs n requests as one batch: inputs[i] is the request's "inputs", params[i] its "parameters"
- * object or NULL. Writes n malloc'ed one-line JSON texts into out (all or none). A bad request
- * fails with a message that starts "input I: ". */
-typedef yoso_status (*task_run_fn)(yoso_model *model, const yoso_tokenizer *tok,
-                                   const cJSON *const *inputs, const cJSON *const *params, int n,
-                                   char **out);
-
-/* One pipeline, registered in task.c's table. */
+/* One pipeline, registered in task.c's table: its names and the typed API the JSON layer drives
+ * (task.c parses each request with parse, runs them all as one batch with run, prints each result
+ * with json, then releases the results and frees what parse left in *owned). */
 typedef struct task_def {
     yoso_task task;
     const char *name;              /* Hugging Face's task name */
     const char *const *aliases;    /* other names HF accepts, NULL-terminated; may be NULL */
     const char *const *parameters; /* the keys "parameters" may hold, NULL-terminated */
-    task_run_fn run;
+    size_t request_size;           /* bytes of one typed request */
+    size_t result_size;            /* bytes of one typed result */
+    /* Fills the zeroed request from one request's inputs and parameters (params may be NULL);
+     * *owned may get one malloc'ed block (a list the request points into), freed at the end. */
+    yoso_status (*parse)(const cJSON *inputs, const cJSON *params, void *request, void **owned);
+    /* The typed batch call, e.g. yoso_text_classification. */
+    yoso_status (*run)(yoso_model *model, const yoso_tokenizer *tok, const void *requests, int n,
+                       void *results);
+    /* One result as the pipeline's JSON (owned: what parse left for this request). */
+    yoso_status (*json)(void *result, void *owned, char **json);
+    void (*release)(void *result);
 } task_def;
+
+/* The task_def adapters over a task's typed API: name##_run calls run_fn, name##_json calls
+ * json_fn (what parse owned unused), name##_release calls release_fn. */
+#define TASK_ADAPT_RUN(name, run_fn)                                                               \
+    static yoso_status name##_run(yoso_model *model, const yoso_tokenizer *tok, const void *req,   \
+                                  int n, void *res) {                                              \
+        return run_fn(model, tok, req, n, res);                                                    \
+    }
+#define TASK_ADAPT_RELEASE(name, release_fn)                                                       \
+    static void name##_release(void *result) {                                                     \
+        release_fn(result);                                                                        \
+    }
+#define TASK_ADAPT(name, run_fn, json_fn, release_fn)                                              \
+    TASK_ADAPT_RUN(name, run_fn)                                                                   \
+    TASK_ADAPT_RELEASE(name, release_fn)                                                           \
+    static yoso_status name##_json(void *result, void *owned, char **json) {                       \
+        (void)owned;                                                                               \
+        return json_fn(result, json);                                                              \
+    }
+
+/* Defines `const task_def var` for a task whose functions are prefix##_parse, _run, _json and
+ * _release over requests of type req_t and results of type res_t. */
+#define TASK_DEFINE(var, task_, name_, aliases_, parameters_, prefix, req_t, res_t)                \
+    const task_def var = {task_,         name_,           aliases_,       parameters_,             \
+                          sizeof(req_t), sizeof(res_t),   prefix##_parse, prefix##_run,            \
+                          prefix##_json, prefix##_release}
 
 extern const task_def task_fill_mask_def;
 extern const task_def task_feature_extraction_def;

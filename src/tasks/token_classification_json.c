@@ -24,52 +24,27 @@ yoso_status yoso_ner_result_json(const yoso_ner_result *r, char **json) {
     return task_json_print(root, json);
 }
 
-/* Reads one request's parameters into req; labels[0] owns the ignore_labels list. */
-static yoso_status ner_task_request(const cJSON *inputs, const cJSON *params, yoso_ner_request *req,
-                                    const char ***labels) {
+/* Reads one request: inputs a string; aggregation_strategy, ignore_labels (owned). */
+static yoso_status ner_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                  void **owned) {
+    yoso_ner_request *req = request;
+    const char **labels = NULL;
     const char *strategy = NULL;
     yoso_status st = task_input_string(inputs, NULL, 1, &req->text);
     if (st == YOSO_OK) st = task_param_string(params, "aggregation_strategy", &strategy);
     if (st == YOSO_OK && strategy && (st = yoso_aggregation_find(strategy, &req->aggregation)))
         st = yoso_error_prefix(YOSO_ERR_INPUT, "parameter \"aggregation_strategy\": ");
     if (st == YOSO_OK)
-        st = task_param_strings(params, "ignore_labels", labels, &req->num_ignore_labels);
-    req->ignore_labels = *labels;
+        st = task_param_strings(params, "ignore_labels", &labels, &req->num_ignore_labels);
+    req->ignore_labels = labels;
+    *owned = (void *)labels;
     return st;
 }
 
-/* The token-classification pipeline's requests. */
-static yoso_status ner_task_run(yoso_model *model, const yoso_tokenizer *tok,
-                                const cJSON *const *inputs, const cJSON *const *params, int n,
-                                char **out) {
-    yoso_ner_request *req = calloc((size_t)n, sizeof *req);
-    yoso_ner_result *res = calloc((size_t)n, sizeof *res);
-    const char ***labels = calloc((size_t)n, sizeof *labels);
-    yoso_status st = req && res && labels ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < n; i++)
-        if ((st = ner_task_request(inputs[i], params[i], &req[i], &labels[i])))
-            yoso_error_prefix(st, "input %d: ", i);
-    if (st == YOSO_OK) st = yoso_token_classification(model, tok, req, n, res);
-    for (int i = 0; st == YOSO_OK && i < n; i++) st = yoso_ner_result_json(&res[i], &out[i]);
-    if (st != YOSO_OK)
-        for (int i = 0; out && i < n; i++) free(out[i]), out[i] = NULL;
-    for (int i = 0; res && labels && i < n; i++) {
-        yoso_ner_result_release(&res[i]);
-        free(labels[i]);
-    }
-    free(req);
-    free(res);
-    free(labels);
-    return st;
-}
+TASK_ADAPT(ner_task, yoso_token_classification, yoso_ner_result_json, yoso_ner_result_release)
 
 static const char *const k_ner_aliases[] = {"ner", NULL};
 static const char *const k_ner_parameters[] = {"aggregation_strategy", "ignore_labels", NULL};
 
-const task_def task_token_classification_def = {
-    .task = YOSO_TASK_TOKEN_CLASSIFICATION,
-    .name = "token-classification",
-    .aliases = k_ner_aliases,
-    .parameters = k_ner_parameters,
-    .run = ner_task_run,
-};
+TASK_DEFINE(task_token_classification_def, YOSO_TASK_TOKEN_CLASSIFICATION, "token-classification",
+            k_ner_aliases, k_ner_parameters, ner_task, yoso_ner_request, yoso_ner_result);
