@@ -47,7 +47,11 @@ bash -c "source '$prefix/share/bash-completion/completions/yoso' && complete -p 
 # an outside program, built with pkg-config alone
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 echo "test_install: pkg-config --cflags --libs yoso: $(pkg-config --cflags --libs yoso)"
-cc -std=c11 $san -o "$work/example" "$src/tools/examples/example_fill_mask.c" $(pkg-config --cflags --libs yoso) ||
+# (the installed copy, with the header it includes)
+examples="$(find "$prefix" -type d -path '*/doc/*/examples')"
+[ -e "$examples/example_session.h" ] && [ -e "$examples/example_fill_mask.c" ] ||
+  fail "the examples were not installed under share/doc/PROJECT/examples"
+cc -std=c11 $san -o "$work/example" "$examples/example_fill_mask.c" $(pkg-config --cflags --libs yoso) ||
   fail "the example does not build with pkg-config --cflags --libs yoso"
 LD_LIBRARY_PATH="$libdir" "$work/example" "$model" "$text" >"$work/example.out"
 grep -q "capital\|sequence\|[0-9]\.[0-9]" "$work/example.out" || fail "the example printed nothing useful"

@@ -8,13 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_session.h"
 #include "yoso.h"
-
-/* Prints the failing call's message and returns its exit code. */
-static int report(yoso_status status) {
-    fprintf(stderr, "example_feature_extraction: %s\n", yoso_last_error());
-    return yoso_status_exit_code(status);
-}
 
 /* The dot product of two unit vectors: their cosine similarity. */
 static double cosine(const float *a, const float *b, int n) {
@@ -33,22 +28,16 @@ int main(int argc, char **argv) {
     }
     const char *model_dir = argv[first];
     const int n = argc - first - 1;
-    yoso_context *ctx = NULL;
-    yoso_model *model = NULL;
-    yoso_tokenizer *tok = NULL;
-    yoso_context_options copt = {0}; /* default device, default kernel cache */
-    yoso_model_options mopt = {0};   /* attention mode from config.json */
+    example_session es = {0};
     yoso_feature_request *req = calloc((size_t)n, sizeof *req);
     yoso_feature_result *res = calloc((size_t)n, sizeof *res);
     if (!req || !res) return fprintf(stderr, "example_feature_extraction: out of memory\n"), 1;
     for (int i = 0; i < n; i++)
         req[i] = (yoso_feature_request){
             .text = argv[first + 1 + i], .pooling = YOSO_POOLING_MEAN, .normalize = 1};
-    yoso_status st = yoso_context_create(&copt, &ctx);
-    if (st == YOSO_OK) st = yoso_model_load(ctx, model_dir, &mopt, &model);
-    if (st == YOSO_OK) st = yoso_tokenizer_load(tok_dir ? tok_dir : model_dir, &tok);
-    if (st == YOSO_OK) st = yoso_feature_extraction(model, tok, req, n, res); /* one batch */
-    int rc = st == YOSO_OK ? 0 : report(st);
+    yoso_status st = example_open(model_dir, tok_dir, &es);
+    if (st == YOSO_OK) st = yoso_feature_extraction(es.model, es.tok, req, n, res); /* one batch */
+    int rc = st == YOSO_OK ? 0 : example_report("example_feature_extraction", st);
     for (int i = 0; st == YOSO_OK && i < n; i++) {
         printf("%d: %d tokens -> [%d]  %.4f %.4f %.4f ...  %s\n", i, res[i].tokens, res[i].dim,
                res[i].values[0], res[i].values[1], res[i].values[2], req[i].text);
@@ -59,8 +48,6 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) yoso_feature_result_release(&res[i]);
     free(req);
     free(res);
-    yoso_tokenizer_free(tok);
-    yoso_model_free(model);
-    yoso_context_free(ctx);
+    example_close(&es);
     return rc;
 }

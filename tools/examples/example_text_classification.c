@@ -12,13 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "example_session.h"
 #include "yoso.h"
-
-/* Prints the failing call's message and returns its exit code. */
-static int report(yoso_status status) {
-    fprintf(stderr, "example_text_classification: %s\n", yoso_last_error());
-    return yoso_status_exit_code(status);
-}
 
 /* Classifies texts[n] as one batch and prints every label of each. */
 static yoso_status classify(yoso_model *model, const yoso_tokenizer *tok, char **texts, int n) {
@@ -77,21 +72,13 @@ int main(int argc, char **argv) {
                         "PROMPT CHOICE...\n");
         return 2;
     }
-    yoso_context *ctx = NULL;
-    yoso_model *model = NULL;
-    yoso_tokenizer *tok = NULL;
-    yoso_context_options copt = {0}; /* default device, default kernel cache */
-    yoso_model_options mopt = {0};   /* attention mode from config.json */
-    yoso_status st = yoso_context_create(&copt, &ctx);
-    if (st == YOSO_OK) st = yoso_model_load(ctx, argv[first], &mopt, &model);
-    if (st == YOSO_OK) st = yoso_tokenizer_load(tok_dir ? tok_dir : argv[first], &tok);
+    example_session es = {0};
+    yoso_status st = example_open(argv[first], tok_dir, &es);
     if (st == YOSO_OK && choice)
-        st = choose(model, tok, argv[first + 1], argv + first + 2, argc - first - 2);
+        st = choose(es.model, es.tok, argv[first + 1], argv + first + 2, argc - first - 2);
     else if (st == YOSO_OK)
-        st = classify(model, tok, argv + first + 1, argc - first - 1);
-    int rc = st == YOSO_OK ? 0 : report(st);
-    yoso_tokenizer_free(tok);
-    yoso_model_free(model);
-    yoso_context_free(ctx);
+        st = classify(es.model, es.tok, argv + first + 1, argc - first - 1);
+    int rc = st == YOSO_OK ? 0 : example_report("example_text_classification", st);
+    example_close(&es);
     return rc;
 }
