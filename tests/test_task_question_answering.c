@@ -111,22 +111,12 @@ static void test_typed_api_matches_pipeline(void **state) {
            answers, worst);
 }
 
-/* A case's HF inference request: {"inputs": {question, context}, "parameters": kwargs}. */
-static char *case_json_request(const cJSON *c) {
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddItemToObject(req, "inputs", cJSON_Duplicate(cJSON_GetObjectItem(c, "inputs"), 1));
-    cJSON_AddItemToObject(req, "parameters", cJSON_Duplicate(cJSON_GetObjectItem(c, "kwargs"), 1));
-    char *s = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    return s;
-}
-
 /* Every case through yoso_task_run_json, one at a time and all together. */
 static void test_task_json_matches_pipeline(void **state) {
     (void)state;
     char *requests[MAX_CASES], *responses[MAX_CASES];
     for (int i = 0; i < g_num_cases; i++) {
-        requests[i] = case_json_request(g_cases[i]);
+        requests[i] = test_case_request(g_cases[i]);
         const char *one[] = {requests[i]};
         if (yoso_task_run_json(g_qa, g_tok, YOSO_TASK_QUESTION_ANSWERING, one, 1, &responses[i]))
             fail_msg("%s", yoso_last_error());
@@ -160,7 +150,7 @@ static void test_cli_matches_pipeline(void **state) {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     for (int i = 0; i < g_num_cases; i++) {
-        char *req = case_json_request(g_cases[i]);
+        char *req = test_case_request(g_cases[i]);
         fprintf(f, "%s\n", req);
         free(req);
     }

@@ -127,23 +127,11 @@ static void test_single_requests_match_pipeline(void **state) {
     }
 }
 
-/* Case c as an HF inference request: {"inputs": text, "parameters": kwargs}. */
-static char *case_json_request(int c) {
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddItemToObject(req, "inputs",
-                          cJSON_Duplicate(cJSON_GetObjectItem(g_cases[c], "inputs"), 1));
-    cJSON_AddItemToObject(req, "parameters",
-                          cJSON_Duplicate(cJSON_GetObjectItem(g_cases[c], "kwargs"), 1));
-    char *s = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    return s;
-}
-
 /* Every case as one batch of JSON requests (by HF's alias "ner"): the pipeline's JSON. */
 static void test_task_json_matches_pipeline(void **state) {
     (void)state;
     char *requests[MAX_CASES], *responses[MAX_CASES];
-    for (int c = 0; c < g_count; c++) requests[c] = case_json_request(c);
+    for (int c = 0; c < g_count; c++) requests[c] = test_case_request(g_cases[c]);
     yoso_task task;
     assert_int_equal(yoso_task_find("ner", &task), YOSO_OK);
     assert_int_equal(task, YOSO_TASK_TOKEN_CLASSIFICATION);
@@ -203,7 +191,7 @@ static void test_cli_matches_pipeline(void **state) {
     snprintf(path, sizeof path, "%s/requests.jsonl", dir);
     FILE *f = fopen(path, "w");
     for (int c = 0; c < g_count; c++) {
-        char *req = case_json_request(c);
+        char *req = test_case_request(g_cases[c]);
         fprintf(f, "%s\n", req);
         free(req);
     }

@@ -14,7 +14,6 @@
 #define MAX_CASES 64
 #define TOL 1e-5
 
-static yoso_context *g_ctx;
 static yoso_tokenizer *g_tok;
 
 /* Reads tests/data/tasks/<task>.jsonl into cases[]; returns how many. */
@@ -32,17 +31,6 @@ static int load_cases(const char *task, cJSON **cases) {
 
 static void free_cases(cJSON **cases, int n) {
     for (int i = 0; i < n; i++) cJSON_Delete(cases[i]);
-}
-
-/* Loads tests/data/tasks/<name> in expectation mode. */
-static yoso_model *load_model(const char *name) {
-    char rel[128];
-    snprintf(rel, sizeof rel, "tasks/%s", name);
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
-    yoso_model *m = NULL;
-    if (yoso_model_load(g_ctx, test_data_path(rel), &opt, &m) != YOSO_OK)
-        fail_msg("%s: %s", name, yoso_last_error());
-    return m;
 }
 
 /* Encodes a case's input (a string, or {text, text_pair} as RoBERTa pairs: <s> a </s></s> b
@@ -104,7 +92,7 @@ static void test_text_classification(void **state) {
     int n = load_cases("text-classification", cases), checked = 0;
     for (int c = 0; c < n; c++) {
         const char *model_name = cJSON_GetObjectItem(cases[c], "model")->valuestring;
-        yoso_model *m = load_model(model_name);
+        yoso_model *m = test_load_task_model(model_name, YOSO_ATTENTION_EXPECTATION, 0, 0);
         yoso_model_info info;
         yoso_model_get_info(m, &info);
         assert_int_equal(info.architecture, YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION);
@@ -153,7 +141,7 @@ static void test_token_classification(void **state) {
     (void)state;
     cJSON *cases[MAX_CASES];
     int n = load_cases("token-classification", cases), checked = 0;
-    yoso_model *m = load_model("tokcls");
+    yoso_model *m = test_load_task_model("tokcls", YOSO_ATTENTION_EXPECTATION, 0, 0);
     yoso_model_info info;
     yoso_model_get_info(m, &info);
     assert_int_equal(info.architecture, YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION);
@@ -192,7 +180,7 @@ static void test_multiple_choice(void **state) {
     (void)state;
     cJSON *cases[MAX_CASES];
     int n = load_cases("multiple-choice", cases);
-    yoso_model *m = load_model("mc");
+    yoso_model *m = test_load_task_model("mc", YOSO_ATTENTION_EXPECTATION, 0, 0);
     for (int c = 0; c < n; c++) {
         const cJSON *rows = cJSON_GetObjectItem(cases[c], "input_ids");
         int batch = cJSON_GetArraySize(rows), seq = 0;
@@ -231,7 +219,7 @@ static void test_feature_extraction(void **state) {
     (void)state;
     cJSON *cases[MAX_CASES];
     int n = load_cases("feature-extraction", cases), checked = 0;
-    yoso_model *m = load_model("base-hd64");
+    yoso_model *m = test_load_task_model("base-hd64", YOSO_ATTENTION_EXPECTATION, 0, 0);
     yoso_model_info info;
     yoso_model_get_info(m, &info);
     assert_int_equal(info.architecture, YOSO_ARCHITECTURE_BASE);
@@ -270,7 +258,7 @@ static void test_feature_extraction(void **state) {
 /* A question-answering checkpoint loads with its 2-label qa_outputs and gives [L, 2] logits. */
 static void test_question_answering_loads(void **state) {
     (void)state;
-    yoso_model *m = load_model("qa");
+    yoso_model *m = test_load_task_model("qa", YOSO_ATTENTION_EXPECTATION, 0, 0);
     yoso_model_info info;
     yoso_model_get_info(m, &info);
     assert_int_equal(info.architecture, YOSO_ARCHITECTURE_QUESTION_ANSWERING);
@@ -305,9 +293,7 @@ static void test_json_match_finds_differences(void **state) {
 }
 
 static int setup(void **state) {
-    (void)state;
-    yoso_context_options opt = {0};
-    if (yoso_context_create(&opt, &g_ctx) != YOSO_OK ||
+    if (test_context_setup(state) != 0 ||
         yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) {
         fprintf(stderr, "setup: %s\n", yoso_last_error());
         return -1;
@@ -316,10 +302,8 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-    (void)state;
     yoso_tokenizer_free(g_tok);
-    yoso_context_free(g_ctx);
-    return 0;
+    return test_context_teardown(state);
 }
 
 int main(void) {

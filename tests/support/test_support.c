@@ -189,6 +189,15 @@ void test_free_cases(cJSON **cases, int n) {
     for (int i = 0; i < n; i++) cJSON_Delete(cases[i]);
 }
 
+char *test_case_request(const cJSON *c) {
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddItemToObject(req, "inputs", cJSON_Duplicate(cJSON_GetObjectItem(c, "inputs"), 1));
+    cJSON_AddItemToObject(req, "parameters", cJSON_Duplicate(cJSON_GetObjectItem(c, "kwargs"), 1));
+    char *s = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    return s;
+}
+
 yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
                                  uint64_t seed) {
     char rel[128];

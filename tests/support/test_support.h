@@ -45,6 +45,9 @@ struct cJSON;
  * test_free_cases); returns how many, or -1 when the file cannot be read or a line parsed. */
 int test_read_cases(const char *relative, struct cJSON **cases, int max);
 void test_free_cases(struct cJSON **cases, int n);
+/* A task fixture case as an HF inference request, {"inputs": case.inputs, "parameters":
+ * case.kwargs}; malloc'ed. */
+char *test_case_request(const struct cJSON *c);
 /* Loads tests/data/tasks/<name> with the attention mode (num_hash and seed for LSH; 0: the
  * config's); fails the running test when it cannot. */
 yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
