@@ -33,6 +33,10 @@ typedef struct cli_task_option {
 
 #define CLI_TASK_MAX_OPTIONS 16
 
+/* A spec's .options and .num_options from one array. */
+#define CLI_TASK_OPTIONS(array)                                                                    \
+    .options = (array), .num_options = (int)(sizeof(array) / sizeof((array)[0]))
+
 /* A pipeline command. */
 typedef struct cli_task_spec {
     yoso_task task;

@@ -146,8 +146,7 @@ int cmd_feature_extraction(int argc, char **argv) {
                        "base model, or the\nbody of a head model), exactly as Hugging Face's "
                        "feature-extraction pipeline\nreturns them, or pooled into one sentence "
                        "vector. Alias: embed.\n",
-        .options = k_options,
-        .num_options = (int)(sizeof k_options / sizeof k_options[0]),
+        CLI_TASK_OPTIONS(k_options),
         .print_table = print_features,
     };
     const char *npy = NULL;

@@ -64,8 +64,7 @@ static const cli_task_spec k_qa_spec = {
         "pipeline (v4) gives them; contexts longer than --max-seq-len are split into\n"
         "windows overlapping by --doc-stride tokens.\n",
     .text_key = "context",
-    .options = k_qa_options,
-    .num_options = sizeof k_qa_options / sizeof k_qa_options[0],
+    CLI_TASK_OPTIONS(k_qa_options),
     .print_table = qa_print_table,
 };
 

@@ -57,8 +57,7 @@ int cmd_text_classification(int argc, char **argv) {
         .description = "The labels of a YosoForSequenceClassification checkpoint for each TEXT "
                        "(or text pair), with\nscores exactly as Hugging Face's "
                        "text-classification pipeline gives them. Alias: classify.\n",
-        .options = k_classify_options,
-        .num_options = (int)(sizeof k_classify_options / sizeof k_classify_options[0]),
+        CLI_TASK_OPTIONS(k_classify_options),
         .print_table = print_labels,
     };
     return cli_task_run(&spec, argc, argv);
@@ -127,8 +126,7 @@ int cmd_multiple_choice(int argc, char **argv) {
                        "prompt </s></s> choice </s>, the\nlogits and their softmax. Alias: "
                        "choice.\n",
         .text_key = "prompt",
-        .options = k_choice_options,
-        .num_options = (int)(sizeof k_choice_options / sizeof k_choice_options[0]),
+        CLI_TASK_OPTIONS(k_choice_options),
         .print_table = print_choices,
     };
     g_choices = find_choices(argc, argv);

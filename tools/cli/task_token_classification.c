@@ -102,8 +102,7 @@ int cmd_token_classification(int argc, char **argv) {
         .description = "The entities of each TEXT (a YosoForTokenClassification checkpoint), "
                        "exactly as Hugging Face's\ntoken-classification pipeline returns them: "
                        "label, score, token index, word and\ncharacter span. Alias: ner.\n",
-        .options = k_options,
-        .num_options = (int)(sizeof k_options / sizeof k_options[0]),
+        CLI_TASK_OPTIONS(k_options),
         .print_table = print_entities,
     };
     return cli_task_run(&spec, argc, argv);
