@@ -7,7 +7,8 @@
 
 #include "attention_internal.h"
 
-#if defined(__x86_64__) && defined(__has_attribute)
+/* GCC only: clang 14 emits the clones without the plain symbol a static libyoso.a needs. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(__clang__)
 #if __has_attribute(target_clones)
 #define YOSO_ISA_CLONES                                                                            \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
