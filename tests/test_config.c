@@ -9,67 +9,68 @@
 #include "config.h"
 #include "loader_reference.h"
 
-/* The tiny fixture model's config.json, as save_pretrained wrote it. */
-static void test_tiny_config(void **state) {
-    (void)state;
-    yoso_config c;
-    assert_int_equal(yoso_config_load(test_data_path("loader/config.json"), &c), YOSO_OK);
-    assert_int_equal(c.vocab_size, 50);
-    assert_int_equal(c.hidden_size, 16);
-    assert_int_equal(c.num_hidden_layers, 1);
-    assert_int_equal(c.num_attention_heads, 2);
-    assert_int_equal(c.intermediate_size, 24);
-    assert_int_equal(c.max_position_embeddings, 32);
-    assert_int_equal(c.type_vocab_size, 1);
-    assert_int_equal(c.pad_token_id, 1);
-    assert_int_equal(c.bos_token_id, 0);
-    assert_int_equal(c.eos_token_id, 2);
-    assert_true(c.layer_norm_eps == 1e-12f);
-    assert_int_equal(c.use_expectation, 1);
-    assert_int_equal(c.hash_code_len, 9);
-    assert_int_equal(c.num_hash, 64);
-    assert_int_equal(c.conv_window, 0);
-    assert_int_equal(c.use_fast_hash, 1);
+#define CONFIG_INT_FIELDS 15
+
+/* Configs read whole, each field against the value it must take: the integer fields in
+ * k_int_field_names' order, then layer_norm_eps. */
+static const struct {
+    const char *file, *what;
+    int want[CONFIG_INT_FIELDS];
+    float eps;
+} k_whole[] = {
+    {"loader/config.json",
+     "the tiny fixture model's, as save_pretrained wrote it",
+     {50, 16, 1, 2, 24, 32, 1, 1, 0, 2, 1, 9, 64, 0, 1},
+     1e-12f},
+    {"loader/configs/yoso4096.json",
+     "uw-madison/yoso-4096's: YosoConfig defaults + transformers 4's position_embedding_type",
+     {50265, 768, 12, 12, 3072, 4096, 1, 1, 0, 2, 1, 9, 64, 0, 1},
+     1e-12f},
+    {"loader/configs/minimal.json",
+     "only the required sizes: the rest takes YosoConfig's defaults",
+     {50, 16, 1, 2, 24, 32, 1, 1, 0, 2, 1, 9, 64, 0, 1},
+     1e-12f},
+};
+
+static const char *const k_int_field_names[CONFIG_INT_FIELDS] = {
+    "vocab_size",        "hidden_size",
+    "num_hidden_layers", "num_attention_heads",
+    "intermediate_size", "max_position_embeddings",
+    "type_vocab_size",   "pad_token_id",
+    "bos_token_id",      "eos_token_id",
+    "use_expectation",   "hash_code_len",
+    "num_hash",          "conv_window",
+    "use_fast_hash"};
+
+/* The integer fields of *c, in yoso_config's order, into f[CONFIG_INT_FIELDS]. */
+static void config_int_fields(const yoso_config *c, int *f) {
+    const int v[CONFIG_INT_FIELDS] = {c->vocab_size,        c->hidden_size,
+                                      c->num_hidden_layers, c->num_attention_heads,
+                                      c->intermediate_size, c->max_position_embeddings,
+                                      c->type_vocab_size,   c->pad_token_id,
+                                      c->bos_token_id,      c->eos_token_id,
+                                      c->use_expectation,   c->hash_code_len,
+                                      c->num_hash,          c->conv_window,
+                                      c->use_fast_hash};
+    memcpy(f, v, sizeof v);
 }
 
-/* uw-madison/yoso-4096's values: YosoConfig defaults + transformers 4's position_embedding_type. */
-static void test_yoso4096_config(void **state) {
+/* Every field of each config in k_whole is read as it must be. */
+static void test_whole_configs(void **state) {
     (void)state;
-    yoso_config c;
-    assert_int_equal(yoso_config_load(test_data_path("loader/configs/yoso4096.json"), &c), YOSO_OK);
-    assert_int_equal(c.vocab_size, 50265);
-    assert_int_equal(c.hidden_size, 768);
-    assert_int_equal(c.num_hidden_layers, 12);
-    assert_int_equal(c.num_attention_heads, 12);
-    assert_int_equal(c.intermediate_size, 3072);
-    assert_int_equal(c.max_position_embeddings, 4096);
-    assert_int_equal(c.type_vocab_size, 1);
-    assert_int_equal(c.pad_token_id, 1);
-    assert_int_equal(c.bos_token_id, 0);
-    assert_int_equal(c.eos_token_id, 2);
-    assert_true(c.layer_norm_eps == 1e-12f);
-    assert_int_equal(c.use_expectation, 1);
-    assert_int_equal(c.hash_code_len, 9);
-    assert_int_equal(c.num_hash, 64);
-    assert_int_equal(c.conv_window, 0);
-    assert_int_equal(c.use_fast_hash, 1);
-}
-
-/* Only the required sizes given: everything else takes YosoConfig's defaults. */
-static void test_minimal_config_defaults(void **state) {
-    (void)state;
-    yoso_config c;
-    assert_int_equal(yoso_config_load(test_data_path("loader/configs/minimal.json"), &c), YOSO_OK);
-    assert_int_equal(c.vocab_size, 50);
-    assert_int_equal(c.hidden_size, 16);
-    assert_int_equal(c.type_vocab_size, 1);
-    assert_int_equal(c.pad_token_id, 1);
-    assert_int_equal(c.eos_token_id, 2);
-    assert_int_equal(c.hash_code_len, 9);
-    assert_int_equal(c.num_hash, 64);
-    assert_int_equal(c.use_expectation, 1);
-    assert_int_equal(c.use_fast_hash, 1);
-    assert_int_equal(c.conv_window, 0);
+    for (size_t i = 0; i < sizeof k_whole / sizeof k_whole[0]; i++) {
+        yoso_config c;
+        print_message("%s (%s)\n", k_whole[i].file, k_whole[i].what);
+        assert_int_equal(yoso_config_load(test_data_path(k_whole[i].file), &c), YOSO_OK);
+        int got[CONFIG_INT_FIELDS];
+        config_int_fields(&c, got);
+        const int *want = k_whole[i].want;
+        for (size_t f = 0; f < (size_t)CONFIG_INT_FIELDS; f++)
+            if (got[f] != want[f])
+                fail_msg("%s: %s is %d, expected %d", k_whole[i].file, k_int_field_names[f], got[f],
+                         want[f]);
+        assert_true(c.layer_norm_eps == k_whole[i].eps);
+    }
 }
 
 /* conv_window, a list-valued eos_token_id and a null pad_token_id are all valid. */
@@ -235,6 +236,5 @@ static void test_missing_file_and_prefixes(void **state) {
     free(text);
 }
 
-TEST_MAIN(NULL, NULL, test_tiny_config, test_yoso4096_config, test_minimal_config_defaults,
-          test_optional_forms, test_bad_configs, test_each_required_field,
-          test_wrong_types_in_memory, test_missing_file_and_prefixes)
+TEST_MAIN(NULL, NULL, test_whole_configs, test_optional_forms, test_bad_configs,
+          test_each_required_field, test_wrong_types_in_memory, test_missing_file_and_prefixes)

@@ -529,51 +529,50 @@ static void test_json_requests(void **state) {
     assert_int_equal(cJSON_GetArraySize(list), 2);
     cJSON_Delete(list);
     free(out);
-    expect_error(run_one(cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top_k\": 0}}", &out),
-                 YOSO_ERR_INPUT, "input 0: parameter \"top_k\" must be an integer in 1..");
-    expect_error(run_one(cls, T,
-                         "{\"inputs\": \"a\", \"parameters\": {\"function_to_apply\": "
-                         "\"tanh\"}}",
-                         &out),
-                 YOSO_ERR_INPUT, "\"function_to_apply\" is \"tanh\": use softmax, sigmoid or none");
-    expect_error(run_one(cls, T, "{\"inputs\": {\"txt\": \"a\"}}", &out), YOSO_ERR_INPUT,
-                 "unknown key \"txt\" in \"inputs\"");
-    expect_error(run_one(cls, T, "{\"inputs\": {\"text_pair\": \"a\"}}", &out), YOSO_ERR_INPUT,
-                 "\"inputs\" needs a string \"text\"");
-    expect_error(run_one(cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top\": 1}}", &out),
-                 YOSO_ERR_INPUT, "the keys are top_k, function_to_apply");
-    expect_error(run_one(mc, T, "{\"inputs\": \"a\"}", &out), YOSO_ERR_UNSUPPORTED,
-                 "YosoForMultipleChoice");
-    expect_error(run_one(mc, M, "{\"inputs\": \"a\"}", &out), YOSO_ERR_INPUT,
-                 "\"inputs\" must be an object");
-    expect_error(run_one(mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": []}}", &out),
-                 YOSO_ERR_INPUT, "a list of at least one string");
-    expect_error(run_one(mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\", 1]}}", &out),
-                 YOSO_ERR_INPUT, "input 0: choice 1 is not a string");
-    expect_error(run_one(mc, M, "{\"inputs\": {\"choices\": [\"b\"]}}", &out), YOSO_ERR_INPUT,
-                 "needs a string \"prompt\"");
-    expect_error(run_one(mc, M,
-                         "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\"]}, "
-                         "\"parameters\": {\"top_k\": 1}}",
-                         &out),
-                 YOSO_ERR_INPUT, "unknown key \"top_k\"");
+    /* refused requests: {model, task, request, status, what the message says} */
+    const struct {
+        yoso_model *model;
+        yoso_task task;
+        const char *request;
+        yoso_status status;
+        const char *fragment;
+    } k_refused[] = {
+        {cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top_k\": 0}}", YOSO_ERR_INPUT,
+         "input 0: parameter \"top_k\" must be an integer in 1.."},
+        {cls, T, "{\"inputs\": \"a\", \"parameters\": {\"function_to_apply\": \"tanh\"}}",
+         YOSO_ERR_INPUT, "\"function_to_apply\" is \"tanh\": use softmax, sigmoid or none"},
+        {cls, T, "{\"inputs\": {\"txt\": \"a\"}}", YOSO_ERR_INPUT,
+         "unknown key \"txt\" in \"inputs\""},
+        {cls, T, "{\"inputs\": {\"text_pair\": \"a\"}}", YOSO_ERR_INPUT,
+         "\"inputs\" needs a string \"text\""},
+        {cls, T, "{\"inputs\": \"a\", \"parameters\": {\"top\": 1}}", YOSO_ERR_INPUT,
+         "the keys are top_k, function_to_apply"},
+        {mc, T, "{\"inputs\": \"a\"}", YOSO_ERR_UNSUPPORTED, "YosoForMultipleChoice"},
+        {mc, M, "{\"inputs\": \"a\"}", YOSO_ERR_INPUT, "\"inputs\" must be an object"},
+        {mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": []}}", YOSO_ERR_INPUT,
+         "a list of at least one string"},
+        {mc, M, "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\", 1]}}", YOSO_ERR_INPUT,
+         "input 0: choice 1 is not a string"},
+        {mc, M, "{\"inputs\": {\"choices\": [\"b\"]}}", YOSO_ERR_INPUT,
+         "needs a string \"prompt\""},
+        {mc, M,
+         "{\"inputs\": {\"prompt\": \"a\", \"choices\": [\"b\"]}, \"parameters\": {\"top_k\": 1}}",
+         YOSO_ERR_INPUT, "unknown key \"top_k\""},
+    };
+    for (size_t i = 0; i < sizeof k_refused / sizeof k_refused[0]; i++) {
+        expect_error(run_one(k_refused[i].model, k_refused[i].task, k_refused[i].request, &out),
+                     k_refused[i].status, k_refused[i].fragment);
+    }
     assert_null(out);
     yoso_model_free(cls);
     yoso_model_free(mc);
 }
 
 static int setup(void **state) {
-    if (test_context_setup(state)) return -1;
-    if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) {
-        fprintf(stderr, "setup: %s\n", yoso_last_error());
-        return -1;
-    }
-    return 0;
+    return test_task_setup(state, &g_tok);
 }
-
 static int teardown(void **state) {
-    yoso_tokenizer_free(g_tok);
-    return test_context_teardown(state);
+    return test_task_teardown(state, g_tok);
 }
 
 TEST_MAIN(setup, teardown, test_text_classification_matches_pipeline,

@@ -385,6 +385,19 @@ static int run_cli(int c, const char *options, char **out, char **err) {
     return test_run(cmd, out, err);
 }
 
+/* Runs the CLI on case c with options: it exits with code and prints what (NULL: nothing) on
+ * stdout (code 0) or in its error (otherwise). */
+static void expect_cli(int c, const char *options, int code, const char *what) {
+    char *out = NULL, *err = NULL;
+    const int got = run_cli(c, options, &out, &err);
+    if (got != code) fail_msg("%s: exit %d, expected %d: %s", options, got, code, err);
+    const char *where = code == 0 ? out : err;
+    if (what ? !strstr(where, what) : where[0] != '\0')
+        fail_msg("%s: printed '%s', expected %s", options, where, what ? what : "nothing");
+    free(out);
+    free(err);
+}
+
 /* The CLI: --json on a few cases (both models, each pooled form) equals the pipeline's JSON;
  * a table on a terminal shows the shape; --npy writes what --json prints; bad flags exit 2. */
 static void test_cli(void **state) {
@@ -412,21 +425,11 @@ static void test_cli(void **state) {
     /* the table, the .npy (what --json printed) and errors, on base-hd64/short */
     int c = 0;
     while (strcmp(case_name(c), "base-hd64/short")) c++;
-    char *out = NULL, *err = NULL;
-    assert_int_equal(run_cli(c, "", &out, &err), 0);
-    assert_non_null(strstr(out, "hidden states [1, 7, 64]"));
-    free(out);
-    free(err);
-    assert_int_equal(run_cli(c, "--pooling mean --normalize", &out, &err), 0);
-    assert_non_null(strstr(out, "vector [64], L2 norm 1.00000"));
-    free(out);
-    free(err);
+    expect_cli(c, "", 0, "hidden states [1, 7, 64]");
+    expect_cli(c, "--pooling mean --normalize", 0, "vector [64], L2 norm 1.00000");
     char *dir = test_make_temp_dir(), opts[600];
     snprintf(opts, sizeof opts, "--pooling cls --npy '%s/v.npy'", dir);
-    assert_int_equal(run_cli(c, opts, &out, &err), 0);
-    assert_string_equal(out, "");
-    free(out);
-    free(err);
+    expect_cli(c, opts, 0, NULL);
     snprintf(opts, sizeof opts, "%s/v.npy", dir);
     yoso_npy npy;
     assert_int_equal(yoso_npy_read(opts, &npy), YOSO_OK);
@@ -438,14 +441,8 @@ static void test_cli(void **state) {
     yoso_npy_release(&npy);
     test_remove_tree(dir);
     free(dir);
-    assert_int_equal(run_cli(c, "--pooling max", &out, &err), 2);
-    assert_non_null(strstr(err, "\"pooling\" is \"max\""));
-    free(out);
-    free(err);
-    assert_int_equal(run_cli(c, "--json --npy /dev/null", &out, &err), 2);
-    assert_non_null(strstr(err, "do not also give --json"));
-    free(out);
-    free(err);
+    expect_cli(c, "--pooling max", 2, "\"pooling\" is \"max\"");
+    expect_cli(c, "--json --npy /dev/null", 2, "do not also give --json");
 }
 
 /* Runs one JSON request and expects failure with st and a message containing part. */
@@ -525,11 +522,10 @@ static void test_pool_function(void **state) {
 }
 
 static int setup(void **state) {
-    if (test_context_setup(state)) return -1;
+    if (test_task_setup(state, &g_tok)) return -1;
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/base-hd64"), &opt, &g_base) != YOSO_OK ||
-        yoso_model_load(test_ctx, test_data_path("tasks/seqcls"), &opt, &g_seqcls) != YOSO_OK ||
-        yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) {
+        yoso_model_load(test_ctx, test_data_path("tasks/seqcls"), &opt, &g_seqcls) != YOSO_OK) {
         fprintf(stderr, "setup: %s\n", yoso_last_error());
         return -1;
     }
@@ -539,10 +535,9 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     test_free_cases(g_cases, g_ncases);
-    yoso_tokenizer_free(g_tok);
     yoso_model_free(g_seqcls);
     yoso_model_free(g_base);
-    return test_context_teardown(state);
+    return test_task_teardown(state, g_tok);
 }
 
 TEST_MAIN(setup, teardown, test_typed_api_matches_pipeline, test_json_layer_matches_pipeline,

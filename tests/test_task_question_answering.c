@@ -28,8 +28,7 @@ static int g_num_cases;
 
 /* The shared device, the tokenizer, the QA model (expectation) and the fixture's cases. */
 static int setup(void **state) {
-    if (test_context_setup(state)) return -1;
-    if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) return -1;
+    if (test_task_setup(state, &g_tok)) return -1;
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/qa"), &opt, &g_qa) != YOSO_OK) return -1;
     g_num_cases = test_read_cases("tasks/question-answering.jsonl", g_cases, MAX_CASES);
@@ -39,8 +38,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     test_free_cases(g_cases, g_num_cases);
     yoso_model_free(g_qa);
-    yoso_tokenizer_free(g_tok);
-    return test_context_teardown(state);
+    return test_task_teardown(state, g_tok);
 }
 
 /* A case's kwargs value as an int (0 when absent: the default). */
@@ -133,19 +131,22 @@ static void test_task_json_matches_pipeline(void **state) {
     }
 }
 
-/* The CLI command line's start: the QA fixture model, its tokenizer, expectation. */
-static void cli_prefix(char *cmd, size_t n, const char *command) {
-    snprintf(cmd, n, "%s %s -m %s", YOSO_CLI, command, test_data_path("tasks/qa"));
+/* Runs `yoso <command>` on the QA fixture model, its tokenizer and expectation attention with
+ * args; it must succeed. *out and *err are malloc'ed. */
+static void run_cli(const char *command, const char *args, char **out, char **err) {
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s -m %s", YOSO_CLI, command, test_data_path("tasks/qa"));
     size_t at = strlen(cmd);
-    snprintf(cmd + at, n - at, " --tokenizer %s --attention expectation",
-             test_data_path("tasks/tokenizer"));
+    snprintf(cmd + at, sizeof cmd - at, " --tokenizer %s --attention expectation %s",
+             test_data_path("tasks/tokenizer"), args);
+    if (test_run(cmd, out, err) != 0) fail_msg("%s: %s", cmd, *err);
 }
 
 /* `yoso question-answering --jsonl --json` answers every case's HF request line by line, and
  * `yoso qa --question Q --context C` with flags answers one; both exactly the pipeline's JSON. */
 static void test_cli_matches_pipeline(void **state) {
     (void)state;
-    char *dir = test_make_temp_dir(), path[4096], cmd[16384];
+    char *dir = test_make_temp_dir(), path[1024];
     snprintf(path, sizeof path, "%s/requests.jsonl", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -155,11 +156,9 @@ static void test_cli_matches_pipeline(void **state) {
         free(req);
     }
     fclose(f);
-    cli_prefix(cmd, sizeof cmd, "question-answering");
-    size_t at = strlen(cmd);
-    snprintf(cmd + at, sizeof cmd - at, " --jsonl --json < %s", path);
-    char *out = NULL, *err = NULL;
-    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    char args[4096], *out = NULL, *err = NULL;
+    snprintf(args, sizeof args, "--jsonl --json < %s", path);
+    run_cli("question-answering", args, &out, &err);
     int i = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), i++) {
         assert_true(i < g_num_cases);
@@ -175,22 +174,16 @@ static void test_cli_matches_pipeline(void **state) {
             c = g_cases[k];
     assert_non_null(c);
     const cJSON *in = cJSON_GetObjectItem(c, "inputs");
-    cli_prefix(cmd, sizeof cmd, "qa");
-    at = strlen(cmd);
-    snprintf(cmd + at, sizeof cmd - at, " --json -k 4 --question '%s' --context '%s'",
-             cJSON_GetObjectItem(in, "question")->valuestring,
-             cJSON_GetObjectItem(in, "context")->valuestring);
-    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    const char *question = cJSON_GetObjectItem(in, "question")->valuestring,
+               *context = cJSON_GetObjectItem(in, "context")->valuestring;
+    snprintf(args, sizeof args, "--json -k 4 --question '%s' --context '%s'", question, context);
+    run_cli("qa", args, &out, &err);
     expect_case(c, out, "yoso qa --question --context");
     free(out);
     free(err);
     /* the table: the best answer's text on its own row */
-    cli_prefix(cmd, sizeof cmd, "qa");
-    at = strlen(cmd);
-    snprintf(cmd + at, sizeof cmd - at, " -k 4 --question '%s' '%s'",
-             cJSON_GetObjectItem(in, "question")->valuestring,
-             cJSON_GetObjectItem(in, "context")->valuestring);
-    if (test_run(cmd, &out, &err) != 0) fail_msg("%s: %s", cmd, err);
+    snprintf(args, sizeof args, "-k 4 --question '%s' '%s'", question, context);
+    run_cli("qa", args, &out, &err);
     assert_non_null(strstr(out, "jumps over the lazy dog. The last word"));
     assert_non_null(strstr(out, "score"));
     free(out);

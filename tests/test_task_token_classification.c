@@ -21,8 +21,7 @@ static int g_count;
 
 /* Loads the tokenizer, the tokcls model (expectation) and the cases. */
 static int setup(void **state) {
-    if (test_context_setup(state)) return -1;
-    if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) return -1;
+    if (test_task_setup(state, &g_tok)) return -1;
     yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
     if (yoso_model_load(test_ctx, test_data_path("tasks/tokcls"), &opt, &g_model) != YOSO_OK)
         return -1;
@@ -37,8 +36,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     test_free_cases(g_cases, g_count);
     yoso_model_free(g_model);
-    yoso_tokenizer_free(g_tok);
-    return test_context_teardown(state);
+    return test_task_teardown(state, g_tok);
 }
 
 static const char *case_name(int c) {

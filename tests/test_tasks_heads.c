@@ -293,17 +293,10 @@ static void test_json_match_finds_differences(void **state) {
 }
 
 static int setup(void **state) {
-    if (test_context_setup(state) != 0 ||
-        yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &g_tok) != YOSO_OK) {
-        fprintf(stderr, "setup: %s\n", yoso_last_error());
-        return -1;
-    }
-    return 0;
+    return test_task_setup(state, &g_tok);
 }
-
 static int teardown(void **state) {
-    yoso_tokenizer_free(g_tok);
-    return test_context_teardown(state);
+    return test_task_teardown(state, g_tok);
 }
 
 int main(void) {

@@ -93,6 +93,18 @@ int test_context_teardown(void **state) {
     return 0;
 }
 
+int test_task_setup(void **state, yoso_tokenizer **tok) {
+    if (test_context_setup(state)) return -1;
+    if (yoso_tokenizer_load(test_data_path("tasks/tokenizer"), tok) == YOSO_OK) return 0;
+    fprintf(stderr, "setup: %s\n", yoso_last_error());
+    return -1;
+}
+
+int test_task_teardown(void **state, yoso_tokenizer *tok) {
+    yoso_tokenizer_free(tok);
+    return test_context_teardown(state);
+}
+
 void test_fill_uniform(float *x, size_t n, unsigned seed) {
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1664525u + 1013904223u;

@@ -16,6 +16,10 @@
 extern yoso_context *test_ctx;
 int test_context_setup(void **state);
 int test_context_teardown(void **state);
+/* test_context_setup and the task fixtures' tokenizer (tests/data/tasks/tokenizer) into *tok;
+ * test_task_teardown frees both. */
+int test_task_setup(void **state, yoso_tokenizer **tok);
+int test_task_teardown(void **state, yoso_tokenizer *tok);
 
 /* Deterministic pseudo-random floats in [-1, 1) from a 32-bit LCG. */
 void test_fill_uniform(float *x, size_t n, unsigned seed);
