@@ -44,16 +44,10 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
         const size_t head0 = (size_t)b * heads * L * d; /* q, k, v [B, nh, L, d] */
         for (size_t q0 = 0; q0 < L; q0 += block) {
             const size_t nq = L - q0 < block ? L - q0 : block;
-            /* S [nh, nq, L] = Q̂ [nh, nq, d] · K̂ᵀ per head; operands {buffer, offset, ld, stride} */
-            yoso_gemm_args s = {.trans_b = 1,
-                                .m = nq,
-                                .n = L,
-                                .k = d,
-                                .alpha = 1.0f,
-                                .a = {q, head0 + q0 * d, d, L * d},
-                                .b = {k, head0, d, L * d},
-                                .c = {att->scores, 0, ld, nq * ld},
-                                .batch = heads};
+            /* S [nh, nq, L] = Q̂ [nh, nq, d] · K̂ᵀ per head; matrices {buffer, offset, ld, stride} */
+            const yoso_gemm_matrix qm = {q, head0 + q0 * d, d, L * d}, km = {k, head0, d, L * d},
+                                   vm = {v, head0, d, L * d}, sm = {att->scores, 0, ld, nq * ld};
+            const yoso_gemm_args s = yoso_gemm_product(0, 1, nq, L, d, qm, km, sm, heads);
             const double t0 = yoso_now();
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &s));
             const double t1 = yoso_now();
@@ -62,14 +56,8 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
             if (host) CL_CHECK(clFinish(ctx->queue)); /* the next host GEMM would wait anyway */
             const double t2 = yoso_now();
             /* ctx [B, L, nh·d] rows q0.. = E [nh, nq, L] · V [nh, L, d], head h at column h·d */
-            yoso_gemm_args o = {.m = nq,
-                                .n = d,
-                                .k = L,
-                                .alpha = 1.0f,
-                                .a = {att->scores, 0, ld, nq * ld},
-                                .b = {v, head0, d, L * d},
-                                .c = {ctx_out, ((size_t)b * L + q0) * H, H, d},
-                                .batch = heads};
+            const yoso_gemm_matrix om = {ctx_out, ((size_t)b * L + q0) * H, H, d};
+            const yoso_gemm_args o = yoso_gemm_product(0, 0, nq, d, L, sm, vm, om, heads);
             YOSO_TRY(yoso_gemm_run(ctx->gemm, &o));
             att->phase_s[0] += t1 - t0; /* host BLAS: each phase's own time; else enqueue times */
             att->phase_s[1] += t2 - t1;

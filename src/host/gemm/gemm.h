@@ -23,9 +23,6 @@ typedef void (*yoso_cblas_sgemm_fn)(int layout, int trans_a, int trans_b, int m,
                                     float alpha, const float *a, int lda, const float *b, int ldb,
                                     float beta, float *c, int ldc);
 
-/* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
- * op(A) is [m, k], op(B) is [k, n], C is [m, n]. Offsets, leading dimensions and strides count
- * floats. trans_b = 1 with B stored [n, k] computes x·Wᵀ for nn.Linear weights. */
 /* One matrix of a product: its buffer, the offset of its first element, its leading dimension
  * (row pitch) and, for batches, the distance from one product's matrix to the next (elements). */
 typedef struct yoso_gemm_matrix {
@@ -33,6 +30,9 @@ typedef struct yoso_gemm_matrix {
     size_t offset, ld, stride;
 } yoso_gemm_matrix;
 
+/* C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b] for b < batch, all row-major.
+ * op(A) is [m, k], op(B) is [k, n], C is [m, n]. Offsets, leading dimensions and strides count
+ * floats. trans_b = 1 with B stored [n, k] computes x·Wᵀ for nn.Linear weights. */
 typedef struct yoso_gemm_args {
     int trans_a, trans_b;
     size_t m, n, k;
@@ -40,6 +40,15 @@ typedef struct yoso_gemm_args {
     yoso_gemm_matrix a, b, c;
     size_t batch; /* 0 or 1: a single product */
 } yoso_gemm_args;
+
+/* The product C = op(A) · op(B) of these matrices and shape, with alpha 1 and beta 0, as BLAS
+ * orders a call's arguments; batch 0 or 1 is a single product. */
+static inline yoso_gemm_args yoso_gemm_product(int trans_a, int trans_b, size_t m, size_t n,
+                                               size_t k, yoso_gemm_matrix a, yoso_gemm_matrix b,
+                                               yoso_gemm_matrix c, size_t batch) {
+    const yoso_gemm_args g = {trans_a, trans_b, m, n, k, 1.0f, 0.0f, a, b, c, batch};
+    return g;
+}
 
 /* Creates the GEMM backend for the context's device: $YOSO_GEMM (clblast, host, portable or
  * auto) or AUTO. When CLBlast fails to run a product (no database entry, work-group limits, a

@@ -20,15 +20,9 @@ static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t ro
     const size_t slice = m->opt.fp16_weights ? m->wscratch_floats / k : n;
     for (size_t n0 = 0; n0 < n; n0 += slice) {
         const size_t nn = n - n0 < slice ? n - n0 : slice;
-        /* operands: {buffer, offset, leading dimension, batch stride} */
-        yoso_gemm_args g = {.trans_b = 1,
-                            .m = rows,
-                            .n = nn,
-                            .k = k,
-                            .alpha = 1.0f,
-                            .a = {x, 0, k, 0},
-                            .b = {w, n0 * k, k, 0},
-                            .c = {y, n0, n, 0}};
+        /* matrices: {buffer, offset, leading dimension, batch stride} */
+        const yoso_gemm_matrix xm = {x, 0, k, 0}, wm = {w, n0 * k, k, 0}, ym = {y, n0, n, 0};
+        yoso_gemm_args g = yoso_gemm_product(0, 1, rows, nn, k, xm, wm, ym, 0);
         if (m->opt.fp16_weights) {
             YOSO_TRY(yoso_launch_half_to_float(m->ctx, w, n0 * k, m->wscratch, 0, nn * k));
             g.b.buf = m->wscratch;
