@@ -22,15 +22,18 @@ static yoso_status choice_check(const yoso_choice_request *r) {
 static yoso_status choice_result(const float *logits, int n, yoso_choice_result *res) {
     res->logits = malloc((size_t)n * sizeof(double));
     res->scores = malloc((size_t)n * sizeof(double));
-    if (!res->logits || !res->scores) return yoso_error_oom();
+    float *scores = malloc((size_t)n * sizeof(float)); /* [n] softmax in float32 */
+    if (!res->logits || !res->scores || !scores) {
+        free(scores);
+        return yoso_error_oom();
+    }
     res->num_choices = n;
-    float max = logits[0], sum = 0;
-    for (int c = 1; c < n; c++) max = logits[c] > max ? logits[c] : max;
-    for (int c = 0; c < n; c++) sum += expf(logits[c] - max);
+    task_class_scores(logits, n, YOSO_FUNCTION_SOFTMAX, scores);
     for (int c = 0; c < n; c++) {
         res->logits[c] = logits[c];
-        res->scores[c] = expf(logits[c] - max) / sum;
+        res->scores[c] = scores[c];
     }
+    free(scores);
     return YOSO_OK;
 }
 
@@ -41,13 +44,14 @@ void yoso_choice_result_release(yoso_choice_result *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* Scores each question's choices as one padded batch of (prompt, choice) rows. */
 yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
                                  const yoso_choice_request *requests, int count,
                                  yoso_choice_result *results) {
     yoso_model_info info;
-    yoso_status st = task_check_model(model, tok, YOSO_TASK_MULTIPLE_CHOICE, count, &info);
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_MULTIPLE_CHOICE, requests, count,
+                                      results, sizeof *results, &info);
     if (st != YOSO_OK) return st;
-    memset(results, 0, (size_t)count * sizeof *results);
     int total = 0;
     for (int i = 0; i < count; i++) {
         if ((st = choice_check(&requests[i])) != YOSO_OK)

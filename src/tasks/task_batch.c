@@ -1,4 +1,6 @@
-/* task_batch.c — the checkpoint check, pair encoding and padded batches of the task pipelines. */
+/* task_batch.c — what the batched task pipelines share: the call check, pair encoding, padded
+ * batches and class scores. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,9 +8,14 @@
 #include "task_batch.h"
 
 yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
-                             int count, yoso_model_info *info) {
-    yoso_model_get_info(model, info);
+                             const void *requests, int count, void *results, size_t result_size,
+                             yoso_model_info *info) {
+    if (!model || !tok || !requests || !results)
+        return yoso_error(YOSO_ERR_USAGE, "%s: give a model, a tokenizer, requests and results",
+                          yoso_task_name(task));
     if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to run: give at least one");
+    memset(results, 0, (size_t)count * result_size);
+    yoso_model_get_info(model, info);
     yoso_status st = yoso_task_check_model(model, task);
     if (st != YOSO_OK) return st;
     if (yoso_tokenizer_vocab_size(tok) > (size_t)info->vocab_size)
@@ -17,6 +24,20 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
                           "they do not belong together",
                           yoso_tokenizer_vocab_size(tok), info->vocab_size);
     return YOSO_OK;
+}
+
+void task_class_scores(const float *logits, int n, yoso_class_function fn, float *scores) {
+    float max = logits[0], sum = 0;
+    for (int i = 1; i < n; i++) max = logits[i] > max ? logits[i] : max;
+    for (int i = 0; i < n; i++) {
+        if (fn == YOSO_FUNCTION_SOFTMAX)
+            sum += scores[i] = expf(logits[i] - max);
+        else if (fn == YOSO_FUNCTION_SIGMOID)
+            scores[i] = 1.0f / (1.0f + expf(-logits[i]));
+        else
+            scores[i] = logits[i];
+    }
+    for (int i = 0; fn == YOSO_FUNCTION_SOFTMAX && i < n; i++) scores[i] /= sum;
 }
 
 /* Content budgets (specials excluded) of a pair cut to `room` tokens, as the Rust tokenizers'

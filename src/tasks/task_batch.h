@@ -8,11 +8,16 @@
 
 #include "yoso.h"
 
-/* Fills *info; fails with YOSO_ERR_USAGE for count < 1, as yoso_task_check_model does when the
- * model lacks the task's head, or with YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds
- * the model's. */
+/* The start of a typed task call: clears results[count] (result_size bytes each, so that a
+ * failed call leaves them releasable) and fills *info. Fails with YOSO_ERR_USAGE for a missing
+ * argument or count < 1, as yoso_task_check_model does when the model lacks the task's head, or
+ * with YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds the model's. */
 yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok, yoso_task task,
-                             int count, yoso_model_info *info);
+                             const void *requests, int count, void *results, size_t result_size,
+                             yoso_model_info *info);
+
+/* The scores of one row's logits [n] under fn, in float32 as numpy computes them. */
+void task_class_scores(const float *logits, int n, yoso_class_function fn, float *scores);
 
 /* Encodes text as <s> text </s>, or with pair (not NULL) as RoBERTa pairs: <s> text </s></s> pair
  * </s>; YOSO_ERR_INPUT naming the length when it exceeds max_tokens. *ids is malloc'ed [*len]. */

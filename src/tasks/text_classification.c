@@ -51,21 +51,6 @@ static yoso_status classify_check(const yoso_classify_request *r) {
     return YOSO_OK;
 }
 
-/* The scores of one row's logits [n] under fn, in float32 as numpy computes them. */
-static void classify_scores(const float *logits, int n, yoso_class_function fn, float *scores) {
-    float max = logits[0], sum = 0;
-    for (int i = 1; i < n; i++) max = logits[i] > max ? logits[i] : max;
-    for (int i = 0; i < n; i++) {
-        if (fn == YOSO_FUNCTION_SOFTMAX)
-            sum += scores[i] = expf(logits[i] - max);
-        else if (fn == YOSO_FUNCTION_SIGMOID)
-            scores[i] = 1.0f / (1.0f + expf(-logits[i]));
-        else
-            scores[i] = logits[i];
-    }
-    for (int i = 0; fn == YOSO_FUNCTION_SOFTMAX && i < n; i++) scores[i] /= sum;
-}
-
 /* Fills one result from its row of scores [n]: every label sorted best first (a stable sort, as
  * Python's), cut to top_k; at the default top_k the argmax alone. */
 static yoso_status classify_result(const yoso_model *model, const yoso_classify_request *r,
@@ -105,9 +90,9 @@ yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *to
                                      const yoso_classify_request *requests, int count,
                                      yoso_classify_result *results) {
     yoso_model_info info;
-    yoso_status st = task_check_model(model, tok, YOSO_TASK_TEXT_CLASSIFICATION, count, &info);
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_TEXT_CLASSIFICATION, requests, count,
+                                      results, sizeof *results, &info);
     if (st != YOSO_OK) return st;
-    memset(results, 0, (size_t)count * sizeof *results);
     const int n = info.num_labels;
     task_rows rows = {0};
     float *logits = NULL, *scores = NULL; /* [count, n], [n] */
@@ -131,9 +116,9 @@ yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *to
     if ((st = task_rows_head_logits(model, tok, &rows, logits)) != YOSO_OK) goto fail;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         yoso_class_function fn = requests[i].function_to_apply;
-        classify_scores(logits + (size_t)i * n, n,
-                        fn == YOSO_FUNCTION_DEFAULT ? classify_default_function(&info) : fn,
-                        scores);
+        task_class_scores(logits + (size_t)i * n, n,
+                          fn == YOSO_FUNCTION_DEFAULT ? classify_default_function(&info) : fn,
+                          scores);
         st = classify_result(model, &requests[i], scores, n, &results[i]);
     }
 fail:

@@ -329,13 +329,10 @@ void yoso_ner_result_release(yoso_ner_result *r) {
 yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *tok,
                                       const yoso_ner_request *requests, int count,
                                       yoso_ner_result *results) {
-    if (!model || !tok || !requests || !results || count < 1)
-        return yoso_error(YOSO_ERR_USAGE, "yoso_token_classification: give a model, a tokenizer "
-                                          "and at least one request");
     yoso_model_info info;
-    yoso_status st = task_check_model(model, tok, YOSO_TASK_TOKEN_CLASSIFICATION, count, &info);
+    yoso_status st = task_check_model(model, tok, YOSO_TASK_TOKEN_CLASSIFICATION, requests, count,
+                                      results, sizeof *results, &info);
     if (st != YOSO_OK) return st;
-    memset(results, 0, (size_t)count * sizeof *results);
     const int nl = info.num_labels;
     ner_input *in = calloc((size_t)count, sizeof *in);
     int32_t **rows = calloc((size_t)count, sizeof *rows); /* [count] in[i].ids */
