@@ -227,8 +227,7 @@ static void test_streaming(void **state) {
     assert_true(waited >= 0 && waited < 600); /* the first answer came while line 2 was unsent */
     assert_int_equal(lines, 2);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* ---- the Hugging Face cache ---- */
@@ -288,8 +287,7 @@ static void test_hf_cache(void **state) {
                        "neither a folder nor in the Hugging Face cache", (const char *)NULL);
     err_result_free(&r);
     err_result_free(&want);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* ---- convert ---- */
@@ -319,8 +317,7 @@ static void test_convert_into_folder(void **state) {
     r = err_run("%s convert '%s' '%s/one.safetensors'", YOSO_CLI, src, dir);
     err_expect_failure(&r, 2, "exists", "--force", (const char *)NULL);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* ---- --jsonl ---- */

@@ -53,8 +53,7 @@ static void test_bin_to_safetensors_is_exact(void **state) {
     }
     yoso_tensor_file_close(src);
     yoso_tensor_file_close(got);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_fp16_conversion_rounds_each_value(void **state) {
@@ -76,8 +75,7 @@ static void test_fp16_conversion_rounds_each_value(void **state) {
     }
     yoso_tensor_file_close(src);
     yoso_tensor_file_close(got);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_convert_usage_errors(void **state) {

@@ -167,8 +167,7 @@ static void test_bad_ids_and_masks(void **state) {
         err_result_free(&r);
         assert_int_equal(err_count_entries(dir, NULL), 0); /* no output, no temp file */
     }
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
     err_result r = err_run("%s logits -m '%s' --ids 0,5,2", YOSO_CLI, FILL_MODEL);
     err_expect_failure(&r, 2, "--out FILE.npy is required", "--help", (const char *)NULL);
     err_result_free(&r);
@@ -203,8 +202,7 @@ static void expect_tokenizer_failure(const char *name, const char *text, const c
     r = err_run("%s tokenize -m '%s' 'a'", YOSO_CLI, dir); /* the same refusal */
     err_expect_failure(&r, 2, key1, key2, (const char *)NULL);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Each kind of broken vocab.json, through fill-mask and tokenize. */
@@ -241,8 +239,7 @@ static void test_tokenizer_larger_than_model(void **state) {
     err_expect_failure(&r, 2, "the tokenizer has 50265 tokens but the model only 1000",
                        "do not belong together", (const char *)NULL);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(setup, NULL, test_text_not_utf8, test_text_empty, test_text_without_mask,

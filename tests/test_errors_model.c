@@ -32,8 +32,7 @@ static void expect_model_failure(char *dir, int rc, const char *key1, const char
     err_result r = run_logits(dir);
     err_expect_failure(&r, rc, key1, key2, (const char *)NULL);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Compiles the kernels once, so the driver's first-build chatter never reaches a checked run. */
@@ -299,8 +298,7 @@ static void test_pickle_foreign_global(void **state) {
     err_expect_failure(&r, 2, "refusing to load", "'posix.system'", (const char *)NULL);
     assert_false(err_exists(marker)); /* nothing in the file ran */
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Half of a pytorch_model.bin. */
@@ -438,8 +436,7 @@ static void test_model_exceeds_max_allocation(void **state) {
     double need = mib_after(r.err, "needs ");
     assert_true(need * 1048576.0 >= (double)vocab * (double)hidden * 4 * 0.999);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Weights larger than the device's memory, each matrix allocatable. */
@@ -460,8 +457,7 @@ static void test_model_exceeds_device_memory(void **state) {
     double need = mib_after(r.err, "need ") * 1048576.0;
     assert_true(need > (double)dev.global_mem_bytes && need <= (double)file_size);
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(setup, NULL, test_safetensors_truncated, test_safetensors_zero_length,

@@ -106,8 +106,7 @@ static void test_kernel_build_failure(void **state) {
     assert_true(ok && ours == 1);
     assert_int_equal(cache_entries(cache), 0); /* nothing cached */
     err_result_free(&r);
-    test_remove_tree(cache);
-    free(cache);
+    test_remove_temp_dir(cache);
 }
 
 /* A build option the OpenCL compiler rejects, from YOSO_CL_OPTIONS. */
@@ -142,8 +141,7 @@ static void test_cache_unwritable(void **state) {
     assert_int_equal(err_count_lines(r.err), 1);
     assert_non_null(strstr(r.err, "warning: cannot write the kernel cache in /proc/yoso-cache"));
     err_result_free(&r);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* The path of the one entry in dir/programs. */
@@ -196,8 +194,7 @@ static void test_cache_corrupt_entry(void **state) {
         if (damage == 0) bytes[n - 100] ^= 0x40;
     }
     free(bytes);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Starts two fill-mask processes at the same moment on the empty cache dir/cache; checks both
@@ -248,8 +245,7 @@ static void test_cache_two_processes_fill_at_once(void **state) {
         int compiled = fill_cache_at_once(dir);
         printf("attempt %d: %d of 2 processes compiled the kernels\n", attempt + 1, compiled);
         both = compiled == 2;
-        test_remove_tree(dir);
-        free(dir);
+        test_remove_temp_dir(dir);
     }
     assert_true(both);
 }
@@ -273,8 +269,7 @@ static void test_output_unwritable(void **state) {
         err_result_free(&r);
         assert_int_equal(err_count_entries(dir, NULL), 1); /* a-file alone: no temp file left */
     }
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* A FIFO as the output is written in place, not replaced by a file. */
@@ -297,8 +292,7 @@ static void test_output_to_a_fifo(void **state) {
         usleep(10000);
     }
     assert_int_equal(st.st_size, 128 + 3 * 1000 * 4);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* ---- interrupted runs ---- */
@@ -403,8 +397,7 @@ static void test_interrupted_logits(void **state) {
         assert_int_equal(check_no_partial_output(dir, out, expected, ref_size), 1);
     }
     free(expected);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(setup, teardown, test_no_opencl_driver, test_unknown_device, test_kernel_build_failure,

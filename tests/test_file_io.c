@@ -48,8 +48,7 @@ static void test_replace_or_keep(void **state) {
     assert_string_equal(text, "new contents");
     free(text);
     assert_int_equal(count_entries(dir, ".tmp"), 0);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* A missing folder, a file as folder and a directory as the target fail with the reason and
@@ -77,8 +76,7 @@ static void test_unwritable(void **state) {
         assert_non_null(strstr(yoso_last_error(), k_cases[i].why));
     }
     assert_int_equal(count_entries(dir, ".tmp"), 0);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* /dev/full is a device: written in place (no temp file beside it, the node stays), and the
@@ -115,8 +113,7 @@ static void test_make_dirs(void **state) {
     errno = 0;
     assert_int_equal(yoso_make_dirs(path), 0);
     assert_int_equal(errno, ENOTDIR);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(NULL, NULL, test_replace_or_keep, test_unwritable, test_devices_in_place, test_make_dirs)

@@ -158,8 +158,7 @@ static void test_cli_jsonl_matches_hf(void **state) {
     assert_int_equal(i, g_ncases);
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_cli_json_single_text(void **state) {

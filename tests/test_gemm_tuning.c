@@ -37,8 +37,7 @@ static void test_bad_lines_are_refused(void **state) {
     assert_non_null(strstr(yoso_last_error(), "yoso tune"));
     assert_int_equal(yoso_tuning_apply_line(ctx, "# a comment"), YOSO_OK);
     yoso_context_free(ctx);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_stored_parameters_are_applied_by_a_new_context(void **state) {
@@ -59,8 +58,7 @@ static void test_stored_parameters_are_applied_by_a_new_context(void **state) {
     assert_non_null(strstr(yoso_gemm_backend_name(gemm), "tuned"));
     yoso_gemm_free(gemm);
     yoso_context_free(ctx);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* A product large enough for CLBlast's tiled Xgemm kernel, under the overridden parameters. */
@@ -113,8 +111,7 @@ static void test_products_stay_correct_under_overridden_parameters(void **state)
     free(b);
     free(c);
     yoso_context_free(ctx);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(NULL, NULL, test_bad_lines_are_refused,

@@ -18,8 +18,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     yoso_context_free(g_ctx);
-    test_remove_tree(g_tmp);
-    free(g_tmp);
+    test_remove_temp_dir(g_tmp);
     return 0;
 }
 

@@ -7,24 +7,16 @@
 #include "test_support.h"
 #include "yoso.h"
 
-static yoso_context *g_ctx;
 static yoso_model *g_model;
 
 static int setup(void **state) {
-    yoso_context_options opt = {0};
-    yoso_model_options mopt = {0};
-    if (yoso_context_create(&opt, &g_ctx) != YOSO_OK) return -1;
-    if (yoso_model_load(g_ctx, test_data_path("models/tiny"), &mopt, &g_model) != YOSO_OK) {
-        fprintf(stderr, "%s\n", yoso_last_error());
-        return -1;
-    }
-    return 0;
+    if (test_context_setup(state)) return -1;
+    return test_setup_model("models/tiny", YOSO_ATTENTION_CONFIG, &g_model);
 }
 
 static int teardown(void **state) {
     yoso_model_free(g_model);
-    yoso_context_free(g_ctx);
-    return 0;
+    return test_context_teardown(state);
 }
 
 /* Runs rows of lengths lens[] as one right-padded batch and each alone; compares valid positions.

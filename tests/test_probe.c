@@ -98,8 +98,7 @@ static void test_recheck_replaces_cached_verdict(void **state) {
     yoso_context_free(ctx);
     assert_int_equal(yoso_device_cached_self_check(&opt, verdict, sizeof verdict), YOSO_OK);
     assert_non_null(strstr(verdict, "passed"));
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* A loop cap (forced) is a limit, not a failure: the device passes and launches are bounded. */

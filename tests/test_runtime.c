@@ -80,8 +80,7 @@ static void test_second_context_reuses_cache(void **state) {
     assert_int_equal(builds, 0);
     yoso_context_free(a);
     yoso_context_free(b);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_corrupt_cache_entry_is_rebuilt(void **state) {
@@ -109,8 +108,7 @@ static void test_corrupt_cache_entry_is_rebuilt(void **state) {
     yoso_context_cache_stats(ctx, &hits, &builds);
     assert_int_equal(hits, 1);
     yoso_context_free(ctx);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_foreign_cache_entry_is_ignored(void **state) {
@@ -124,8 +122,7 @@ static void test_foreign_cache_entry_is_ignored(void **state) {
     free(bin);
     assert_int_equal(yoso_cache_read(dir, "key-two", &bin, &size), 0);
     assert_null(bin);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 static void test_unwritable_cache_still_works(void **state) {
@@ -191,8 +188,7 @@ static void test_cli_devices(void **state) {
     assert_non_null(strstr(devices_self_check(out, star), "failed yoso's self-check"));
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
     assert_int_equal(test_run("YOSO_DEVICE=nonexistent " YOSO_CLI " devices", &out, &err), 2);
     assert_non_null(strstr(err, "nonexistent"));
     assert_string_equal(out, "");
@@ -216,8 +212,7 @@ static void test_cli_without_driver_gives_hint(void **state) {
         free(out);
         free(err);
     }
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(NULL, NULL, test_device_list_has_a_device, test_unknown_device_is_not_found,

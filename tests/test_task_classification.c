@@ -327,8 +327,7 @@ static void expect_cli_jsonl(const char *command, case_set *s, const char *model
     assert_null(line);
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Runs one CLI command line expecting one --json answer equal to the case of that name and

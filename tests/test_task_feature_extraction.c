@@ -204,8 +204,7 @@ static void test_npy_written_and_read_back(void **state) {
     for (int i = 0; i < 3; i++) yoso_feature_result_release(&res[i]);
     free(both);
     free(rows);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Runs one typed request; the caller releases *res. */
@@ -439,8 +438,7 @@ static void test_cli(void **state) {
     for (int k = 0; k < 64; k++)
         assert_true(fabs(((float *)npy.data)[k] - cJSON_GetArrayItem(want, k)->valuedouble) <= TOL);
     yoso_npy_release(&npy);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
     expect_cli(c, "--pooling max", 2, "\"pooling\" is \"max\"");
     expect_cli(c, "--json --npy /dev/null", 2, "do not also give --json");
 }
@@ -523,12 +521,9 @@ static void test_pool_function(void **state) {
 
 static int setup(void **state) {
     if (test_task_setup(state, &g_tok)) return -1;
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
-    if (yoso_model_load(test_ctx, test_data_path("tasks/base-hd64"), &opt, &g_base) != YOSO_OK ||
-        yoso_model_load(test_ctx, test_data_path("tasks/seqcls"), &opt, &g_seqcls) != YOSO_OK) {
-        fprintf(stderr, "setup: %s\n", yoso_last_error());
+    if (test_setup_model("tasks/base-hd64", YOSO_ATTENTION_EXPECTATION, &g_base) ||
+        test_setup_model("tasks/seqcls", YOSO_ATTENTION_EXPECTATION, &g_seqcls))
         return -1;
-    }
     g_ncases = test_read_cases("tasks/feature-extraction.jsonl", g_cases, MAX_CASES);
     return g_ncases >= 9 ? 0 : -1;
 }

@@ -147,16 +147,13 @@ static void test_task_names(void **state) {
 }
 
 static int setup(void **state) {
-    if (test_context_setup(state)) return -1;
-    yoso_model_options opt = {0};
-    opt.attention = YOSO_ATTENTION_EXPECTATION;
-    if (yoso_model_load(test_ctx, test_data_path("fillmask/model"), &opt, &g_mlm) != YOSO_OK ||
-        yoso_model_load(test_ctx, test_data_path("tasks/seqcls"), &opt, &g_seqcls) != YOSO_OK ||
-        yoso_tokenizer_load(test_data_path("fillmask/model"), &g_tok) != YOSO_OK) {
-        fprintf(stderr, "setup: %s\n", yoso_last_error());
+    if (test_context_setup(state) ||
+        test_setup_model("fillmask/model", YOSO_ATTENTION_EXPECTATION, &g_mlm) ||
+        test_setup_model("tasks/seqcls", YOSO_ATTENTION_EXPECTATION, &g_seqcls))
         return -1;
-    }
-    return 0;
+    if (yoso_tokenizer_load(test_data_path("fillmask/model"), &g_tok) == YOSO_OK) return 0;
+    fprintf(stderr, "setup: %s\n", yoso_last_error());
+    return -1;
 }
 
 static int teardown(void **state) {

@@ -29,8 +29,7 @@ static int g_num_cases;
 /* The shared device, the tokenizer, the QA model (expectation) and the fixture's cases. */
 static int setup(void **state) {
     if (test_task_setup(state, &g_tok)) return -1;
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
-    if (yoso_model_load(test_ctx, test_data_path("tasks/qa"), &opt, &g_qa) != YOSO_OK) return -1;
+    if (test_setup_model("tasks/qa", YOSO_ATTENTION_EXPECTATION, &g_qa)) return -1;
     g_num_cases = test_read_cases("tasks/question-answering.jsonl", g_cases, MAX_CASES);
     return g_num_cases > 0 ? 0 : -1;
 }
@@ -188,8 +187,7 @@ static void test_cli_matches_pipeline(void **state) {
     assert_non_null(strstr(out, "score"));
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Runs the typed API on every case with model m; *json[i] malloc'ed. */

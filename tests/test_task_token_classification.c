@@ -22,9 +22,7 @@ static int g_count;
 /* Loads the tokenizer, the tokcls model (expectation) and the cases. */
 static int setup(void **state) {
     if (test_task_setup(state, &g_tok)) return -1;
-    yoso_model_options opt = {.attention = YOSO_ATTENTION_EXPECTATION};
-    if (yoso_model_load(test_ctx, test_data_path("tasks/tokcls"), &opt, &g_model) != YOSO_OK)
-        return -1;
+    if (test_setup_model("tasks/tokcls", YOSO_ATTENTION_EXPECTATION, &g_model)) return -1;
     int a = test_read_cases("tasks/token-classification.jsonl", g_cases, MAX_CASES);
     int b = a > 0 ? test_read_cases("tasks/token-classification-words.jsonl", g_cases + a,
                                     MAX_CASES - a)
@@ -214,8 +212,7 @@ static void test_cli_matches_pipeline(void **state) {
     assert_non_null(strstr(err, "argument 1: parameter \"aggregation_strategy\": unknown"));
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* tools/examples/example_token_classification on a folder holding tokcls and its tokenizer:
@@ -237,8 +234,7 @@ static void test_example(void **state) {
     check_case(c, json, "example_token_classification");
     free(out);
     free(err);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Runs one JSON request and expects status st with part in the message. */

@@ -271,8 +271,7 @@ static void expect_load_failure(const char *const *files, size_t nfiles, yoso_st
     assert_int_equal(st, want);
     assert_null(tok);
     assert_non_null(strstr(yoso_last_error(), needle));
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 /* Missing folders and files are YOSO_ERR_NOT_FOUND with a hint. */
@@ -355,8 +354,7 @@ static void test_config_files(void **state) {
     free(a);
     free(b);
     yoso_tokenizer_free(tok);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
 }
 
 TEST_MAIN(setup, teardown, test_vocab_and_specials, test_design_ids, test_mask_spellings,

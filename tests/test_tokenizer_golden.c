@@ -274,8 +274,7 @@ static void test_variants(void **state) {
         }
         assert_int_equal(bad_dec, 0);
         yoso_tokenizer_free(tok);
-        test_remove_tree(dir);
-        free(dir);
+        test_remove_temp_dir(dir);
     }
     cJSON_Delete(variants);
     free(json_text);

@@ -4,14 +4,31 @@
 #ifndef YOSO_LOADER_REFERENCE_H
 #define YOSO_LOADER_REFERENCE_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "npy.h"
 #include "tensor_file.h"
 #include "test_support.h"
+
+/* Parses a config.json of the tiny fixture's layer sizes (hidden 16, 1 layer, 2 heads, FFN 24)
+ * and the fields printf's fmt makes into *c. */
+static inline yoso_status ref_parse_tiny_config(yoso_config *c, const char *fmt, ...) {
+    char fields[768], text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fields, sizeof fields, fmt, ap);
+    va_end(ap);
+    snprintf(
+        text, sizeof text,
+        "{\"hidden_size\": 16, \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": 24, %s}",
+        fields);
+    return yoso_config_parse(text, strlen(text), c);
+}
 
 typedef struct ref_entry {
     char name[256];

@@ -36,6 +36,11 @@ void test_remove_tree(const char *path) {
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", path);
 }
 
+void test_remove_temp_dir(char *dir) {
+    test_remove_tree(dir);
+    free(dir);
+}
+
 char *test_read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -73,8 +78,7 @@ int test_run(const char *command, char **out, char **err) {
     int code = (rc == -1) ? -1 : (WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc));
     if (out) *out = test_read_file(o, NULL);
     if (err) *err = test_read_file(e, NULL);
-    test_remove_tree(dir);
-    free(dir);
+    test_remove_temp_dir(dir);
     return code;
 }
 
@@ -208,6 +212,13 @@ char *test_case_request(const cJSON *c) {
     char *s = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
     return s;
+}
+
+int test_setup_model(const char *relative, yoso_attention attention, yoso_model **out) {
+    yoso_model_options opt = {.attention = attention};
+    if (yoso_model_load(test_ctx, test_data_path(relative), &opt, out) == YOSO_OK) return 0;
+    fprintf(stderr, "setup: %s: %s\n", relative, yoso_last_error());
+    return -1;
 }
 
 yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,

@@ -30,6 +30,8 @@ const char *test_data_path(const char *relative);
 char *test_make_temp_dir(void);
 /* Removes a directory tree (rm -rf). */
 void test_remove_tree(const char *path);
+/* Removes the tree test_make_temp_dir made and frees its path. */
+void test_remove_temp_dir(char *dir);
 /* Runs a shell command line; captures stdout/stderr into malloc'ed strings (may be NULL); returns
  * the exit code (or -1 if it could not run). */
 int test_run(const char *command, char **out, char **err);
@@ -52,6 +54,9 @@ void test_free_cases(struct cJSON **cases, int n);
 /* A task fixture case as an HF inference request, {"inputs": case.inputs, "parameters":
  * case.kwargs}; malloc'ed. */
 char *test_case_request(const struct cJSON *c);
+/* For a group setup: loads tests/data/<relative> on test_ctx with the attention mode into *out;
+ * returns 0, or -1 after printing why. */
+int test_setup_model(const char *relative, yoso_attention attention, yoso_model **out);
 /* Loads tests/data/tasks/<name> with the attention mode (num_hash and seed for LSH; 0: the
  * config's); fails the running test when it cannot. */
 yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
