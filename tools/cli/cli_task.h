@@ -39,8 +39,7 @@ typedef struct cli_task_option {
 
 /* A pipeline command. */
 typedef struct cli_task_spec {
-    yoso_task task;
-    const char *command;     /* "text-classification" */
+    yoso_task task;          /* its Hugging Face name is the command's */
     const char *synopsis;    /* the options part of the usage line, "[-k N] [--text-pair T]" */
     const char *description; /* the paragraph under the usage line, ending in "\n" */
     const char *text_key;    /* where each TEXT goes: NULL, "inputs" itself (inputs["text"] when

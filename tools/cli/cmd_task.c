@@ -34,8 +34,8 @@ typedef struct task_pending {
 
 /* Prints the usage of the command. */
 static void task_usage(const cli_task_spec *spec) {
-    printf("usage: yoso %s %s [--json | --jsonl] [options] [TEXT...]\n\n%s\n", spec->command,
-           spec->synopsis, spec->description);
+    printf("usage: yoso %s %s [--json | --jsonl] [options] [TEXT...]\n\n%s\n",
+           yoso_task_name(spec->task), spec->synopsis, spec->description);
     for (int i = 0; i < spec->num_options; i++) fputs(spec->options[i].help, stdout);
     printf("      --json             one JSON line per input: exactly what Hugging Face's "
            "pipeline\n"
@@ -75,7 +75,7 @@ static cJSON *task_option_value(const cli_task_spec *spec, const cli_task_option
         return cJSON_CreateNumber((double)k);
     if (opt->kind == CLI_VALUE_NUMBER && *arg && end && !*end && isfinite(x))
         return cJSON_CreateNumber(x);
-    cli_usage_error(spec->command, "%s needs %s%s%s, not '%s'", name,
+    cli_usage_error(yoso_task_name(spec->task), "%s needs %s%s%s, not '%s'", name,
                     opt->kind == CLI_VALUE_INT ? "a whole number" : "a number",
                     opt->null_word ? " or " : "", opt->null_word ? opt->null_word : "", arg);
     return NULL;
@@ -99,7 +99,7 @@ static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, tas
     o->params = cJSON_CreateObject();
     if (!o->inputs || !o->params) return cli_fail(yoso_error_oom());
     cli_parser p;
-    cli_parser_init(&p, spec->command, own, CLI_SHARED_ALL, &o->common);
+    cli_parser_init(&p, yoso_task_name(spec->task), own, CLI_SHARED_ALL, &o->common);
     int c;
     while ((c = cli_parser_next(&p, argc, argv)) >= 0) {
         if (c == OPT_TOKENIZER) {
@@ -123,10 +123,10 @@ static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, tas
     if (c == -2) return 2;
     if (p.help) return task_usage(spec), 0;
     if (o->jsonl && optind < argc)
-        return cli_usage_error(spec->command,
+        return cli_usage_error(yoso_task_name(spec->task),
                                "--jsonl reads stdin: do not also give TEXT arguments");
     if (o->jsonl && o->inputs->child)
-        return cli_usage_error(spec->command,
+        return cli_usage_error(yoso_task_name(spec->task),
                                "--jsonl requests carry their own inputs: do not "
                                "also give --%s",
                                o->inputs->child->string);
@@ -302,7 +302,7 @@ done:
     if (o->common.verbose && !rc)
         fprintf(stderr, "yoso: %d input%s in %d batch%s: tokenize + forward + %s in %.2f s\n",
                 p.inputs, p.inputs == 1 ? "" : "s", p.batches, p.batches == 1 ? "" : "es",
-                spec->command, yoso_now() - t0);
+                yoso_task_name(spec->task), yoso_now() - t0);
     return rc;
 }
 

@@ -140,7 +140,6 @@ static int take_npy(int *argc, char **argv, const char **path) {
 int cmd_feature_extraction(int argc, char **argv) {
     cli_task_spec spec = {
         .task = YOSO_TASK_FEATURE_EXTRACTION,
-        .command = "feature-extraction",
         .synopsis = "[--pooling none|cls|mean] [--normalize] [--text-pair T] [--npy FILE]",
         .description = "The encoder's last hidden states for each TEXT (any YOSO checkpoint: the "
                        "base model, or the\nbody of a head model), exactly as Hugging Face's "

@@ -55,7 +55,6 @@ static const cli_task_option k_qa_options[] = {
 
 static const cli_task_spec k_qa_spec = {
     .task = YOSO_TASK_QUESTION_ANSWERING,
-    .command = "question-answering",
     .synopsis = "--question Q [--context C] [-k N] [--max-answer-len N] [--max-seq-len N] "
                 "[--doc-stride N] [--handle-impossible-answer]",
     .description =

@@ -52,7 +52,6 @@ static void print_labels(FILE *out, const char *text, const cJSON *answer) {
 int cmd_text_classification(int argc, char **argv) {
     const cli_task_spec spec = {
         .task = YOSO_TASK_TEXT_CLASSIFICATION,
-        .command = "text-classification",
         .synopsis = "[-k N|all] [--function-to-apply F] [--text-pair T]",
         .description = "The labels of a YosoForSequenceClassification checkpoint for each TEXT "
                        "(or text pair), with\nscores exactly as Hugging Face's "
@@ -119,7 +118,6 @@ static void print_choices(FILE *out, const char *text, const cJSON *answer) {
 int cmd_multiple_choice(int argc, char **argv) {
     const cli_task_spec spec = {
         .task = YOSO_TASK_MULTIPLE_CHOICE,
-        .command = "multiple-choice",
         .synopsis = "-c 'A|B|…' [-p PROMPT]",
         .description = "Scores the choices of a YosoForMultipleChoice checkpoint for each prompt "
                        "(TEXT, stdin line or\n--prompt): each (prompt, choice) pair a row <s> "

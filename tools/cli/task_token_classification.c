@@ -97,7 +97,6 @@ static void print_entities(FILE *out, const char *text, const cJSON *answer) {
 int cmd_token_classification(int argc, char **argv) {
     static const cli_task_spec spec = {
         .task = YOSO_TASK_TOKEN_CLASSIFICATION,
-        .command = "token-classification",
         .synopsis = "[-a STRATEGY] [--ignore-labels L1,L2]",
         .description = "The entities of each TEXT (a YosoForTokenClassification checkpoint), "
                        "exactly as Hugging Face's\ntoken-classification pipeline returns them: "
