@@ -4,83 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gemm.h"
-#include "runtime.h"
 #include "test_support.h"
 
-/* Reference: C = alpha·op(A)·op(B) + beta·C, row-major, one batch entry. */
-static void gemm_reference(int ta, int tb, size_t m, size_t n, size_t k, float alpha,
-                           const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                           float *c, size_t ldc) {
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double s = 0;
-            for (size_t p = 0; p < k; p++) {
-                float av = ta ? a[p * lda + i] : a[i * lda + p];
-                float bv = tb ? b[j * ldb + p] : b[p * ldb + j];
-                s += (double)av * bv;
-            }
-            c[i * ldc + j] = (float)(alpha * s + beta * c[i * ldc + j]);
-        }
-}
+#include "gemm_reference.h"
 
-/* Uploads host floats into a new buffer. */
-static cl_mem upload(const float *x, size_t n) {
-    cl_int err;
-    cl_mem m = clCreateBuffer(test_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                              n * sizeof(float), (void *)x, &err);
-    assert_int_equal(err, CL_SUCCESS);
-    return m;
-}
-
-/* Runs one shape through yoso_gemm_run and the reference and compares. */
+/* Runs one shape (alpha 0.75, tightly packed, strided batches) through the context's GEMM and
+ * compares it with the reference. */
 static void check_shape(int ta, int tb, size_t m, size_t n, size_t k, size_t batch, float beta) {
-    size_t nb = batch ? batch : 1;
-    size_t lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
-    size_t sa = m * k, sb = k * n, sc = m * n;
-    float *a = malloc(sa * nb * sizeof(float)), *b = malloc(sb * nb * sizeof(float));
-    float *c = malloc(sc * nb * sizeof(float)), *ref = malloc(sc * nb * sizeof(float));
-    test_fill_uniform(a, sa * nb, 1u + (unsigned)(m * 7 + k));
-    test_fill_uniform(b, sb * nb, 2u + (unsigned)(n * 5 + k));
-    test_fill_uniform(c, sc * nb, 3u);
-    for (size_t i = 0; i < sc * nb; i++) ref[i] = c[i];
-    cl_mem da = upload(a, sa * nb), db = upload(b, sb * nb), dc = upload(c, sc * nb);
-    yoso_gemm_args args = {.trans_a = ta,
-                           .trans_b = tb,
-                           .m = m,
-                           .n = n,
-                           .k = k,
-                           .alpha = 0.75f,
-                           .beta = beta,
-                           .a.buf = da,
-                           .a.ld = lda,
-                           .a.stride = sa,
-                           .b.buf = db,
-                           .b.ld = ldb,
-                           .b.stride = sb,
-                           .c.buf = dc,
-                           .c.ld = ldc,
-                           .c.stride = sc,
-                           .batch = batch};
-    assert_int_equal(yoso_gemm_run(test_ctx->gemm, &args), YOSO_OK);
-    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, dc, CL_TRUE, 0, sc * nb * sizeof(float),
-                                         c, 0, NULL, NULL),
-                     CL_SUCCESS);
-    for (size_t q = 0; q < nb; q++)
-        gemm_reference(ta, tb, m, n, k, 0.75f, a + q * sa, lda, b + q * sb, ldb, beta, ref + q * sc,
-                       ldc);
-    double worst = 0;
-    for (size_t i = 0; i < sc * nb; i++) worst = fmax(worst, fabs((double)c[i] - ref[i]));
-    if (worst > 1e-4 * (1 + sqrt((double)k)))
-        fail_msg("gemm ta=%d tb=%d m=%zu n=%zu k=%zu batch=%zu: max error %g", ta, tb, m, n, k,
-                 batch, worst);
-    clReleaseMemObject(da);
-    clReleaseMemObject(db);
-    clReleaseMemObject(dc);
-    free(a);
-    free(b);
-    free(c);
-    free(ref);
+    const size_t nb = batch ? batch : 1, sa = m * k, sb = k * n, sc = m * n;
+    const yoso_gemm_matrix a = {NULL, 0, ta ? m : k, sa}, b = {NULL, 0, tb ? k : n, sb},
+                           c = {NULL, 0, n, sc};
+    yoso_gemm_args g = yoso_gemm_product(ta, tb, m, n, k, a, b, c, batch);
+    g.alpha = 0.75f;
+    g.beta = beta;
+    gemm_check(test_ctx, test_ctx->gemm, g, sa * nb, sb * nb, sc * nb, 0);
 }
 
 static void test_gemm_odd_shapes(void **state) {

@@ -4,39 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gemm.h"
-#include "runtime.h"
 #include "test_support.h"
 
-/* Reference C = alpha·op(A)·op(B) + beta·C for every batch entry of args, on host copies. */
-static void gemm_reference(const yoso_gemm_args *g, const float *a, const float *b, float *c) {
-    size_t nb = g->batch > 1 ? g->batch : 1;
-    for (size_t q = 0; q < nb; q++)
-        for (size_t i = 0; i < g->m; i++)
-            for (size_t j = 0; j < g->n; j++) {
-                double s = 0;
-                for (size_t p = 0; p < g->k; p++) {
-                    size_t ai = g->a.offset + q * g->a.stride +
-                                (g->trans_a ? p * g->a.ld + i : i * g->a.ld + p);
-                    size_t bi = g->b.offset + q * g->b.stride +
-                                (g->trans_b ? j * g->b.ld + p : p * g->b.ld + j);
-                    s += (double)a[ai] * b[bi];
-                }
-                float *cv = &c[g->c.offset + q * g->c.stride + i * g->c.ld + j];
-                *cv = (float)(g->alpha * s + g->beta * *cv);
-            }
-}
-
-/* Buffer of n random floats; host copy in *host. */
-static cl_mem random_buffer(size_t n, unsigned seed, float **host) {
-    *host = malloc(n * sizeof(float));
-    test_fill_uniform(*host, n, seed);
-    cl_int err;
-    cl_mem m = clCreateBuffer(test_ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                              n * sizeof(float), *host, &err);
-    assert_int_equal(err, CL_SUCCESS);
-    return m;
-}
+#include "gemm_reference.h"
 
 /* Runs args (buffers sized na, nb, nc floats; shared = A and B in one buffer) through backend
  * `kind` and compares every float of C, including the untouched ones, with the reference. */
@@ -50,31 +20,9 @@ static void check(yoso_gemm_kind kind, yoso_gemm_args g, size_t na, size_t nb, s
     }
     assert_int_equal(st, YOSO_OK);
     assert_int_equal(yoso_gemm_get_kind(gemm), kind);
-    const int fallback = kind == YOSO_GEMM_CLBLAST && test_ctx->env.clblast_fail;
-    float *ha, *hb = NULL, *hc;
-    g.a.buf = random_buffer(shared ? (na > nb ? na : nb) : na, 11u + (unsigned)g.m, &ha);
-    g.b.buf = shared ? g.a.buf : random_buffer(nb, 22u + (unsigned)g.n, &hb);
-    if (shared) hb = ha;
-    g.c.buf = random_buffer(nc, 33u, &hc);
-    assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
-    if (fallback) assert_int_not_equal(yoso_gemm_get_kind(gemm), YOSO_GEMM_CLBLAST);
-    float *out = malloc(nc * sizeof(float));
-    assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, g.c.buf, CL_TRUE, 0, nc * sizeof(float),
-                                         out, 0, NULL, NULL),
-                     CL_SUCCESS);
-    gemm_reference(&g, ha, hb, hc);
-    double worst = 0;
-    for (size_t i = 0; i < nc; i++) worst = fmax(worst, fabs((double)out[i] - hc[i]));
-    if (worst > 1e-4 * (1 + sqrt((double)g.k)))
-        fail_msg("%s: m=%zu n=%zu k=%zu batch=%zu: max error %g", yoso_gemm_backend_name(gemm), g.m,
-                 g.n, g.k, g.batch, worst);
-    clReleaseMemObject(g.a.buf);
-    if (!shared) clReleaseMemObject(g.b.buf);
-    clReleaseMemObject(g.c.buf);
-    free(ha);
-    if (!shared) free(hb);
-    free(hc);
-    free(out);
+    gemm_check(test_ctx, gemm, g, na, nb, nc, shared);
+    if (kind == YOSO_GEMM_CLBLAST && test_ctx->env.clblast_fail)
+        assert_int_not_equal(yoso_gemm_get_kind(gemm), YOSO_GEMM_CLBLAST);
     yoso_gemm_free(gemm);
 }
 
@@ -187,7 +135,7 @@ static void test_output_aliasing_an_input_is_refused(void **state) {
     yoso_gemm *gemm = NULL;
     if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
     float *h;
-    cl_mem x = random_buffer(64, 1u, &h);
+    cl_mem x = gemm_random_buffer(test_ctx, 64, 1u, &h);
     yoso_gemm_args g = {.m = 4,
                         .n = 4,
                         .k = 4,

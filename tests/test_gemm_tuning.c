@@ -10,15 +10,11 @@
 #include "runtime.h"
 #include "test_support.h"
 
+#include "gemm_reference.h"
+
 /* A valid Xgemm configuration that is not CLBlast's default. */
 static const char *k_line =
     "Xgemm GEMMK=0 KREG=1 KWG=16 KWI=2 MDIMA=8 MDIMC=8 MWG=32 NDIMB=8 NDIMC=8 NWG=64 SA=1 SB=1 STRM=0 STRN=0 VWM=2 VWN=4 PRECISION=32";
-
-/* Deterministic pseudo-random floats in [-1, 1). */
-static float next_random(unsigned *seed) {
-    *seed = *seed * 1664525u + 1013904223u;
-    return (float)(*seed >> 9) / 4194304.0f - 1.0f;
-}
 
 /* A context whose cache folder is dir. */
 static yoso_context *context_in(const char *dir) {
@@ -67,49 +63,11 @@ static void test_products_stay_correct_under_overridden_parameters(void **state)
     yoso_context *ctx = context_in(dir);
     assert_int_equal(yoso_tuning_apply_line(ctx, k_line), YOSO_OK);
     const size_t m = 400, n = 420, k = 390;
-    float *a = malloc(m * k * sizeof(float)), *b = malloc(n * k * sizeof(float));
-    float *c = malloc(m * n * sizeof(float));
-    unsigned seed = 7;
-    for (size_t i = 0; i < m * k; i++) a[i] = next_random(&seed);
-    for (size_t i = 0; i < n * k; i++) b[i] = next_random(&seed);
-    cl_int err;
-    cl_mem da = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                               m * k * sizeof(float), a, &err);
-    cl_mem db = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-                               n * k * sizeof(float), b, &err);
-    cl_mem dc = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, m * n * sizeof(float), NULL, &err);
     yoso_gemm *gemm = NULL;
     assert_int_equal(yoso_gemm_create_kind(ctx, YOSO_GEMM_CLBLAST, &gemm), YOSO_OK);
-    yoso_gemm_args g = {.trans_b = 1,
-                        .m = m,
-                        .n = n,
-                        .k = k,
-                        .alpha = 1.0f,
-                        .a.buf = da,
-                        .a.ld = k,
-                        .b.buf = db,
-                        .b.ld = k,
-                        .c.buf = dc,
-                        .c.ld = n};
-    assert_int_equal(yoso_gemm_run(gemm, &g), YOSO_OK);
-    assert_int_equal(
-        clEnqueueReadBuffer(ctx->queue, dc, CL_TRUE, 0, m * n * sizeof(float), c, 0, NULL, NULL),
-        CL_SUCCESS);
-    double worst = 0;
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double s = 0;
-            for (size_t p = 0; p < k; p++) s += (double)a[i * k + p] * b[j * k + p];
-            worst = fmax(worst, fabs(s - c[i * n + j]));
-        }
-    if (worst > 1e-4 * (1 + sqrt((double)k))) fail_msg("max error %g", worst);
+    const yoso_gemm_matrix a = {NULL, 0, k, 0}, b = {NULL, 0, k, 0}, c = {NULL, 0, n, 0};
+    gemm_check(ctx, gemm, yoso_gemm_product(0, 1, m, n, k, a, b, c, 0), m * k, n * k, m * n, 0);
     yoso_gemm_free(gemm);
-    clReleaseMemObject(da);
-    clReleaseMemObject(db);
-    clReleaseMemObject(dc);
-    free(a);
-    free(b);
-    free(c);
     yoso_context_free(ctx);
     test_remove_temp_dir(dir);
 }

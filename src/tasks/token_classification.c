@@ -316,16 +316,6 @@ static yoso_status ner_postprocess(const yoso_model *model, const yoso_tokenizer
     return st;
 }
 
-void yoso_ner_result_release(yoso_ner_result *r) {
-    if (!r) return;
-    for (int i = 0; r->entities && i < r->count; i++) {
-        free(r->entities[i].entity);
-        free(r->entities[i].word);
-    }
-    free(r->entities);
-    memset(r, 0, sizeof *r);
-}
-
 yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *tok,
                                       const yoso_ner_request *requests, int count,
                                       yoso_ner_result *results) {
@@ -369,4 +359,14 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
     free(mask);
     free(logits);
     return st;
+}
+
+void yoso_ner_result_release(yoso_ner_result *r) {
+    if (!r) return;
+    for (int i = 0; r->entities && i < r->count; i++) {
+        free(r->entities[i].entity);
+        free(r->entities[i].word);
+    }
+    free(r->entities);
+    memset(r, 0, sizeof *r);
 }
