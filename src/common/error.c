@@ -69,6 +69,14 @@ yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) {
     return status;
 }
 
+int yoso_error_take_input(int n) {
+    int input = -1, used = 0;
+    if (sscanf(g_message, "input %d: %n", &input, &used) < 1 || !used || input < 0 || input >= n)
+        return -1;
+    memmove(g_message, g_message + used, strlen(g_message + used) + 1);
+    return input;
+}
+
 /* Empties the stored message. */
 void yoso_error_clear(void) {
     g_message[0] = '\0';

@@ -17,6 +17,13 @@ yoso_status yoso_error(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 
 /* Prefixes the current message with context ("loading model.safetensors: "), returns status. */
 yoso_status yoso_error_prefix(yoso_status status, const char *fmt, ...) YOSO_PRINTF(2, 3);
 
+/* A batch call names its failing input by this prefix: yoso_error_prefix(st, YOSO_INPUT_PREFIX,
+ * i). */
+#define YOSO_INPUT_PREFIX "input %d: "
+/* When the current message starts with YOSO_INPUT_PREFIX naming an input below n: removes that
+ * prefix and returns the input; otherwise -1, the message unchanged. */
+int yoso_error_take_input(int n);
+
 /* Prints "yoso: warning: …" on stderr (the library's only direct output). */
 void yoso_warn(const char *fmt, ...) YOSO_PRINTF(1, 2);
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
+
 int serve_fail(serve_error *e, int http, const char *type, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -226,16 +228,6 @@ static int parse_object(serve_route route, const cJSON *root, int max_inputs, se
     }
 }
 
-/* Whether the JSON text holds the escape \u0000 (not preceded by another backslash). */
-static int has_nul_escape(const char *body, size_t len) {
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (body[i] != '\\') continue;
-        if (!memcmp(body + i, "\\u0000", 6)) return 1;
-        i++; /* skip the escaped character, so "\\\\u0000" is not an escape */
-    }
-    return 0;
-}
-
 int serve_request_parse(serve_route route, yoso_task task, const char *body, size_t len,
                         int max_inputs, serve_request *r, serve_error *e) {
     memset(r, 0, sizeof *r);
@@ -250,7 +242,7 @@ int serve_request_parse(serve_route route, yoso_task task, const char *body, siz
     int rc = -1;
     if (!cJSON_IsObject(root))
         serve_fail(e, 422, "validation", "the body must be a JSON object");
-    else if (has_nul_escape(body, len))
+    else if (yoso_json_escapes_nul(body, len))
         serve_fail(e, 422, "validation", "the body holds a NUL character (\\u0000)");
     else
         rc = parse_object(route, root, max_inputs, r, e);

@@ -99,13 +99,8 @@ static yoso_status run_task(serve_worker *w, const batch_item *items, int n) {
         reqs[i] = items[i].job->req.requests[items[i].index];
     if (st == YOSO_OK)
         st = yoso_task_run_json(w->model, w->tok, items[0].job->req.task, reqs, n, out);
-    int bad = -1, used = 0;
-    if (st != YOSO_OK && sscanf(yoso_last_error(), "input %d: %n", &bad, &used) >= 1 && used &&
-        bad < n) {
-        char message[1024];
-        snprintf(message, sizeof message, "%s", yoso_last_error() + used);
-        yoso_error(st, "input %d: %s", items[bad].index, message);
-    }
+    const int bad = st != YOSO_OK ? yoso_error_take_input(n) : -1;
+    if (bad >= 0) yoso_error_prefix(st, YOSO_INPUT_PREFIX, items[bad].index);
     for (int i = 0; st == YOSO_OK && i < n; i++) {
         char **slot = &items[i].job->answers[items[i].index];
         free(*slot); /* an answer of an earlier, failed batch */

@@ -94,8 +94,8 @@ static const char *const k_classify_aliases[] = {"sentiment-analysis", NULL};
 static const char *const k_classify_parameters[] = {"top_k", "function_to_apply", NULL};
 
 TASK_DEFINE(task_text_classification_def, YOSO_TASK_TEXT_CLASSIFICATION, "text-classification",
-            k_classify_aliases, k_classify_parameters, classify_task, yoso_classify_request,
-            yoso_classify_result);
+            YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, k_classify_aliases, k_classify_parameters,
+            classify_task, yoso_classify_request, yoso_classify_result);
 
 /* One multiple-choice request: inputs {prompt, choices: [text, ...]} (no parameters: task.c
  * refuses any key); *owned is the list of choices. */
@@ -115,8 +115,7 @@ static yoso_status choice_task_parse(const cJSON *inputs, const cJSON *params, v
     const int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
     if (n == 0)
         return yoso_error(YOSO_ERR_INPUT,
-                          "\"inputs\" needs \"choices\", a list of at least one "
-                          "string: write %s",
+                          "\"inputs\" needs \"choices\", a list of at least one string: write %s",
                           want);
     const char **choices = calloc((size_t)n, sizeof *choices);
     if (!(*owned = (void *)choices)) return yoso_error_oom();
@@ -133,5 +132,6 @@ TASK_ADAPT(choice_task, yoso_multiple_choice, yoso_choice_result_json, yoso_choi
 
 static const char *const k_choice_parameters[] = {NULL};
 
-TASK_DEFINE(task_multiple_choice_def, YOSO_TASK_MULTIPLE_CHOICE, "multiple-choice", NULL,
-            k_choice_parameters, choice_task, yoso_choice_request, yoso_choice_result);
+TASK_DEFINE(task_multiple_choice_def, YOSO_TASK_MULTIPLE_CHOICE, "multiple-choice",
+            YOSO_ARCHITECTURE_MULTIPLE_CHOICE, NULL, k_choice_parameters, choice_task,
+            yoso_choice_request, yoso_choice_result);

@@ -70,10 +70,10 @@ static yoso_status feature_prepare(const yoso_tokenizer *tok, const yoso_model_i
     } else {
         if (r->num_ids < 1) return yoso_error(YOSO_ERR_USAGE, "the request has no ids");
         if (!r->truncation && r->num_ids > limit)
-            return yoso_error(YOSO_ERR_INPUT,
-                              "the input is %zu ids long, more than the limit of %zu of this "
-                              "model: shorten it",
-                              r->num_ids, limit);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "the input is %zu ids long, more than the limit of %zu of this model: shorten it",
+                r->num_ids, limit);
         *len = r->truncation && r->num_ids > cut ? cut : r->num_ids;
         if (!(*ids = malloc(*len * sizeof(int32_t)))) return yoso_error_oom();
         memcpy(*ids, r->ids, *len * sizeof(int32_t));
@@ -139,7 +139,7 @@ yoso_status yoso_feature_extraction(yoso_model *model, const yoso_tokenizer *tok
     if (!in || !lens) st = yoso_error_oom();
     for (int i = 0; i < count && st == YOSO_OK; i++)
         if ((st = feature_prepare(tok, &info, &requests[i], &in[i], &lens[i])) != YOSO_OK)
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
     if (st == YOSO_OK)
         st = feature_run(model, tok, info.hidden_size, requests, in, lens, count, results);
     if (st != YOSO_OK)

@@ -34,11 +34,10 @@ yoso_status yoso_feature_results_npy(const char *path, const yoso_feature_result
     if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no features to write to %s", path);
     for (int i = 1; i < count; i++)
         if (results[i].rows != results[0].rows || results[i].dim != results[0].dim)
-            return yoso_error(YOSO_ERR_USAGE,
-                              "%s: input %d has %d×%d values but input 0 %d×%d: one array "
-                              "needs one shape, so pool them (mean or cls) or write one file each",
-                              path, i, results[i].rows, results[i].dim, results[0].rows,
-                              results[0].dim);
+            return yoso_error(
+                YOSO_ERR_USAGE,
+                "%s: input %d has %d×%d values but input 0 %d×%d: one array needs one shape, so pool them (mean or cls) or write one file each",
+                path, i, results[i].rows, results[i].dim, results[0].rows, results[0].dim);
     const int pooled = results[0].pooling != YOSO_POOLING_NONE;
     const size_t each = (size_t)results[0].rows * results[0].dim;
     int64_t shape[3];
@@ -66,11 +65,13 @@ static yoso_status feature_task_params(const cJSON *params, yoso_feature_request
     if (kwargs && !cJSON_IsNull(kwargs)) {
         if (!cJSON_IsObject(kwargs) ||
             (kwargs->child && (kwargs->child->next || strcmp(kwargs->child->string, "truncation"))))
-            return yoso_error(YOSO_ERR_INPUT, "parameter \"tokenize_kwargs\" may only hold "
-                                              "\"truncation\" (true or false)");
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "parameter \"tokenize_kwargs\" may only hold \"truncation\" (true or false)");
         if (cJSON_GetObjectItemCaseSensitive(params, "truncation"))
-            return yoso_error(YOSO_ERR_INPUT, "truncation parameter defined twice (given as "
-                                              "\"truncation\" as well as in \"tokenize_kwargs\")");
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "truncation parameter defined twice (given as \"truncation\" as well as in \"tokenize_kwargs\")");
         if ((st = task_param_bool(kwargs, "truncation", &r->truncation))) return st;
     }
     if ((st = task_param_bool(params, "truncation", &r->truncation)) ||
@@ -102,5 +103,5 @@ static const char *const k_feature_parameters[] = {"truncation", "tokenize_kwarg
                                                    "normalize", NULL};
 
 TASK_DEFINE(task_feature_extraction_def, YOSO_TASK_FEATURE_EXTRACTION, "feature-extraction",
-            k_feature_aliases, k_feature_parameters, feature_task, yoso_feature_request,
-            yoso_feature_result);
+            TASK_ANY_HEAD, k_feature_aliases, k_feature_parameters, feature_task,
+            yoso_feature_request, yoso_feature_result);

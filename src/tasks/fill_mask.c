@@ -34,9 +34,9 @@ static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fi
             if (st != YOSO_OK) return yoso_error_prefix(st, "target '%s': ", word);
             if (n == 0) {
                 free(pieces);
-                yoso_warn("target '%s' does not exist in the vocabulary and encodes to nothing: "
-                          "ignoring it",
-                          word);
+                yoso_warn(
+                    "target '%s' does not exist in the vocabulary and encodes to nothing: ignoring it",
+                    word);
                 continue;
             }
             id = pieces[0];
@@ -49,8 +49,9 @@ static yoso_status fill_resolve_targets(const yoso_tokenizer *tok, const yoso_fi
         if (!seen) in->target_ids[in->num_targets++] = id;
     }
     if (in->num_targets == 0)
-        return yoso_error(YOSO_ERR_INPUT, "none of the targets maps to a token: give at least one "
-                                          "word of the vocabulary");
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "none of the targets maps to a token: give at least one word of the vocabulary");
     return YOSO_OK;
 }
 
@@ -62,18 +63,19 @@ static yoso_status fill_prepare(const yoso_tokenizer *tok, const yoso_model_info
                                            0, &in->ids, &in->len);
     if (st != YOSO_OK) return st;
     if (in->len > (size_t)info->max_tokens)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the text is %zu tokens long, more than the limit of %d of this model: "
-                          "shorten it",
-                          in->len, info->max_tokens);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the text is %zu tokens long, more than the limit of %d of this model: shorten it",
+            in->len, info->max_tokens);
     const int32_t mask_id = yoso_tokenizer_mask_id(tok);
     in->masks = malloc(in->len * sizeof(int));
     if (!in->masks) return yoso_error_oom();
     for (size_t t = 0; t < in->len; t++)
         if (in->ids[t] == mask_id) in->masks[in->num_masks++] = (int)t;
     if (in->num_masks == 0)
-        return yoso_error(YOSO_ERR_INPUT, "the text has no mask: write <mask> or [MASK] where a "
-                                          "word should be predicted");
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the text has no mask: write <mask> or [MASK] where a word should be predicted");
     if ((st = fill_resolve_targets(tok, r, in)) != YOSO_OK) return st;
     /* HF caps top_k at the number of targets; without targets it must fit the vocabulary */
     if (r->top_k < 1 || (!in->target_ids && r->top_k > info->vocab_size))
@@ -222,10 +224,10 @@ yoso_status yoso_fill_batch_create(yoso_model *model, const yoso_tokenizer *tok,
     if (yoso_tokenizer_vocab_size(tok) > (size_t)b->info.vocab_size) {
         int vocab = b->info.vocab_size;
         free(b);
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the tokenizer has %zu tokens but the model only %d: "
-                          "they do not belong together",
-                          yoso_tokenizer_vocab_size(tok), vocab);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the tokenizer has %zu tokens but the model only %d: they do not belong together",
+            yoso_tokenizer_vocab_size(tok), vocab);
     }
     *out = b;
     return YOSO_OK;
@@ -298,7 +300,7 @@ yoso_status yoso_fill_mask(yoso_model *model, const yoso_tokenizer *tok,
     yoso_status st = yoso_fill_batch_create(model, tok, &b);
     for (int i = 0; i < count && st == YOSO_OK; i++)
         if ((st = yoso_fill_batch_add(b, &requests[i])) != YOSO_OK)
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
     if (st == YOSO_OK) st = yoso_fill_batch_run(b, results);
     yoso_fill_batch_free(b);
     return st;

@@ -31,9 +31,7 @@ yoso_status yoso_fill_result_json(const yoso_fill_result *r, char **json) {
         for (int m = 0; root && m < r->num_masks; m++)
             cJSON_AddItemToArray(root, fill_json_mask(r, m));
     }
-    *json = root ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    return *json ? YOSO_OK : yoso_error_oom();
+    return task_json_print(root, json);
 }
 
 /* One fill-mask request: inputs a string with masks; top_k (5) and targets (owned). */
@@ -50,8 +48,8 @@ static yoso_status fill_task_parse(const cJSON *inputs, const cJSON *params, voi
     *owned = (void *)targets;
     r->targets = targets;
     if (targets && r->num_targets == 0)
-        return yoso_error(YOSO_ERR_INPUT, "\"targets\" is an empty list: give at least one word or "
-                                          "leave it out");
+        return yoso_error(YOSO_ERR_INPUT,
+                          "\"targets\" is an empty list: give at least one word or leave it out");
     return YOSO_OK;
 }
 
@@ -59,5 +57,5 @@ TASK_ADAPT(fill_task, yoso_fill_mask, yoso_fill_result_json, yoso_fill_result_re
 
 static const char *const k_fill_parameters[] = {"top_k", "targets", NULL};
 
-TASK_DEFINE(task_fill_mask_def, YOSO_TASK_FILL_MASK, "fill-mask", NULL, k_fill_parameters,
-            fill_task, yoso_fill_request, yoso_fill_result);
+TASK_DEFINE(task_fill_mask_def, YOSO_TASK_FILL_MASK, "fill-mask", YOSO_ARCHITECTURE_MASKED_LM, NULL,
+            k_fill_parameters, fill_task, yoso_fill_request, yoso_fill_result);

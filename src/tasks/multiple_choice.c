@@ -55,7 +55,7 @@ yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
     int total = 0;
     for (int i = 0; i < count; i++) {
         if ((st = choice_check(&requests[i])) != YOSO_OK)
-            return yoso_error_prefix(st, "input %d: ", i);
+            return yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
         total += requests[i].num_choices;
     }
     task_rows rows = {0};

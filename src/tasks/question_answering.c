@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "task_batch.h"
 #include "task_internal.h"
 #include "unicode_lower.h"
 #include "yoso.h"
@@ -74,8 +75,7 @@ static yoso_status qa_parameters(const yoso_qa_request *r, int max_tokens, qa_in
                           r->max_answer_len);
     if (r->max_seq_len < 0 || r->max_question_len < 0)
         return yoso_error(YOSO_ERR_INPUT,
-                          "max_seq_len and max_question_len must be >= 1 (got "
-                          "%d and %d)",
+                          "max_seq_len and max_question_len must be >= 1 (got %d and %d)",
                           r->max_seq_len, r->max_question_len);
     if (r->doc_stride < YOSO_QA_NO_STRIDE)
         return yoso_error(YOSO_ERR_INPUT, "doc_stride must be >= 0 (got %d)", r->doc_stride);
@@ -92,10 +92,10 @@ static yoso_status qa_parameters(const yoso_qa_request *r, int max_tokens, qa_in
         return yoso_error(YOSO_ERR_INPUT, "`doc_stride` (%d) is larger than `max_seq_len` (%d)",
                           stride, msl);
     if (stride + 2 > msl) /* the tokenizer's own check: max_length less its 2 specials */
-        return yoso_error(YOSO_ERR_INPUT,
-                          "doc_stride %d must be at most max_seq_len %d minus 2 special "
-                          "tokens: lower doc_stride or raise max_seq_len",
-                          stride, msl);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "doc_stride %d must be at most max_seq_len %d minus 2 special tokens: lower doc_stride or raise max_seq_len",
+            stride, msl);
     *max_seq_len = msl;
     *doc_stride = stride;
     return YOSO_OK;
@@ -124,18 +124,16 @@ static yoso_status qa_prepare(const yoso_tokenizer *tok, int max_tokens, const y
     in->step = 1;
     if (in->q_len + in->c_len + QA_SPECIALS <= (size_t)msl) return YOSO_OK;
     if (in->q_len + QA_SPECIALS >= (size_t)msl)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the question is %zu tokens long: with the 4 special tokens it leaves "
-                          "no room for the context in max_seq_len %d: shorten the question or "
-                          "raise max_seq_len",
-                          in->q_len, msl);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the question is %zu tokens long: with the 4 special tokens it leaves no room for the context in max_seq_len %d: shorten the question or raise max_seq_len",
+            in->q_len, msl);
     in->room = (size_t)msl - in->q_len - QA_SPECIALS;
     if ((size_t)stride >= in->room)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "doc_stride %d must be less than the %zu context tokens a window "
-                          "holds (max_seq_len %d - %zu question tokens - 4 special tokens): "
-                          "lower doc_stride or raise max_seq_len",
-                          stride, in->room, msl, in->q_len);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "doc_stride %d must be less than the %zu context tokens a window holds (max_seq_len %d - %zu question tokens - 4 special tokens): lower doc_stride or raise max_seq_len",
+            stride, in->room, msl, in->q_len);
     in->step = in->room - (size_t)stride;
     in->windows = 1 + (int)((in->c_len - in->room + in->step - 1) / in->step);
     return YOSO_OK;
@@ -319,13 +317,9 @@ static int qa_candidate_order(const void *a, const void *b) {
 /* HF's softmax over a window row of n tokens with the undesired ones at -10000. */
 static void qa_softmax(const float *logits, const unsigned char *desired, size_t n, int which,
                        double *p) {
-    double max = -INFINITY, sum = 0;
-    for (size_t t = 0; t < n; t++) {
+    for (size_t t = 0; t < n; t++)
         p[t] = desired[t] ? (double)logits[2 * t + which] : QA_MASKED_LOGIT;
-        max = p[t] > max ? p[t] : max;
-    }
-    for (size_t t = 0; t < n; t++) sum += (p[t] = exp(p[t] - max));
-    for (size_t t = 0; t < n; t++) p[t] /= sum;
+    task_softmax_f64(p, n);
 }
 
 /* Scratch memory of one window: [n] bytes/doubles, candidates for the band and the fillers. */
@@ -440,8 +434,9 @@ yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok
                                     const yoso_qa_request *requests, int count,
                                     yoso_qa_result *results) {
     if (!model || !tok || !requests || !results || count < 1)
-        return yoso_error(YOSO_ERR_USAGE, "yoso_question_answering: model, tokenizer, requests "
-                                          "and results must not be NULL, count at least 1");
+        return yoso_error(
+            YOSO_ERR_USAGE,
+            "yoso_question_answering: model, tokenizer, requests and results must not be NULL, count at least 1");
     memset(results, 0, (size_t)count * sizeof *results);
     yoso_status st = yoso_task_check_model(model, YOSO_TASK_QUESTION_ANSWERING);
     if (st) return st;
@@ -458,7 +453,7 @@ yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok
     int rows = 0, seq = 0;
     for (int i = 0; i < count; i++) {
         if ((st = qa_prepare(tok, info.max_tokens, &requests[i], &in[i]))) {
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
             goto fail;
         }
         in[i].first_row = rows;
@@ -484,7 +479,7 @@ yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok
     for (int i = 0; i < count; i++)
         if ((st =
                  qa_decode(&in[i], ids, row_len, logits, seq, special[0], &scratch, &results[i]))) {
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
             goto fail;
         }
 fail:
@@ -532,8 +527,8 @@ static yoso_status qa_task_parse(const cJSON *inputs, const cJSON *params, void 
     yoso_qa_request *r = request;
     (void)owned;
     if (!cJSON_IsObject(inputs))
-        return yoso_error(YOSO_ERR_INPUT, "\"inputs\" must be an object {\"question\": ..., "
-                                          "\"context\": ...}");
+        return yoso_error(YOSO_ERR_INPUT,
+                          "\"inputs\" must be an object {\"question\": ..., \"context\": ...}");
     int stride = -2; /* absent: HF's default */
     yoso_status st;
     if ((st = task_input_string(inputs, "question", 1, &r->question)) ||
@@ -556,5 +551,6 @@ static const char *const k_qa_parameters[] = {
     "doc_stride", "max_question_len", "handle_impossible_answer",
     NULL};
 
-TASK_DEFINE(task_question_answering_def, YOSO_TASK_QUESTION_ANSWERING, "question-answering", NULL,
-            k_qa_parameters, qa_task, yoso_qa_request, yoso_qa_result);
+TASK_DEFINE(task_question_answering_def, YOSO_TASK_QUESTION_ANSWERING, "question-answering",
+            YOSO_ARCHITECTURE_QUESTION_ANSWERING, NULL, k_qa_parameters, qa_task, yoso_qa_request,
+            yoso_qa_result);

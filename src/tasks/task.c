@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 #include "task_internal.h"
 
 /* Every task with a pipeline, by yoso_task value. */
@@ -18,24 +19,8 @@ static const task_def *const k_tasks[YOSO_TASK_COUNT] = {
     [YOSO_TASK_QUESTION_ANSWERING] = &task_question_answering_def,
 };
 
-/* The architecture each task needs (-1: any checkpoint). */
-static const int k_task_head[YOSO_TASK_COUNT] = {
-    [YOSO_TASK_FILL_MASK] = YOSO_ARCHITECTURE_MASKED_LM,
-    [YOSO_TASK_FEATURE_EXTRACTION] = -1,
-    [YOSO_TASK_TEXT_CLASSIFICATION] = YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION,
-    [YOSO_TASK_TOKEN_CLASSIFICATION] = YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION,
-    [YOSO_TASK_QUESTION_ANSWERING] = YOSO_ARCHITECTURE_QUESTION_ANSWERING,
-    [YOSO_TASK_MULTIPLE_CHOICE] = YOSO_ARCHITECTURE_MULTIPLE_CHOICE,
-};
-
-/* The names, for yoso_task_name before a task registers its pipeline. */
-static const char *const k_task_names[YOSO_TASK_COUNT] = {
-    "fill-mask",          "feature-extraction", "text-classification", "token-classification",
-    "question-answering", "multiple-choice",
-};
-
 const char *yoso_task_name(yoso_task task) {
-    return task >= 0 && task < YOSO_TASK_COUNT ? k_task_names[task] : NULL;
+    return task >= 0 && task < YOSO_TASK_COUNT ? k_tasks[task]->name : NULL;
 }
 
 /* Whether name is one of the NULL-terminated list. */
@@ -46,18 +31,21 @@ static int task_listed(const char *name, const char *const *list) {
 }
 
 yoso_status yoso_task_find(const char *name, yoso_task *task) {
-    for (int t = 0; name && t < YOSO_TASK_COUNT; t++) {
-        if (!strcmp(name, k_task_names[t]) ||
-            (k_tasks[t] && task_listed(name, k_tasks[t]->aliases))) {
+    char all[256] = "";
+    for (int t = 0; t < YOSO_TASK_COUNT; t++) {
+        if (name && (!strcmp(name, k_tasks[t]->name) || task_listed(name, k_tasks[t]->aliases))) {
             *task = (yoso_task)t;
             return YOSO_OK;
         }
+        size_t at = strlen(all);
+        snprintf(all + at, sizeof all - at, "%s%s",
+                 !at                       ? ""
+                 : t + 1 < YOSO_TASK_COUNT ? ", "
+                                           : " and ",
+                 k_tasks[t]->name);
     }
-    return yoso_error(YOSO_ERR_USAGE,
-                      "unknown task '%s': the tasks are fill-mask, feature-extraction, "
-                      "text-classification, token-classification, question-answering and "
-                      "multiple-choice",
-                      name ? name : "(null)");
+    return yoso_error(YOSO_ERR_USAGE, "unknown task '%s': the tasks are %s", name ? name : "(null)",
+                      all);
 }
 
 /* Lists the tasks a checkpoint of architecture arch can run into buf ("fill-mask or
@@ -65,9 +53,9 @@ yoso_status yoso_task_find(const char *name, yoso_task *task) {
 static void task_list_runnable(yoso_architecture arch, char *buf, size_t n) {
     buf[0] = '\0';
     for (int t = 0; t < YOSO_TASK_COUNT; t++) {
-        if (k_task_head[t] != -1 && k_task_head[t] != (int)arch) continue;
+        if (k_tasks[t]->head != TASK_ANY_HEAD && k_tasks[t]->head != (int)arch) continue;
         size_t at = strlen(buf);
-        snprintf(buf + at, n - at, "%s`yoso %s`", at ? " or " : "", k_task_names[t]);
+        snprintf(buf + at, n - at, "%s`yoso %s`", at ? " or " : "", k_tasks[t]->name);
     }
 }
 
@@ -75,7 +63,7 @@ yoso_task yoso_task_for_model(const yoso_model *model) {
     yoso_model_info info;
     yoso_model_get_info(model, &info);
     for (int t = 0; t < YOSO_TASK_COUNT; t++)
-        if (k_task_head[t] == (int)info.architecture) return (yoso_task)t;
+        if (k_tasks[t]->head == (int)info.architecture) return (yoso_task)t;
     return YOSO_TASK_FEATURE_EXTRACTION; /* a base model: hidden states only */
 }
 
@@ -84,15 +72,15 @@ yoso_status yoso_task_check_model(const yoso_model *model, yoso_task task) {
         return yoso_error(YOSO_ERR_USAGE, "task %d is out of range", (int)task);
     yoso_model_info info;
     yoso_model_get_info(model, &info);
-    int need = k_task_head[task];
-    if (need == -1 || need == (int)info.architecture) return YOSO_OK;
+    const int need = k_tasks[task]->head;
+    if (need == TASK_ANY_HEAD || need == (int)info.architecture) return YOSO_OK;
     char runnable[256];
     task_list_runnable(info.architecture, runnable, sizeof runnable);
-    return yoso_error(YOSO_ERR_UNSUPPORTED,
-                      "this checkpoint is a %s (config.json's architectures), which has no %s "
-                      "head: run %s on it, or give a %s checkpoint",
-                      yoso_architecture_name(info.architecture), k_task_names[task], runnable,
-                      yoso_architecture_name((yoso_architecture)need));
+    return yoso_error(
+        YOSO_ERR_UNSUPPORTED,
+        "this checkpoint is a %s (config.json's architectures), which has no %s head: run %s on it, or give a %s checkpoint",
+        yoso_architecture_name(info.architecture), k_tasks[task]->name, runnable,
+        yoso_architecture_name((yoso_architecture)need));
 }
 
 /* Checks that object holds no key twice and only keys of the list (NULL: any); what names the
@@ -116,16 +104,6 @@ static yoso_status task_check_keys(const cJSON *object, const char *const *keys,
     return YOSO_OK;
 }
 
-/* Whether the JSON text escapes U+0000 (cJSON would cut its string short there). */
-static int task_has_nul(const char *text, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (text[i] != '\\') continue;
-        if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4)) return 1;
-        i++; /* an escaped character: "\\u0000" is a backslash and text */
-    }
-    return 0;
-}
-
 /* Parses one request into *root (owned by the caller) and points at its inputs and parameters. */
 static yoso_status task_parse_request(const task_def *def, const char *text, cJSON **root,
                                       const cJSON **inputs, const cJSON **params) {
@@ -133,24 +111,24 @@ static yoso_status task_parse_request(const task_def *def, const char *text, cJS
     const char *end = NULL;
     *root = cJSON_ParseWithOpts(text, &end, 1);
     if (!*root)
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the request is not one JSON value (error near byte %zu): write {\"inputs\": ..., \"parameters\": {...}}",
+            end ? (size_t)(end - text) : 0);
+    if (yoso_json_escapes_nul(text, strlen(text)))
         return yoso_error(YOSO_ERR_INPUT,
-                          "the request is not one JSON value (error near byte %zu): write "
-                          "{\"inputs\": ..., \"parameters\": {...}}",
-                          end ? (size_t)(end - text) : 0);
-    if (task_has_nul(text, strlen(text)))
-        return yoso_error(YOSO_ERR_INPUT, "the request holds U+0000, which the tokenizer "
-                                          "cannot take: remove it");
+                          "the request holds U+0000, which the tokenizer cannot take: remove it");
     static const char *const k_keys[] = {"inputs", "parameters", NULL};
     if (!cJSON_IsObject(*root))
-        return yoso_error(YOSO_ERR_INPUT, "the request must be a JSON object: write "
-                                          "{\"inputs\": ..., \"parameters\": {...}}");
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the request must be a JSON object: write {\"inputs\": ..., \"parameters\": {...}}");
     yoso_status st = task_check_keys(*root, k_keys, "the request");
     if (st) return st;
     *inputs = cJSON_GetObjectItemCaseSensitive(*root, "inputs");
     *params = cJSON_GetObjectItemCaseSensitive(*root, "parameters");
     if (!*inputs)
-        return yoso_error(YOSO_ERR_INPUT, "the request has no \"inputs\": write {\"inputs\": "
-                                          "...}");
+        return yoso_error(YOSO_ERR_INPUT, "the request has no \"inputs\": write {\"inputs\": ...}");
     if (cJSON_IsNull(*params)) *params = NULL;
     if (*params && !cJSON_IsObject(*params))
         return yoso_error(YOSO_ERR_INPUT, "\"parameters\" must be an object");
@@ -170,7 +148,7 @@ static yoso_status task_run_typed(const task_def *def, yoso_model *model, const 
     yoso_status st = req && res && owned ? YOSO_OK : yoso_error_oom();
     for (int i = 0; st == YOSO_OK && i < n; i++)
         if ((st = def->parse(inputs[i], params[i], req + i * def->request_size, &owned[i])))
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
     if (st == YOSO_OK) st = def->run(model, tok, req, n, res);
     for (int i = 0; st == YOSO_OK && i < n; i++)
         st = def->json(res + i * def->result_size, owned[i], &out[i]);
@@ -190,9 +168,6 @@ yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yos
     if (task < 0 || task >= YOSO_TASK_COUNT)
         return yoso_error(YOSO_ERR_USAGE, "task %d is out of range", (int)task);
     const task_def *def = k_tasks[task];
-    if (!def)
-        return yoso_error(YOSO_ERR_UNSUPPORTED, "the %s pipeline is not built into this library",
-                          k_task_names[task]);
     if (count < 1 || !requests || !responses)
         return yoso_error(YOSO_ERR_USAGE, "no request to run: give at least one");
     yoso_status st = yoso_task_check_model(model, task);
@@ -203,7 +178,7 @@ yoso_status yoso_task_run_json(yoso_model *model, const yoso_tokenizer *tok, yos
     if (!roots || !inputs || !params) st = yoso_error_oom();
     for (int i = 0; st == YOSO_OK && i < count; i++)
         if ((st = task_parse_request(def, requests[i], &roots[i], &inputs[i], &params[i])))
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
     if (st == YOSO_OK) {
         memset(responses, 0, (size_t)count * sizeof *responses);
         st = task_run_typed(def, model, tok, inputs, params, count, responses);

@@ -19,11 +19,18 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
     yoso_status st = yoso_task_check_model(model, task);
     if (st != YOSO_OK) return st;
     if (yoso_tokenizer_vocab_size(tok) > (size_t)info->vocab_size)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the tokenizer has %zu tokens but the model only %d: "
-                          "they do not belong together",
-                          yoso_tokenizer_vocab_size(tok), info->vocab_size);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the tokenizer has %zu tokens but the model only %d: they do not belong together",
+            yoso_tokenizer_vocab_size(tok), info->vocab_size);
     return YOSO_OK;
+}
+
+void task_softmax_f64(double *p, size_t n) {
+    double max = -INFINITY, sum = 0;
+    for (size_t i = 0; i < n; i++) max = p[i] > max ? p[i] : max;
+    for (size_t i = 0; i < n; i++) sum += (p[i] = exp(p[i] - max));
+    for (size_t i = 0; i < n; i++) p[i] /= sum;
 }
 
 void task_class_scores(const float *logits, int n, yoso_class_function fn, float *scores) {
@@ -87,10 +94,10 @@ yoso_status task_encode_cut(const yoso_tokenizer *tok, int max_tokens, size_t cu
         }
     }
     if (na + nb > (size_t)max_tokens) {
-        st = yoso_error(YOSO_ERR_INPUT,
-                        "the %s is %zu tokens long, more than the limit of %d of this model: "
-                        "shorten it",
-                        pair ? "text pair" : "text", na + nb, max_tokens);
+        st = yoso_error(
+            YOSO_ERR_INPUT,
+            "the %s is %zu tokens long, more than the limit of %d of this model: shorten it",
+            pair ? "text pair" : "text", na + nb, max_tokens);
         goto done;
     }
     if (pair) {

@@ -103,7 +103,7 @@ yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *to
             st = task_encode(tok, info.max_tokens, r->text, r->text_pair, &rows.ids[i],
                              &rows.lens[i]);
         if (st != YOSO_OK) {
-            yoso_error_prefix(st, "input %d: ", i);
+            yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
             goto fail;
         }
     }

@@ -95,11 +95,10 @@ static yoso_status ner_check_request(const yoso_model *model, const yoso_model_i
             known = !strcmp(name, label) || !strcmp(name, ner_group_name(label));
         }
         if (!known)
-            return yoso_error(YOSO_ERR_USAGE,
-                              "ignore_labels: '%s' is neither a label of this model nor the "
-                              "entity group of one: use one of its id2label names (\"%s\", …) "
-                              "or their tags",
-                              name ? name : "(null)", yoso_model_label(model, 0));
+            return yoso_error(
+                YOSO_ERR_USAGE,
+                "ignore_labels: '%s' is neither a label of this model nor the entity group of one: use one of its id2label names (\"%s\", …) or their tags",
+                name ? name : "(null)", yoso_model_label(model, 0));
     }
     return YOSO_OK;
 }
@@ -113,10 +112,10 @@ static yoso_status ner_prepare(const yoso_tokenizer *tok, const yoso_model_info 
                                       &in->ids, &in->spans, &in->len);
     if (st != YOSO_OK) return st;
     if (in->len > (size_t)info->max_tokens)
-        return yoso_error(YOSO_ERR_INPUT,
-                          "the text is %zu tokens long, more than the limit of %d of this model: "
-                          "shorten it or split it",
-                          in->len, info->max_tokens);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "the text is %zu tokens long, more than the limit of %d of this model: shorten it or split it",
+            in->len, info->max_tokens);
     return YOSO_OK;
 }
 
@@ -137,10 +136,9 @@ static yoso_status ner_gather(const yoso_tokenizer *tok, const ner_input *in, co
     *count = 0;
     for (size_t t = 1; t + 1 < in->len; t++) {
         const float *z = logits + t * nl;
-        double *p = probs + t * nl, mx = z[0], sum = 0;
-        for (int k = 1; k < nl; k++) mx = z[k] > mx ? z[k] : mx;
-        for (int k = 0; k < nl; k++) sum += p[k] = exp((double)z[k] - mx);
-        for (int k = 0; k < nl; k++) p[k] /= sum;
+        double *p = probs + t * nl;
+        for (int k = 0; k < nl; k++) p[k] = z[k];
+        task_softmax_f64(p, (size_t)nl);
         const yoso_token_span *s = &in->spans[t];
         ner_item *it = &items[(*count)++];
         memset(it, 0, sizeof *it);
@@ -334,7 +332,7 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         st = ner_check_request(model, &info, &requests[i]);
         if (st == YOSO_OK) st = ner_prepare(tok, &info, &requests[i], &in[i]);
-        if (st != YOSO_OK) yoso_error_prefix(st, "input %d: ", i);
+        if (st != YOSO_OK) yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
         rows[i] = in[i].ids;
         lens[i] = in[i].len;
     }

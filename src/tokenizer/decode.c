@@ -143,8 +143,9 @@ yoso_status yoso_tokenizer_decode_ex(const yoso_tokenizer *tok, const int32_t *i
 yoso_status yoso_tokenizer_tokens_to_string(const yoso_tokenizer *tok, const char *const *tokens,
                                             size_t count, char **text) {
     if (!tok || !text || (!tokens && count))
-        return yoso_error(YOSO_ERR_USAGE, "yoso_tokenizer_tokens_to_string: tokenizer, tokens "
-                                          "and text must not be NULL");
+        return yoso_error(
+            YOSO_ERR_USAGE,
+            "yoso_tokenizer_tokens_to_string: tokenizer, tokens and text must not be NULL");
     *text = NULL;
     size_t total = 0;
     for (size_t i = 0; i < count; i++) total += strlen(tokens[i]);

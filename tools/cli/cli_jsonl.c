@@ -6,15 +6,10 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 
 int cli_jsonl_has_nul(const char *bytes, size_t len) {
-    if (memchr(bytes, '\0', len)) return 1;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (bytes[i] != '\\') continue;
-        if (bytes[i + 1] == 'u' && i + 5 < len && !memcmp(bytes + i + 2, "0000", 4)) return 1;
-        i++; /* skip the escaped character: an escaped backslash before u0000 is no NUL */
-    }
-    return 0;
+    return memchr(bytes, '\0', len) || yoso_json_escapes_nul(bytes, len);
 }
 
 /* 1 if key is one of the NULL-terminated list. */
@@ -34,12 +29,10 @@ static yoso_status jsonl_check_keys(const cJSON *object, long lineno, const char
         const char *k = item->string;
         int is_params = depth == 0 && !strcmp(k, "parameters") && parameter_keys;
         if (!is_params && !jsonl_listed(k, depth ? parameter_keys : keys))
-            return yoso_error(YOSO_ERR_INPUT,
-                              "stdin line %ld: unknown key \"%s\": the keys are text (or inputs)%s",
-                              lineno, k,
-                              parameter_keys ? ", top_k, targets (or parameters.top_k, "
-                                               "parameters.targets)"
-                                             : "");
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "stdin line %ld: unknown key \"%s\": the keys are text (or inputs)%s", lineno, k,
+                parameter_keys ? ", top_k, targets (or parameters.top_k, parameters.targets)" : "");
         for (int i = 0; i < *nseen; i++)
             if (!strcmp(seen[i], k) || (!strcmp(k, "inputs") && !strcmp(seen[i], "text")) ||
                 (!strcmp(k, "text") && !strcmp(seen[i], "inputs")))
@@ -71,34 +64,34 @@ yoso_status cli_jsonl_parse(const char *line, size_t len, long lineno, const cha
     *root = NULL;
     *text = NULL;
     if (memchr(line, '\0', len))
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %ld holds a NUL byte, which JSON cannot: write it as "
-                          "text or remove it",
-                          lineno);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %ld holds a NUL byte, which JSON cannot: write it as text or remove it",
+            lineno);
     if (cli_jsonl_has_nul(line, len))
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %ld: the text contains U+0000, which "
-                          "--jsonl cannot carry: pass the text as a plain line instead",
-                          lineno);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %ld: the text contains U+0000, which --jsonl cannot carry: pass the text as a plain line instead",
+            lineno);
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     const char *s = end;
     while (json && s && s < line + len && isspace((unsigned char)*s)) s++;
     if (json && s && s < line + len) {
         cJSON_Delete(json);
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %ld: unexpected text after the JSON object at byte %zu: "
-                          "write one object per line",
-                          lineno, (size_t)(s - line));
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %ld: unexpected text after the JSON object at byte %zu: write one object per line",
+            lineno, (size_t)(s - line));
     }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(json, "text");
     if (!t) t = cJSON_GetObjectItemCaseSensitive(json, "inputs");
     if (!cJSON_IsObject(json) || !cJSON_IsString(t)) {
         cJSON_Delete(json);
-        return yoso_error(YOSO_ERR_INPUT,
-                          "stdin line %ld is not a JSON object with a \"text\" string: write "
-                          "{\"text\": \"...\"}",
-                          lineno);
+        return yoso_error(
+            YOSO_ERR_INPUT,
+            "stdin line %ld is not a JSON object with a \"text\" string: write {\"text\": \"...\"}",
+            lineno);
     }
     const char *seen[16];
     int nseen = 0;

@@ -203,8 +203,9 @@ static int parser_shared(cli_parser *p, int c, cli_model_options *o) {
 static int parser_finish(cli_parser *p, cli_model_options *o) {
     if (p->help) return -1;
     if (o->lsh_only && o->model.attention != YOSO_ATTENTION_LSH)
-        return cli_usage_error(p->cmd, "--num-hash, --hash-code-len, --seed and --lsh-dmat only "
-                                       "apply to LSH attention: add --attention lsh"),
+        return cli_usage_error(
+                   p->cmd,
+                   "--num-hash, --hash-code-len, --seed and --lsh-dmat only apply to LSH attention: add --attention lsh"),
                -2;
     if ((p->shared & CLI_SHARED_MODEL) && hf_cache_resolve_model(o) != 0) return -2;
     return -1;

@@ -103,10 +103,10 @@ static yoso_status fill_parse_jsonl(const char *line, size_t len, long lineno,
         *nowned = 1;
     } else if (cJSON_IsArray(targets)) {
         if (cJSON_GetArraySize(targets) == 0)
-            return yoso_error(YOSO_ERR_INPUT,
-                              "stdin line %ld: \"targets\" is an empty list: give at least "
-                              "one word or leave it out",
-                              lineno);
+            return yoso_error(
+                YOSO_ERR_INPUT,
+                "stdin line %ld: \"targets\" is an empty list: give at least one word or leave it out",
+                lineno);
         if (!(*owned = calloc((size_t)cJSON_GetArraySize(targets), sizeof(char *))))
             return yoso_error_oom();
         const cJSON *t;
@@ -267,8 +267,9 @@ int cmd_fill_mask(int argc, char **argv) {
         goto done;
     }
     if (!s.texts && isatty(STDIN_FILENO))
-        fprintf(stderr, "yoso: no TEXT given: reading one text per line from the terminal (end "
-                        "with Ctrl-D)\n");
+        fprintf(
+            stderr,
+            "yoso: no TEXT given: reading one text per line from the terminal (end with Ctrl-D)\n");
     double t1 = yoso_now();
     for (;;) {
         if (p.count && (p.count == FILL_BATCH || !fill_source_ready(&s))) {

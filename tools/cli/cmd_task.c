@@ -127,8 +127,7 @@ static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, tas
                                "--jsonl reads stdin: do not also give TEXT arguments");
     if (o->jsonl && o->inputs->child)
         return cli_usage_error(yoso_task_name(spec->task),
-                               "--jsonl requests carry their own inputs: do not "
-                               "also give --%s",
+                               "--jsonl requests carry their own inputs: do not also give --%s",
                                o->inputs->child->string);
     return -1;
 }
@@ -197,12 +196,12 @@ static int task_run_batch(const cli_task_spec *spec, const task_options *o, yoso
     yoso_status st =
         yoso_task_run_json(model, tok, spec->task, (const char *const *)p->requests, n, answers);
     cli_progress_stop();
-    int bad = -1, used = 0, rc = 0;
+    int rc = 0;
     if (st != YOSO_OK) {
-        if (sscanf(yoso_last_error(), "input %d: %n", &bad, &used) < 1 || !used || bad >= n)
-            return cli_fail(st);
-        char message[2048];
-        snprintf(message, sizeof message, "%s", yoso_last_error() + used);
+        const int bad = yoso_error_take_input(n);
+        if (bad < 0) return cli_fail(st);
+        char message[2048]; /* kept while the inputs before it run */
+        snprintf(message, sizeof message, "%s", yoso_last_error());
         if (bad > 0 && (rc = task_run_batch(spec, o, model, tok, p, bad))) return rc;
         return cli_fail(yoso_error(st, "%s: %s", p->labels[bad], message));
     }
@@ -258,10 +257,10 @@ static int task_stream(const cli_task_spec *spec, const task_options *o, yoso_mo
         goto done;
     }
     if (isatty(STDIN_FILENO))
-        fprintf(stderr,
-                "yoso: no TEXT given: reading one %s per line from the terminal (end "
-                "with Ctrl-D)\n",
-                o->jsonl ? "request" : "text");
+        fprintf(
+            stderr,
+            "yoso: no TEXT given: reading one %s per line from the terminal (end with Ctrl-D)\n",
+            o->jsonl ? "request" : "text");
     line_reader lr;
     line_reader_init(&lr, STDIN_FILENO);
     for (;;) {
@@ -282,10 +281,8 @@ static int task_stream(const cli_task_spec *spec, const task_options *o, yoso_mo
         snprintf(label, sizeof label, "stdin line %ld", lr.lineno);
         if (memchr(line, '\0', len) || (o->jsonl && cli_jsonl_has_nul(line, len))) {
             if (!(rc = task_flush(spec, o, model, tok, &p)))
-                rc = cli_fail(yoso_error(YOSO_ERR_INPUT,
-                                         "%s holds a NUL byte (U+0000): remove "
-                                         "it",
-                                         label));
+                rc = cli_fail(
+                    yoso_error(YOSO_ERR_INPUT, "%s holds a NUL byte (U+0000): remove it", label));
             break;
         }
         if ((rc = task_add(

@@ -170,10 +170,10 @@ int cmd_tokenize(int argc, char **argv) {
     yoso_tokenizer *tok = NULL;
     yoso_status st = yoso_tokenizer_load(dir, &tok);
     if (st == YOSO_ERR_NOT_FOUND && !opt.common.model_dir)
-        yoso_error(st,
-                   "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with "
-                   "vocab.json + merges.txt (or tokenizer.json)",
-                   dir);
+        yoso_error(
+            st,
+            "no tokenizer in %s: pass -m DIR or set YOSO_MODEL to a folder with vocab.json + merges.txt (or tokenizer.json)",
+            dir);
     if (st) return cli_fail(st);
     if (opt.common.verbose)
         fprintf(stderr, "yoso: tokenizer of %s (%zu tokens) loaded in %.3f s\n", dir,
@@ -186,8 +186,9 @@ int cmd_tokenize(int argc, char **argv) {
         rc = st ? cli_fail(st) : 0;
     } else {
         if (isatty(STDIN_FILENO))
-            fprintf(stderr, "yoso: no TEXT given: reading one text per line from the terminal "
-                            "(end with Ctrl-D)\n");
+            fprintf(
+                stderr,
+                "yoso: no TEXT given: reading one text per line from the terminal (end with Ctrl-D)\n");
         rc = tokenize_stdin(tok, &opt);
     }
     yoso_tokenizer_free(tok);

@@ -127,10 +127,10 @@ static int tune_full(const yoso_device_info *dev, const tune_options *o, char *l
         fprintf(stderr, "yoso: cannot create a temporary folder for the tuner\n");
         return 1;
     }
-    fprintf(stderr,
-            "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes "
-            "a long time\n",
-            dev->name, o->size, o->fraction);
+    fprintf(
+        stderr,
+        "yoso: running clblast_tuner_xgemm on %s (%ld³, fraction %.3g): this takes a long time\n",
+        dev->name, o->size, o->fraction);
     snprintf(cmd, sizeof cmd,
              "cd '%s' && clblast_tuner_xgemm -platform %d -device %d "
              "-precision 32 -m %ld -n %ld -k %ld -fraction %g -runs %ld > tuner.log 2>&1",
@@ -139,10 +139,10 @@ static int tune_full(const yoso_device_info *dev, const tune_options *o, char *l
     int sys = system(cmd);
     double best_ms;
     if (!tune_best_from_dir(dir, line, n, &best_ms)) {
-        fprintf(stderr,
-                "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log):"
-                " install clblast-utils and check that the device works\n",
-                sys, dir);
+        fprintf(
+            stderr,
+            "yoso: the CLBlast tuner produced no result (exit %d; log in %s/tuner.log): install clblast-utils and check that the device works\n",
+            sys, dir);
         return 1;
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -97,10 +97,10 @@ int hf_cache_resolve_model(cli_model_options *o) {
     }
     char root[2048];
     hf_cache_root(root, sizeof root);
-    fprintf(stderr,
-            "yoso: model '%s' is neither a folder nor in the Hugging Face cache (%s): download it "
-            "(huggingface-cli download %s) or point -m at a model folder\n",
-            spec, root, spec);
+    fprintf(
+        stderr,
+        "yoso: model '%s' is neither a folder nor in the Hugging Face cache (%s): download it (huggingface-cli download %s) or point -m at a model folder\n",
+        spec, root, spec);
     return -2;
 }
 

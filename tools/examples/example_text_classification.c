@@ -66,8 +66,7 @@ int main(int argc, char **argv) {
             break;
     }
     if (argc - first < (choice ? 3 : 2)) {
-        fprintf(stderr, "usage: example_text_classification [-t TOKENIZER_DIR] MODEL_DIR "
-                        "TEXT...\n"
+        fprintf(stderr, "usage: example_text_classification [-t TOKENIZER_DIR] MODEL_DIR TEXT...\n"
                         "       example_text_classification [-t TOKENIZER_DIR] -c MODEL_DIR "
                         "PROMPT CHOICE...\n");
         return 2;
