@@ -197,19 +197,21 @@ static answer device_answer(server *s, serve_job *job) {
     return a;
 }
 
-/* The POST routes: path, route and (for a pipeline) its task; /predict runs the model's own. */
+/* The POST routes: path, route and the head it needs (SERVE_NO_TASK: none, any checkpoint);
+ * /predict runs the model's own. */
 #define SERVE_OWN_TASK YOSO_TASK_COUNT
+#define SERVE_NO_TASK ((yoso_task)-1)
 static const struct {
     const char *path;
     serve_route route;
     yoso_task task;
 } k_posts[] = {
-    {"/fill-mask", SERVE_FILL_MASK, 0},
-    {"/embed", SERVE_EMBED, 0},
-    {"/feature-extraction", SERVE_FEATURES, 0},
-    {"/v1/embeddings", SERVE_OPENAI, 0},
-    {"/tokenize", SERVE_TOKENIZE, 0},
-    {"/decode", SERVE_DECODE, 0},
+    {"/fill-mask", SERVE_FILL_MASK, YOSO_TASK_FILL_MASK},
+    {"/embed", SERVE_EMBED, SERVE_NO_TASK},
+    {"/feature-extraction", SERVE_FEATURES, SERVE_NO_TASK},
+    {"/v1/embeddings", SERVE_OPENAI, SERVE_NO_TASK},
+    {"/tokenize", SERVE_TOKENIZE, SERVE_NO_TASK},
+    {"/decode", SERVE_DECODE, SERVE_NO_TASK},
     {"/predict", SERVE_TASK, SERVE_OWN_TASK},
     {"/text-classification", SERVE_TASK, YOSO_TASK_TEXT_CLASSIFICATION},
     {"/token-classification", SERVE_TASK, YOSO_TASK_TOKEN_CLASSIFICATION},
@@ -221,9 +223,7 @@ static const struct {
 static answer post_answer(server *s, serve_route route, yoso_task task, const conn_state *c) {
     serve_error e;
     if (task == SERVE_OWN_TASK) task = yoso_task_for_model(s->model);
-    if (route == SERVE_FILL_MASK) task = YOSO_TASK_FILL_MASK;
-    if ((route == SERVE_TASK || route == SERVE_FILL_MASK) &&
-        yoso_task_check_model(s->model, task) != YOSO_OK)
+    if (task != SERVE_NO_TASK && yoso_task_check_model(s->model, task) != YOSO_OK)
         return serve_fail(&e, 422, "validation", "%s", yoso_last_error()), error_answer(&e);
     serve_job *job = calloc(1, sizeof *job);
     if (!job) return serve_fail(&e, 500, "backend", "out of host memory"), error_answer(&e);
