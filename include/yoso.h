@@ -473,6 +473,8 @@ typedef struct yoso_classify_request {
     int top_k;             /* 0: HF's default (the best label alone, legacy form); N >= 1: the N
                               best (at most num_labels); YOSO_TOP_K_ALL: every label */
     yoso_class_function function_to_apply;
+    int dict; /* the input was HF's {text, text_pair} dict (even without text_pair): at the
+                 default top_k the answer is one bare {label, score}, as for a pair */
 } yoso_classify_request;
 
 typedef struct yoso_label_score {
@@ -484,8 +486,7 @@ typedef struct yoso_classify_result {
     int count;                /* entries in labels */
     yoso_label_score *labels; /* best first; equal scores keep the label order */
     int legacy;               /* top_k was the default: HF answers the single best label bare */
-    int pair; /* the input was HF's {text, text_pair} dict: the legacy JSON is {..}, not [{..}];
-                 set it for a dict input without text_pair too */
+    int pair; /* the request had a text_pair or was a dict: the legacy JSON is {..}, not [{..}] */
 } yoso_classify_result;
 
 /* Runs `count` requests as one padded batch through a YosoForSequenceClassification checkpoint

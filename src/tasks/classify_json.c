@@ -50,17 +50,20 @@ static yoso_status classify_input_keys(const cJSON *inputs, const char *const *k
     return YOSO_OK;
 }
 
-/* One text-classification request: inputs a string or {text, text_pair}; top_k (absent: the
- * legacy single answer, null: every label) and function_to_apply (any case, as HF). */
-static yoso_status classify_task_read(const cJSON *inputs, const cJSON *params,
-                                      yoso_classify_request *r, int *dict) {
+/* One text-classification request: inputs a string or {text, text_pair} (a dict, which HF
+ * answers bare); top_k (absent: the legacy single answer, null: every label) and
+ * function_to_apply (any case, as HF). */
+static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params, void *request,
+                                       void **owned) {
     static const char *const keys[] = {"text", "text_pair", NULL};
+    yoso_classify_request *r = request;
     const char *fn = NULL;
     yoso_status st;
-    *dict = cJSON_IsObject(inputs);
+    (void)owned;
+    r->dict = cJSON_IsObject(inputs);
     if ((st = classify_input_keys(inputs, keys, "{\"text\": ..., \"text_pair\": ...}")) ||
         (st = task_input_string(inputs, "text", 1, &r->text)) ||
-        (*dict && (st = task_input_string(inputs, "text_pair", 0, &r->text_pair))) ||
+        (r->dict && (st = task_input_string(inputs, "text_pair", 0, &r->text_pair))) ||
         (st = task_param_int(params, "top_k", 1, 2147483647L, &r->top_k)) ||
         (st = task_param_string(params, "function_to_apply", &fn)))
         return st;
@@ -72,23 +75,8 @@ static yoso_status classify_task_read(const cJSON *inputs, const cJSON *params,
     return YOSO_OK;
 }
 
-/* One text-classification request; *owned is a flag: the input was an object (HF then
- * answers a bare dict). */
-static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params, void *request,
-                                       void **owned) {
-    int *dict = calloc(1, sizeof *dict);
-    if (!(*owned = dict)) return yoso_error_oom();
-    return classify_task_read(inputs, params, request, dict);
-}
-
-TASK_ADAPT_RUN(classify_task, yoso_text_classification)
-TASK_ADAPT_RELEASE(classify_task, yoso_classify_result_release)
-
-static yoso_status classify_task_json(void *result, void *owned, char **json) {
-    yoso_classify_result *r = result;
-    r->pair = *(const int *)owned;
-    return yoso_classify_result_json(r, json);
-}
+TASK_ADAPT(classify_task, yoso_text_classification, yoso_classify_result_json,
+           yoso_classify_result_release)
 
 static const char *const k_classify_aliases[] = {"sentiment-analysis", NULL};
 static const char *const k_classify_parameters[] = {"top_k", "function_to_apply", NULL};

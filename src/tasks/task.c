@@ -151,7 +151,7 @@ static yoso_status task_run_typed(const task_def *def, yoso_model *model, const 
             yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
     if (st == YOSO_OK) st = def->run(model, tok, req, n, res);
     for (int i = 0; st == YOSO_OK && i < n; i++)
-        st = def->json(res + i * def->result_size, owned[i], &out[i]);
+        st = def->json(res + i * def->result_size, &out[i]);
     for (int i = 0; res && owned && i < n; i++) {
         if (st != YOSO_OK) free(out[i]), out[i] = NULL;
         def->release(res + i * def->result_size);

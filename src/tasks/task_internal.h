@@ -24,13 +24,13 @@ typedef struct task_def {
     /* The typed batch call, e.g. yoso_text_classification. */
     yoso_status (*run)(yoso_model *model, const yoso_tokenizer *tok, const void *requests, int n,
                        void *results);
-    /* One result as the pipeline's JSON (owned: what parse left for this request). */
-    yoso_status (*json)(void *result, void *owned, char **json);
+    /* One result as the pipeline's JSON. */
+    yoso_status (*json)(const void *result, char **json);
     void (*release)(void *result);
 } task_def;
 
 /* The task_def adapters over a task's typed API: name##_run calls run_fn, name##_json calls
- * json_fn (what parse owned unused), name##_release calls release_fn. */
+ * json_fn, name##_release calls release_fn. */
 #define TASK_ADAPT_RUN(name, run_fn)                                                               \
     static yoso_status name##_run(yoso_model *model, const yoso_tokenizer *tok, const void *req,   \
                                   int n, void *res) {                                              \
@@ -43,8 +43,7 @@ typedef struct task_def {
 #define TASK_ADAPT(name, run_fn, json_fn, release_fn)                                              \
     TASK_ADAPT_RUN(name, run_fn)                                                                   \
     TASK_ADAPT_RELEASE(name, release_fn)                                                           \
-    static yoso_status name##_json(void *result, void *owned, char **json) {                       \
-        (void)owned;                                                                               \
+    static yoso_status name##_json(const void *result, char **json) {                              \
         return json_fn(result, json);                                                              \
     }
 

@@ -66,7 +66,7 @@ static yoso_status classify_result(const yoso_model *model, const yoso_classify_
         order[at] = i;
     }
     res->legacy = r->top_k == 0;
-    res->pair = r->text_pair != NULL;
+    res->pair = r->text_pair != NULL || r->dict;
     res->count = r->top_k == YOSO_TOP_K_ALL || r->top_k > n ? n : r->top_k == 0 ? 1 : r->top_k;
     res->labels = calloc((size_t)res->count, sizeof *res->labels);
     yoso_status st = res->labels ? YOSO_OK : yoso_error_oom();
