@@ -37,32 +37,17 @@ yoso_status yoso_choice_result_json(const yoso_choice_result *r, char **json) {
     return task_json_print(root, json);
 }
 
-/* Fails unless every key of the inputs object is one of keys (NULL-terminated). */
-static yoso_status classify_input_keys(const cJSON *inputs, const char *const *keys,
-                                       const char *want) {
-    for (const cJSON *a = cJSON_IsObject(inputs) ? inputs->child : NULL; a; a = a->next) {
-        int known = 0;
-        for (const char *const *k = keys; *k; k++) known |= !strcmp(a->string, *k);
-        if (!known)
-            return yoso_error(YOSO_ERR_INPUT, "unknown key \"%s\" in \"inputs\": write %s",
-                              a->string, want);
-    }
-    return YOSO_OK;
-}
-
 /* One text-classification request: inputs a string or {text, text_pair} (a dict, which HF
  * answers bare); top_k (absent: the legacy single answer, null: every label) and
  * function_to_apply (any case, as HF). */
 static yoso_status classify_task_parse(const cJSON *inputs, const cJSON *params, void *request,
                                        void **owned) {
-    static const char *const keys[] = {"text", "text_pair", NULL};
     yoso_classify_request *r = request;
     const char *fn = NULL;
     yoso_status st;
     (void)owned;
     r->dict = cJSON_IsObject(inputs);
-    if ((st = classify_input_keys(inputs, keys, "{\"text\": ..., \"text_pair\": ...}")) ||
-        (st = task_input_string(inputs, "text", 1, &r->text)) ||
+    if ((st = task_input_string(inputs, "text", 1, &r->text)) ||
         (r->dict && (st = task_input_string(inputs, "text_pair", 0, &r->text_pair))) ||
         (st = task_param_int(params, "top_k", 1, 2147483647L, &r->top_k)) ||
         (st = task_param_string(params, "function_to_apply", &fn)))
@@ -79,11 +64,12 @@ TASK_ADAPT(classify_task, yoso_text_classification, yoso_classify_result_json,
            yoso_classify_result_release)
 
 static const char *const k_classify_aliases[] = {"sentiment-analysis", NULL};
+static const char *const k_classify_inputs[] = {"text", "text_pair", NULL};
 static const char *const k_classify_parameters[] = {"top_k", "function_to_apply", NULL};
 
 TASK_DEFINE(task_text_classification_def, YOSO_TASK_TEXT_CLASSIFICATION, "text-classification",
-            YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, k_classify_aliases, k_classify_parameters,
-            classify_task, yoso_classify_request, yoso_classify_result);
+            YOSO_ARCHITECTURE_SEQUENCE_CLASSIFICATION, k_classify_aliases, k_classify_inputs,
+            k_classify_parameters, classify_task, yoso_classify_request, yoso_classify_result);
 
 /* One multiple-choice request: inputs {prompt, choices: [text, ...]} (no parameters: task.c
  * refuses any key); *owned is the list of choices. */
@@ -91,14 +77,11 @@ static yoso_status choice_task_parse(const cJSON *inputs, const cJSON *params, v
                                      void **owned) {
     yoso_choice_request *r = request;
     (void)params;
-    static const char *const keys[] = {"prompt", "choices", NULL};
     const char *const want = "{\"prompt\": ..., \"choices\": [...]}";
     yoso_status st;
     if (!cJSON_IsObject(inputs))
         return yoso_error(YOSO_ERR_INPUT, "\"inputs\" must be an object: write %s", want);
-    if ((st = classify_input_keys(inputs, keys, want)) ||
-        (st = task_input_string(inputs, "prompt", 1, &r->prompt)))
-        return st;
+    if ((st = task_input_string(inputs, "prompt", 1, &r->prompt))) return st;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(inputs, "choices"), *item;
     const int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
     if (n == 0)
@@ -118,8 +101,9 @@ static yoso_status choice_task_parse(const cJSON *inputs, const cJSON *params, v
 
 TASK_ADAPT(choice_task, yoso_multiple_choice, yoso_choice_result_json, yoso_choice_result_release)
 
+static const char *const k_choice_inputs[] = {"prompt", "choices", NULL};
 static const char *const k_choice_parameters[] = {NULL};
 
 TASK_DEFINE(task_multiple_choice_def, YOSO_TASK_MULTIPLE_CHOICE, "multiple-choice",
-            YOSO_ARCHITECTURE_MULTIPLE_CHOICE, NULL, k_choice_parameters, choice_task,
-            yoso_choice_request, yoso_choice_result);
+            YOSO_ARCHITECTURE_MULTIPLE_CHOICE, NULL, k_choice_inputs, k_choice_parameters,
+            choice_task, yoso_choice_request, yoso_choice_result);

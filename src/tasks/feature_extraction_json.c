@@ -103,5 +103,5 @@ static const char *const k_feature_parameters[] = {"truncation", "tokenize_kwarg
                                                    "normalize", NULL};
 
 TASK_DEFINE(task_feature_extraction_def, YOSO_TASK_FEATURE_EXTRACTION, "feature-extraction",
-            TASK_ANY_HEAD, k_feature_aliases, k_feature_parameters, feature_task,
+            TASK_ANY_HEAD, k_feature_aliases, NULL, k_feature_parameters, feature_task,
             yoso_feature_request, yoso_feature_result);

@@ -58,4 +58,4 @@ TASK_ADAPT(fill_task, yoso_fill_mask, yoso_fill_result_json, yoso_fill_result_re
 static const char *const k_fill_parameters[] = {"top_k", "targets", NULL};
 
 TASK_DEFINE(task_fill_mask_def, YOSO_TASK_FILL_MASK, "fill-mask", YOSO_ARCHITECTURE_MASKED_LM, NULL,
-            k_fill_parameters, fill_task, yoso_fill_request, yoso_fill_result);
+            NULL, k_fill_parameters, fill_task, yoso_fill_request, yoso_fill_result);

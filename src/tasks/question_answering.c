@@ -552,5 +552,5 @@ static const char *const k_qa_parameters[] = {
     NULL};
 
 TASK_DEFINE(task_question_answering_def, YOSO_TASK_QUESTION_ANSWERING, "question-answering",
-            YOSO_ARCHITECTURE_QUESTION_ANSWERING, NULL, k_qa_parameters, qa_task, yoso_qa_request,
-            yoso_qa_result);
+            YOSO_ARCHITECTURE_QUESTION_ANSWERING, NULL, NULL, k_qa_parameters, qa_task,
+            yoso_qa_request, yoso_qa_result);

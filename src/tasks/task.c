@@ -133,7 +133,8 @@ static yoso_status task_parse_request(const task_def *def, const char *text, cJS
     if (*params && !cJSON_IsObject(*params))
         return yoso_error(YOSO_ERR_INPUT, "\"parameters\" must be an object");
     if (*params && (st = task_check_keys(*params, def->parameters, "\"parameters\""))) return st;
-    if (cJSON_IsObject(*inputs) && (st = task_check_keys(*inputs, NULL, "\"inputs\""))) return st;
+    if (cJSON_IsObject(*inputs) && (st = task_check_keys(*inputs, def->input_keys, "\"inputs\"")))
+        return st;
     return YOSO_OK;
 }
 

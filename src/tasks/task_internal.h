@@ -15,6 +15,7 @@ typedef struct task_def {
     const char *name;              /* Hugging Face's task name */
     int head;                      /* the yoso_architecture it needs, or TASK_ANY_HEAD */
     const char *const *aliases;    /* other names HF accepts, NULL-terminated; may be NULL */
+    const char *const *input_keys; /* the keys an "inputs" object may hold; NULL: any */
     const char *const *parameters; /* the keys "parameters" may hold, NULL-terminated */
     size_t request_size;           /* bytes of one typed request */
     size_t result_size;            /* bytes of one typed result */
@@ -51,10 +52,11 @@ typedef struct task_def {
 
 /* Defines `const task_def var` for a task whose functions are prefix##_parse, _run, _json and
  * _release over requests of type req_t and results of type res_t. */
-#define TASK_DEFINE(var, task_, name_, head_, aliases_, parameters_, prefix, req_t, res_t)         \
-    const task_def var = {task_,        name_,         head_,           aliases_,                  \
-                          parameters_,  sizeof(req_t), sizeof(res_t),   prefix##_parse,            \
-                          prefix##_run, prefix##_json, prefix##_release}
+#define TASK_DEFINE(var, task_, name_, head_, aliases_, input_keys_, parameters_, prefix, req_t,   \
+                    res_t)                                                                         \
+    const task_def var = {task_,          name_,        head_,         aliases_,                   \
+                          input_keys_,    parameters_,  sizeof(req_t), sizeof(res_t),              \
+                          prefix##_parse, prefix##_run, prefix##_json, prefix##_release}
 
 extern const task_def task_fill_mask_def;
 extern const task_def task_feature_extraction_def;

@@ -47,5 +47,5 @@ static const char *const k_ner_aliases[] = {"ner", NULL};
 static const char *const k_ner_parameters[] = {"aggregation_strategy", "ignore_labels", NULL};
 
 TASK_DEFINE(task_token_classification_def, YOSO_TASK_TOKEN_CLASSIFICATION, "token-classification",
-            YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION, k_ner_aliases, k_ner_parameters, ner_task,
+            YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION, k_ner_aliases, NULL, k_ner_parameters, ner_task,
             yoso_ner_request, yoso_ner_result);
