@@ -9,8 +9,10 @@ Usage (from the repository root; pip install onnxruntime onnx):
 Writes into OUT (default MODEL/onnx):
 - full.onnx: input_ids, attention_mask [1, L] int64 → logits [1, L, V], as HF computes them;
 - head_at_mask.onnx: input_ids, attention_mask [1, L], mask_index [1] int64 → logits [1, V] of
-  the token at mask_index only (the encoder, then the LM head on one row, as yoso does).
-Both come from torch.onnx.export's legacy TorchScript exporter (dynamo=False), opset 17, with a
+  the token at mask_index only (the encoder, then the LM head on one row, as yoso does);
+- head_at_mask_batch.onnx: the same for a padded batch, input_ids, attention_mask [B, L],
+  mask_index [B] → logits [B, V] (tools/bench/bench_throughput.py).
+All come from torch.onnx.export's legacy TorchScript exporter (dynamo=False), opset 17, with a
 dynamic sequence length. Each graph is then run once in ONNX Runtime (ORT_ENABLE_ALL) on a
 short and a longer input and compared with HF; the script fails when the largest logit
 difference exceeds --tolerance.
@@ -38,6 +40,19 @@ class HeadAtMask(torch.nn.Module):
         hidden = self.model.yoso(input_ids=input_ids, attention_mask=attention_mask)[0]
         row = torch.index_select(hidden[0], 0, mask_index)  # [1, H]
         return self.model.cls(row)
+
+
+class HeadAtMaskBatch(torch.nn.Module):
+    """HeadAtMask for a padded batch: the LM head at mask_index[b] of each row b."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, mask_index):
+        hidden = self.model.yoso(input_ids=input_ids, attention_mask=attention_mask)[0]
+        rows = hidden[torch.arange(hidden.shape[0]), mask_index]  # [B, H]
+        return self.model.cls(rows)
 
 
 class Full(torch.nn.Module):
@@ -91,17 +106,24 @@ def main():
     am = torch.ones(1, L, dtype=torch.int64)
     dyn = {"input_ids": {1: "tokens"}, "attention_mask": {1: "tokens"}}
     full_path, head_path = os.path.join(out, "full.onnx"), os.path.join(out, "head_at_mask.onnx")
+    batch_path = os.path.join(out, "head_at_mask_batch.onnx")
     # The wrappers are made in eval mode: the exporter restores each module's mode afterwards,
     # and a wrapper left in training mode would switch HF's dropout on for the checks below.
     export(Full(model).eval(), (ids, am), ["input_ids", "attention_mask"], dict(dyn, logits={1: "tokens"}),
            full_path, args.opset)
     export(HeadAtMask(model).eval(), (ids, am, torch.tensor([3])),
            ["input_ids", "attention_mask", "mask_index"], dyn, head_path, args.opset)
-    print(f"export_onnx: wrote {full_path} and {head_path} in {time.time() - start:.1f} s")
+    bdyn = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            "mask_index": {0: "batch"}, "logits": {0: "batch"}}
+    export(HeadAtMaskBatch(model).eval(), (ids.repeat(2, 1), am.repeat(2, 1), torch.tensor([3, 5])),
+           ["input_ids", "attention_mask", "mask_index"], bdyn, batch_path, args.opset)
+    print(f"export_onnx: wrote {full_path}, {head_path} and {batch_path} in "
+          f"{time.time() - start:.1f} s")
 
     model.eval()
     worst = 0.0
     full, head = session(full_path, os.cpu_count()), session(head_path, os.cpu_count())
+    batch = session(batch_path, os.cpu_count())
     for n in (7, args.check_length):
         x = torch.randint(5, model.config.vocab_size, (1, n))
         m = torch.ones(1, n, dtype=torch.int64)
@@ -110,10 +132,16 @@ def main():
         pos = n // 2
         one = head.run(None, {"input_ids": x.numpy(), "attention_mask": m.numpy(),
                               "mask_index": np.array([pos], np.int64)})[0][0]
+        # two unpadded rows (HF's padding mask is a no-op, so only equal lengths compare)
+        two = batch.run(None, {"input_ids": x.repeat(2, 1).numpy(),
+                               "attention_mask": m.repeat(2, 1).numpy(),
+                               "mask_index": np.array([pos, n - 1], np.int64)})[0]
         d_full = float(np.abs(got - ref).max())
         d_head = float(np.abs(one - ref[pos]).max())
-        print(f"export_onnx: L={n}: max |ORT − HF| full {d_full:.2e}, head at mask {d_head:.2e}")
-        worst = max(worst, d_full, d_head)
+        d_batch = float(np.abs(two - ref[[pos, n - 1]]).max())
+        print(f"export_onnx: L={n}: max |ORT − HF| full {d_full:.2e}, head at mask {d_head:.2e}, "
+              f"batched head at mask {d_batch:.2e}")
+        worst = max(worst, d_full, d_head, d_batch)
     if worst > args.tolerance:
         raise SystemExit(f"export_onnx: ORT differs from HF by {worst:.2e} > {args.tolerance:.0e}: "
                          "the export is wrong (check the torch and onnx versions)")
