@@ -383,6 +383,16 @@ static void test_cli(void **state) {
     assert_non_null(strstr(out, "moon."));
     free(out);
     free(err);
+    /* the table names the choices however getopt got them (attached, abbreviated) */
+    assert_int_equal(run_cli("choice", "mc", "'-cmat.|moon.' 'The cat sat on the'", &out, &err), 0);
+    assert_non_null(strstr(out, "moon."));
+    free(out);
+    free(err);
+    assert_int_equal(run_cli("choice", "mc", "--cho 'mat.|moon.' 'The cat sat on the'", &out, &err),
+                     0);
+    assert_non_null(strstr(out, "moon."));
+    free(out);
+    free(err);
     assert_int_equal(run_cli("classify", "mc", "x", &out, &err), 2);
     assert_non_null(strstr(err, "this checkpoint is a YosoForMultipleChoice"));
     free(out);

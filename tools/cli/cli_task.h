@@ -47,8 +47,9 @@ typedef struct cli_task_spec {
     const cli_task_option *options; /* [num_options] */
     int num_options;
     /* Prints one answer (the pipeline's JSON, parsed) for a person; text is the input's TEXT
-     * (NULL for a --jsonl request or one made from options alone). NULL: print the JSON. */
-    void (*print_table)(FILE *out, const char *text, const cJSON *answer);
+     * (NULL for one made from options alone), inputs the request's "inputs" as the options and
+     * TEXT made it. NULL: print the JSON. */
+    void (*print_table)(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer);
     /* Takes every answer (its JSON text) instead of printing it, when not NULL: a command that
      * writes its answers elsewhere (feature-extraction's --npy). Returns an exit code. */
     int (*collect)(const char *answer);

@@ -172,19 +172,19 @@ static char *task_jsonl_request(const task_options *o, const char *line, size_t 
 
 /* Prints one answer; returns an exit code. */
 static int task_print(const cli_task_spec *spec, const task_options *o, const char *text,
-                      const char *answer) {
-    cJSON *parsed = NULL;
+                      const char *request, const char *answer) {
     if (spec->collect) return spec->collect(answer);
     if (o->json || o->jsonl || !spec->print_table) {
         fputs(answer, stdout);
         fputc('\n', stdout);
-    } else if ((parsed = cJSON_Parse(answer))) {
-        spec->print_table(stdout, text, parsed);
-        cJSON_Delete(parsed);
-    } else {
-        return cli_fail(yoso_error_oom());
+        return cli_flush_stdout();
     }
-    return cli_flush_stdout();
+    cJSON *parsed = cJSON_Parse(answer), *req = cJSON_Parse(request);
+    if (parsed && req)
+        spec->print_table(stdout, text, cJSON_GetObjectItemCaseSensitive(req, "inputs"), parsed);
+    cJSON_Delete(parsed);
+    cJSON_Delete(req);
+    return parsed && req ? cli_flush_stdout() : cli_fail(yoso_error_oom());
 }
 
 /* Runs the first n pending inputs as one batch and prints their answers; a bad input is
@@ -208,7 +208,7 @@ static int task_run_batch(const cli_task_spec *spec, const task_options *o, yoso
     p->batches++;
     p->inputs += n;
     for (int i = 0; i < n; i++) {
-        if (!rc) rc = task_print(spec, o, p->texts[i], answers[i]);
+        if (!rc) rc = task_print(spec, o, p->texts[i], p->requests[i], answers[i]);
         free(answers[i]);
     }
     return rc;

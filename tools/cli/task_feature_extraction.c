@@ -52,7 +52,8 @@ static void print_values(FILE *out, const cJSON *list) {
 }
 
 /* The table: the shape, then the first values of the first tokens (or of the vector). */
-static void print_features(FILE *out, const char *text, const cJSON *answer) {
+static void print_features(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer) {
+    (void)inputs;
     if (text) fprintf(out, "%s\n", text);
     const cJSON *rows = cJSON_GetArrayItem(answer, 0);
     if (cJSON_IsNumber(rows)) { /* pooled: one flat vector */

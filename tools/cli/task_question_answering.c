@@ -17,7 +17,9 @@ static void qa_print_answer(FILE *out, int rank, const cJSON *a) {
 }
 
 /* The table for one response: a single answer object or a list of them. */
-static void qa_print_table(FILE *out, const char *text, const cJSON *response) {
+static void qa_print_table(FILE *out, const char *text, const cJSON *inputs,
+                           const cJSON *response) {
+    (void)inputs;
     if (text) fprintf(out, "context: %.70s%s\n", text, strlen(text) > 70 ? "…" : "");
     fprintf(out, "  #      score  chars          answer\n");
     if (cJSON_IsObject(response)) {

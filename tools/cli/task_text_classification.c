@@ -39,7 +39,8 @@ static void print_label(FILE *out, const cJSON *item) {
 }
 
 /* The table: the text, then a row per label, best first. */
-static void print_labels(FILE *out, const char *text, const cJSON *answer) {
+static void print_labels(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer) {
+    (void)inputs;
     if (text) fprintf(out, "%s\n", text);
     const cJSON *item;
     if (cJSON_IsObject(answer)) {
@@ -80,23 +81,8 @@ static const cli_task_option k_choice_options[] = {
      .help = "  -p, --prompt P         the prompt, instead of TEXT arguments or stdin lines\n"},
 };
 
-/* The --choices argument of the command line, for the table's rows (NULL: none given). */
-static const char *g_choices;
-
-/* Finds the last --choices / -c argument in argv. */
-static const char *find_choices(int argc, char **argv) {
-    const char *found = NULL;
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-        if ((!strcmp(argv[i], "--choices") || !strcmp(argv[i], "-c")) && i + 1 < argc)
-            found = argv[++i];
-        else if (!strncmp(argv[i], "--choices=", 10))
-            found = argv[i] + 10;
-    }
-    return found;
-}
-
 /* The table: the prompt, then a row per choice (its score and logit), the best marked. */
-static void print_choices(FILE *out, const char *text, const cJSON *answer) {
+static void print_choices(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer) {
     if (text) fprintf(out, "%s\n", text);
     const cJSON *logits = cJSON_GetObjectItem(answer, "logits");
     const cJSON *scores = cJSON_GetObjectItem(answer, "scores");
@@ -105,13 +91,13 @@ static void print_choices(FILE *out, const char *text, const cJSON *answer) {
         if (cJSON_GetArrayItem(scores, c)->valuedouble >
             cJSON_GetArrayItem(scores, best)->valuedouble)
             best = c;
-    const char *word = g_choices;
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(inputs, "choices");
     for (int c = 0; c < n; c++) {
-        int len = word ? (int)strcspn(word, "|") : 0;
-        fprintf(out, "%c %10.6f  (logit %9.5f)  %.*s\n", c == best ? '*' : ' ',
+        const cJSON *choice = cJSON_GetArrayItem(choices, c);
+        fprintf(out, "%c %10.6f  (logit %9.5f)  %s\n", c == best ? '*' : ' ',
                 cJSON_GetArrayItem(scores, c)->valuedouble,
-                cJSON_GetArrayItem(logits, c)->valuedouble, len, word ? word : "");
-        word = word && word[len] ? word + len + 1 : NULL;
+                cJSON_GetArrayItem(logits, c)->valuedouble,
+                cJSON_IsString(choice) ? choice->valuestring : "");
     }
 }
 
@@ -127,6 +113,5 @@ int cmd_multiple_choice(int argc, char **argv) {
         CLI_TASK_OPTIONS(k_choice_options),
         .print_table = print_choices,
     };
-    g_choices = find_choices(argc, argv);
     return cli_task_run(&spec, argc, argv);
 }

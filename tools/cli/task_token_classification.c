@@ -41,7 +41,8 @@ static void print_span(FILE *out, const char *text, size_t start, size_t end) {
 }
 
 /* The table: the text, then one row per entity (token rows also show the text they cover). */
-static void print_entities(FILE *out, const char *text, const cJSON *answer) {
+static void print_entities(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer) {
+    (void)inputs;
     if (text) {
         cli_table_cell(out, text);
         fputc('\n', out);
