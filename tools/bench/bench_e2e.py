@@ -102,6 +102,18 @@ def loadavg():
         return float(f.read().split()[0])
 
 
+def peak_rss_mib(pid):
+    """A running process's VmHWM in MiB (nan when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for ln in f:
+                if ln.startswith("VmHWM:"):
+                    return int(ln.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
 def cpu_info():
     """(model name, ISA summary) from /proc/cpuinfo."""
     name, flags = "?", set()
@@ -169,15 +181,7 @@ class Worker:
         return dt, out["answer"] if isinstance(out, dict) else out[0]["token_str"]
 
     def peak_rss_mib(self):
-        """The process's VmHWM in MiB."""
-        try:
-            with open(f"/proc/{self.proc.pid}/status") as f:
-                for ln in f:
-                    if ln.startswith("VmHWM:"):
-                        return int(ln.split()[1]) / 1024.0
-        except OSError:
-            pass
-        return float("nan")
+        return peak_rss_mib(self.proc.pid)
 
     def close(self):
         self.proc.stdin.close()

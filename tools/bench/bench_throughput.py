@@ -172,16 +172,6 @@ class Contender:
             writer.join()
         return time.perf_counter() - t0, out
 
-    def peak_rss_mib(self):
-        try:
-            with open(f"/proc/{self.proc.pid}/status") as f:
-                for ln in f:
-                    if ln.startswith("VmHWM:"):
-                        return int(ln.split()[1]) / 1024.0
-        except OSError:
-            pass
-        return float("nan")
-
     def close(self):
         if self.kind == "serve":
             self.proc.terminate()
@@ -285,7 +275,7 @@ def main():
     rows = {}
     for k in args.contenders:
         rows[k] = {"times_s": times[k], "median_s": statistics.median(times[k]),
-                   "min_s": min(times[k]), "rss_mib": workers[k].peak_rss_mib(),
+                   "min_s": min(times[k]), "rss_mib": bench_e2e.peak_rss_mib(workers[k].proc.pid),
                    "agree": sum(a == b for a, b in zip(answers[k], ref)) if ref else 0}
         workers[k].close()
     os.makedirs(args.out, exist_ok=True)

@@ -42,12 +42,8 @@ class HeadAtMask(torch.nn.Module):
         return self.model.cls(row)
 
 
-class HeadAtMaskBatch(torch.nn.Module):
+class HeadAtMaskBatch(HeadAtMask):
     """HeadAtMask for a padded batch: the LM head at mask_index[b] of each row b."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
 
     def forward(self, input_ids, attention_mask, mask_index):
         hidden = self.model.yoso(input_ids=input_ids, attention_mask=attention_mask)[0]
