@@ -33,6 +33,17 @@ fail:
     return status;
 }
 
+/* On PoCL, every launch runs the generic work-group function that the program's build compiles
+ * (and its cached binary holds) instead of a variant specialized to the launch's local size,
+ * offset and grid, which PoCL compiles at a kernel's first launch of each shape: some local
+ * sizes follow the sequence length, so each new length compiled kernels again, and the cached
+ * binary never held them. Left as the caller set it when $POCL_WORK_GROUP_SPECIALIZATION is set. */
+static void context_pocl_generic_work_groups(const yoso_context *ctx) {
+    if (strstr(ctx->info.platform_name, "Portable Computing Language") &&
+        !getenv("POCL_WORK_GROUP_SPECIALIZATION"))
+        setenv("POCL_WORK_GROUP_SPECIALIZATION", "0", 0);
+}
+
 /* The first half of a context: the environment, the device and its limits, the cache folder
  * (no OpenCL context yet). *out is freed with yoso_context_free, also on failure. */
 static yoso_status context_open_device(const yoso_context_options *options, yoso_context **out) {
@@ -48,6 +59,7 @@ static yoso_status context_open_device(const yoso_context_options *options, yoso
     cl_device_type type = 0;
     clGetDeviceInfo(ctx->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     ctx->cpu_class = (type & CL_DEVICE_TYPE_CPU) && !(type & CL_DEVICE_TYPE_GPU);
+    context_pocl_generic_work_groups(ctx);
     yoso_launch_limits_query(ctx->device, &ctx->limits);
     if (ctx->env.loop_cap > 0) ctx->limits.loop_budget = ctx->env.loop_cap * 3 / 4;
     if (!options->no_cache)
