@@ -152,7 +152,8 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     }
     CL_CHECK(err);
     ctx->cache_builds++;
-    program_store_binary(ctx, key);
+    /* asking for the binary compiles every kernel on some drivers (PoCL): only for the cache */
+    if (ctx->cache_dir[0]) program_store_binary(ctx, key);
     return YOSO_OK;
 fail:
     return status;
