@@ -1,4 +1,6 @@
-/* common.cl — definitions shared by every kernel (this file is placed first in the program). */
+/* common.cl — definitions shared by every kernel (this file is placed first in the program).
+ * Each kernel is compiled only where its program defines YOSO_WANT_<name> (#ifdef round each):
+ * runtime/program.c builds the kernels a device uses at once and any other on its first use. */
 
 /* Clang-based compilers (PoCL, rusticl, Oclgrind) note on x86 targets without AVX-512 that a
  * float16/int16 argument "changes the ABI" (-Wpsabi) at every 16-wide vload/vstore/select/mad

@@ -98,7 +98,6 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
     CL_CHECK_ERR(err, "clCreateCommandQueue");
     YOSO_TRY(yoso_program_build(ctx));
-    YOSO_TRY(yoso_kernels_create(ctx->program, ctx->device, &ctx->kernels));
     YOSO_TRY(yoso_probe_device(ctx));
     YOSO_TRY(yoso_gemm_create(ctx, &ctx->gemm));
     *out = ctx;
@@ -112,8 +111,7 @@ void yoso_context_free(yoso_context *ctx) {
     if (!ctx) return;
     if (ctx->queue) clFinish(ctx->queue);
     yoso_gemm_free(ctx->gemm);
-    yoso_kernels_release(&ctx->kernels);
-    if (ctx->program) clReleaseProgram(ctx->program);
+    yoso_program_release(ctx);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
     char *knobs[] = {ctx->env.device,      ctx->env.expectation, ctx->env.gemm,

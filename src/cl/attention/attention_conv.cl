@@ -2,6 +2,7 @@
 
 /* ctx[b, t, h·d + c] += Σ_w weight[h, w] · (v·mask)[b, h, t + w − W/2, c], zero-padded.
  * global (d, L, B·nh).   v [B, nh, L, d], mask [B, L], weight [nh, W], ctx [B, L, nh·d] */
+#ifdef YOSO_WANT_attention_conv_add
 __kernel void attention_conv_add(__global const float *v, __global const int *mask,
                                  __global const float *weight, __global float *ctx,
                                  const int seq, const int heads, const int head_dim,
@@ -17,3 +18,4 @@ __kernel void attention_conv_add(__global const float *v, __global const int *ma
     }
     ctx[((size_t)b * seq + t) * heads * head_dim + h * head_dim + c] += s;
 }
+#endif

@@ -25,6 +25,7 @@ inline float yoso_expectation_base(float x) {
  * as the previous launch left it; it stores them back to partial unless last, when it writes ctx.
  * Splitting the keys over launches bounds the loop iterations of a work-item (watchdogs, drivers
  * that cap them) without changing the order of the additions. */
+#ifdef YOSO_WANT_attention_expectation
 __kernel void attention_expectation(__global const float *q, __global const float *k,
                                     __global const float *v, __global const int *mask,
                                     __global float *ctx, const int seq, const int heads,
@@ -75,6 +76,7 @@ __kernel void attention_expectation(__global const float *q, __global const floa
     __global float *out = ctx + ((size_t)b * seq + i) * heads * head_dim + h * head_dim;
     for (int c = 0; c < head_dim; c++) out[c] = acc[c] * scale;
 }
+#endif
 
 /* w = 1 − acos(x)/π for x in [−1, 1], 16 lanes, branch-free: acos(|x|) = sqrt(1 − |x|)·P(|x|)
  * with the Abramowitz–Stegun 4.4.46 polynomial (|error| ≤ 2e-8), and acos(−x) = π − acos(x). */
@@ -96,6 +98,7 @@ inline float16 yoso_expectation_base16(float16 x) {
  * does `per` runs of 16 columns (a loop per item keeps CPU devices' scheduling cost low).
  * scores [heads·rows, ld], ld a multiple of 16 (columns seq..ld−1 become 0); mask [B, L] read
  * from mask_offset = b·L on. global (ceil(ld / 16 / per), heads·rows). */
+#ifdef YOSO_WANT_expectation_weights
 __kernel void expectation_weights(__global float *scores, __global const int *mask,
                                   const int mask_offset, const int seq, const int ld,
                                   const int tau, const int per) {
@@ -122,9 +125,11 @@ __kernel void expectation_weights(__global float *scores, __global const int *ma
         vstore16(select((float16)(0.0f), w, valid != (int16)(0)), 0, s);
     }
 }
+#endif
 
 /* ctx[b, t, h·d : h·d + d] ← that slice / max(‖slice‖, 1e-12), or zeros for a padded query t.
  * ctx [B, L, nh·d], mask [B, L]; one work-item per (head, b·L + t): global (nh, B·L). */
+#ifdef YOSO_WANT_attention_normalize_heads
 __kernel void attention_normalize_heads(__global float *ctx, __global const int *mask,
                                         const int head_dim) {
     const int h = get_global_id(0), row = get_global_id(1), heads = get_global_size(0);
@@ -134,3 +139,4 @@ __kernel void attention_normalize_heads(__global float *ctx, __global const int 
     const float scale = mask[row] ? 1.0f / fmax(sqrt(ss), 1e-12f) : 0.0f;
     for (int c = 0; c < head_dim; c++) x[c] *= scale;
 }
+#endif

@@ -3,6 +3,7 @@
 /* qkv [B·L, 3H] holds x·[Wq; Wk; Wv]ᵀ without bias; bias [3H].
  * Writes q, k, v [B, nh, L, d]; q and k divided by max(‖·‖, 1e-12) when normalize_qk.
  * global (L, B·nh). */
+#ifdef YOSO_WANT_attention_prepare
 __kernel void attention_prepare(__global const float *qkv, __global const float *bias,
                                 __global float *q, __global float *k, __global float *v,
                                 const int seq, const int heads, const int head_dim,
@@ -31,3 +32,4 @@ __kernel void attention_prepare(__global const float *qkv, __global const float 
         k[dst + c] *= ks;
     }
 }
+#endif

@@ -18,6 +18,7 @@
  * or those of the keys and queries [clear_begin, clear_end), then adds the keys
  * [add_begin, add_end); the launcher splits long ranges over launches, in order, so no work-item
  * loops too long. global (ceil(head_dim / slice), nhc, nbh), any local size. */
+#ifdef YOSO_WANT_lsh_fill
 __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
                        __global const float *v, __global float *tables, const int seq,
                        const int head_dim, const int num_hash, const int tau, const int bh0,
@@ -51,11 +52,13 @@ __kernel void lsh_fill(__global const int *q_codes, __global const int *k_codes,
         for (int c = c0; c < c1; c++) row[c] += src[c];
     }
 }
+#endif
 
 /* acc [B·nh, L, head_dim] for bh in [bh0, bh0 + nbh): acc_i = (first ? 0 : acc_i)
  * + Σ_{g_begin ≤ g < g_end in order} table_{b,g}[code_{h0+g}(q_i)] (tables of nhc hash
  * functions), then × inv_m when last. Padded queries (code −1) add nothing. One work-item per
  * value dim: global (round_up(head_dim, D), round_up(L, Q), nbh), local (D, Q, 1), D ≤ head_dim. */
+#ifdef YOSO_WANT_lsh_read
 __kernel void lsh_read(__global const int *q_codes, __global const float *tables,
                        __global float *acc, const int seq, const int head_dim, const int num_hash,
                        const int tau, const int bh0, const int h0, const int nhc, const int first,
@@ -73,8 +76,10 @@ __kernel void lsh_read(__global const int *q_codes, __global const float *tables
     }
     *out = last ? sum * inv_m : sum;
 }
+#endif
 
 /* lsh_read with one work-item per query row (all head_dim dims): global (L, nbh). */
+#ifdef YOSO_WANT_lsh_read_rows
 __kernel void lsh_read_rows(__global const int *q_codes, __global const float *tables,
                             __global float *acc, const int seq, const int head_dim,
                             const int num_hash, const int tau, const int bh0, const int h0,
@@ -96,9 +101,11 @@ __kernel void lsh_read_rows(__global const int *q_codes, __global const float *t
     }
     for (int c = 0; c < head_dim; c++) out[c] = last ? sum[c] * inv_m : sum[c];
 }
+#endif
 
 /* ctx [B, L, nh·head_dim] (heads merged) = acc / max(‖acc‖, 1e-12) per (bh, query), zeros for
  * padded queries; acc [B·nh, L, head_dim], mask [B, L]. global (L, B·nh). */
+#ifdef YOSO_WANT_lsh_normalize
 __kernel void lsh_normalize(__global const float *acc, __global const int *mask,
                             __global float *ctx, const int seq, const int heads,
                             const int head_dim) {
@@ -112,3 +119,4 @@ __kernel void lsh_normalize(__global const float *acc, __global const int *mask,
     __global float *out = ctx + ((size_t)b * seq + i) * heads * head_dim + h * head_dim;
     for (int c = 0; c < head_dim; c++) out[c] = a[c] * scale;
 }
+#endif

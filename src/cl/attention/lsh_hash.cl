@@ -90,6 +90,12 @@ static __attribute__((always_inline)) void lsh_hash_body(
                       num_hash, tau, sign_rows, tile);                                            \
     }
 /* One kernel per part size dp = 32, 64, 128: lsh_hash_32, lsh_hash_64, lsh_hash_128. */
+#ifdef YOSO_WANT_lsh_hash_32
 LSH_HASH_KERNEL(32, 5)
+#endif
+#ifdef YOSO_WANT_lsh_hash_64
 LSH_HASH_KERNEL(64, 6)
+#endif
+#ifdef YOSO_WANT_lsh_hash_128
 LSH_HASH_KERNEL(128, 7)
+#endif

@@ -75,6 +75,12 @@ static __attribute__((always_inline)) void lsh_hash_rows_body(
                            num_hash, tau, sign_rows, p_begin, p_end);                             \
     }
 /* One kernel per part size dp = 32, 64, 128: lsh_hash_rows_32, _64, _128. */
+#ifdef YOSO_WANT_lsh_hash_rows_32
 LSH_HASH_ROWS_KERNEL(32, 5)
+#endif
+#ifdef YOSO_WANT_lsh_hash_rows_64
 LSH_HASH_ROWS_KERNEL(64, 6)
+#endif
+#ifdef YOSO_WANT_lsh_hash_rows_128
 LSH_HASH_ROWS_KERNEL(128, 7)
+#endif

@@ -35,6 +35,7 @@ inline float yoso_erf(float a) {
 
 /* x[r, c] = gelu(x[r, c] + bias[c]) with gelu(v) = v/2 · (1 + erf(v/√2)).
  * global (cols, rows).   x [rows, cols], bias [cols] */
+#ifdef YOSO_WANT_bias_gelu
 __kernel void bias_gelu(__global float *x, __global const float *bias, const int cols) {
     const int c = get_global_id(0), r = get_global_id(1);
     if (c >= cols) return;
@@ -42,9 +43,11 @@ __kernel void bias_gelu(__global float *x, __global const float *bias, const int
     const float v = x[i] + bias[c];
     x[i] = 0.5f * v * (1.0f + yoso_erf(v * 0.70710678118654752f));
 }
+#endif
 
 /* The same, `per` runs of 16 columns per work-item (cols a multiple of 16; a loop per item keeps
  * CPU devices' scheduling cost low). global (ceil(cols / 16 / per), rows). */
+#ifdef YOSO_WANT_bias_gelu16
 __kernel void bias_gelu16(__global float *x, __global const float *bias, const int cols,
                           const int per) {
     const int part = get_global_id(0), r = get_global_id(1);
@@ -55,26 +58,33 @@ __kernel void bias_gelu16(__global float *x, __global const float *bias, const i
         vstore16(0.5f * v * (1.0f + yoso_erf16(v * 0.70710678118654752f)), 0, p);
     }
 }
+#endif
 
 /* x[r, c] += bias[c].   global (cols, rows).   x [rows, cols], bias [cols] */
+#ifdef YOSO_WANT_bias_add
 __kernel void bias_add(__global float *x, __global const float *bias, const int cols) {
     const int c = get_global_id(0), r = get_global_id(1);
     if (c >= cols) return;
     x[(size_t)r * cols + c] += bias[c];
 }
+#endif
 
 /* x[r, c] = max(x[r, c] + bias[c], 0).   global (cols, rows).   x [rows, cols], bias [cols] */
+#ifdef YOSO_WANT_bias_relu
 __kernel void bias_relu(__global float *x, __global const float *bias, const int cols) {
     const int c = get_global_id(0), r = get_global_id(1);
     if (c >= cols) return;
     const size_t i = (size_t)r * cols + c;
     x[i] = fmax(x[i] + bias[c], 0.0f);
 }
+#endif
 
 /* out[i, :] = x[rows[i], :]   global (cols, n).   x [*, cols], rows [n], out [n, cols] */
+#ifdef YOSO_WANT_gather_rows
 __kernel void gather_rows(__global const float *x, __global const int *rows,
                           __global float *out, const int cols) {
     const int c = get_global_id(0), i = get_global_id(1);
     if (c >= cols) return;
     out[(size_t)i * cols + c] = x[(size_t)rows[i] * cols + c];
 }
+#endif

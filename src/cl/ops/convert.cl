@@ -2,6 +2,7 @@
 
 /* dst[dst_offset + i] = (float)src[src_offset + i] for i < n, 8 per work-item (vload_half: core
  * OpenCL 1.2). src half bits, dst float. global (round_up(ceil(n / 8), local)). */
+#ifdef YOSO_WANT_half_to_float
 __kernel void half_to_float(__global const half *src, __global float *dst, const int src_offset,
                             const int dst_offset, const int n) {
     const int i = get_global_id(0) * 8;
@@ -14,3 +15,4 @@ __kernel void half_to_float(__global const half *src, __global float *dst, const
     }
     for (int c = 0; i + c < n; c++) out[c] = vload_half(i + c, src);
 }
+#endif

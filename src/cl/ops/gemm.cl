@@ -3,6 +3,7 @@
 /* C[q] = alpha · op(A[q]) · op(B[q]) + beta · C[q] for q < batch, row-major, op(A) [m, k], op(B)
  * [k, n]; offsets, leading dimensions and strides count floats (B stored [n, k] when trans_b).
  * beta = 0 never reads C. One work-item per element of C: global (n, m, batch), any local size. */
+#ifdef YOSO_WANT_gemm_portable
 __kernel void gemm_portable(__global const float *a, const ulong a_off, const ulong lda,
                             const ulong a_stride, const int trans_a, __global const float *b,
                             const ulong b_off, const ulong ldb, const ulong b_stride,
@@ -19,3 +20,4 @@ __kernel void gemm_portable(__global const float *a, const ulong a_off, const ul
     __global float *cv = c + c_off + q * c_stride + i * ldc + j;
     *cv = beta == 0.0f ? alpha * s : alpha * s + beta * *cv;
 }
+#endif

@@ -3,6 +3,7 @@
 /* One work-group per row; local size a power of two.
  * x [rows, H] (in: the GEMM output or the embedding sum), bias [H] (used when has_bias),
  * residual [rows, H] (used when has_residual), gamma, beta [H], out [rows, H] (may alias x). */
+#ifdef YOSO_WANT_layernorm_fused
 __kernel void layernorm_fused(__global const float *x, __global const float *bias,
                               __global const float *residual, __global const float *gamma,
                               __global const float *beta, __global float *out, const int hidden,
@@ -29,9 +30,11 @@ __kernel void layernorm_fused(__global const float *x, __global const float *bia
         yr[i] = (v - mean) * inv * gamma[i] + beta[i];
     }
 }
+#endif
 
 /* The same with one work-item per row, for CPU devices (no work-group barriers; 16 lanes at a
  * time, then a scalar tail). out may alias x or residual. global (rows). */
+#ifdef YOSO_WANT_layernorm_rows
 __kernel void layernorm_rows(__global const float *x, __global const float *bias,
                              __global const float *residual, __global const float *gamma,
                              __global const float *beta, __global float *out, const int hidden,
@@ -71,3 +74,4 @@ __kernel void layernorm_rows(__global const float *x, __global const float *bias
         vstore16((vload16(i, yr) - mean) * inv * vload16(i, gamma) + vload16(i, beta), i, yr);
     for (int i = n16 * 16; i < hidden; i++) yr[i] = (yr[i] - mean) * inv * gamma[i] + beta[i];
 }
+#endif

@@ -4,7 +4,8 @@
 
 /* The key tile (work-group size): a power of two ≤ 64 whose k, v and mask tiles fit the local
  * memory next to the kernel's own; 0 when not even one key fits. */
-static size_t expectation_tile(const yoso_context *ctx, const yoso_kernel *k, int head_dim) {
+static size_t expectation_tile(yoso_context *ctx, const yoso_kernel *k, int head_dim) {
+    k = yoso_kernel_ready(ctx, k); /* its limits are known once it is built */
     const cl_ulong avail =
         ctx->limits.local_mem > k->static_local ? ctx->limits.local_mem - k->static_local : 0;
     const cl_ulong per_key = 2 * (cl_ulong)head_dim * sizeof(float) + sizeof(int);

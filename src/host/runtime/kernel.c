@@ -6,37 +6,34 @@
 
 #include "cl_check.h"
 
-/* Creates one kernel and reads its work-group and local-memory limits. */
-static yoso_status kernel_create(cl_program program, cl_device_id device, const char *name,
-                                 yoso_kernel *k) {
+yoso_status yoso_kernel_create(cl_program program, cl_device_id device, yoso_kernel *k) {
     yoso_status status = YOSO_OK;
     cl_int err;
-    k->name = name;
-    k->kernel = clCreateKernel(program, name, &err);
-    CL_CHECK_ERR(err, name);
+    k->kernel = clCreateKernel(program, k->name, &err);
+    CL_CHECK_ERR(err, k->name);
     CL_CHECK(clGetKernelWorkGroupInfo(k->kernel, device, CL_KERNEL_WORK_GROUP_SIZE,
                                       sizeof k->max_local, &k->max_local, NULL));
     CL_CHECK(clGetKernelWorkGroupInfo(k->kernel, device, CL_KERNEL_LOCAL_MEM_SIZE,
                                       sizeof k->static_local, &k->static_local, NULL));
     if (k->max_local == 0) k->max_local = 1;
+    return YOSO_OK;
 fail:
+    if (k->kernel) clReleaseKernel(k->kernel);
+    k->kernel = NULL;
     return status;
 }
 
-yoso_status yoso_kernels_create(cl_program program, cl_device_id device, yoso_kernels *out) {
-    yoso_status status = YOSO_OK;
+void yoso_kernels_init(yoso_kernels *out) {
     memset(out, 0, sizeof *out);
-#define YOSO_KERNEL_CREATE(name) YOSO_TRY(kernel_create(program, device, #name, &out->name));
-    YOSO_KERNEL_LIST(YOSO_KERNEL_CREATE)
-#undef YOSO_KERNEL_CREATE
-    return YOSO_OK;
-fail:
-    yoso_kernels_release(out);
-    return status;
+#define YOSO_KERNEL_INIT(kname, on)                                                                \
+    out->kname.name = #kname;                                                                      \
+    out->kname.built_on = (on);
+    YOSO_KERNEL_LIST(YOSO_KERNEL_INIT)
+#undef YOSO_KERNEL_INIT
 }
 
 void yoso_kernels_release(yoso_kernels *ks) {
-#define YOSO_KERNEL_RELEASE(name)                                                                  \
+#define YOSO_KERNEL_RELEASE(name, on)                                                              \
     if (ks->name.kernel) clReleaseKernel(ks->name.kernel);                                         \
     ks->name.kernel = NULL;
     YOSO_KERNEL_LIST(YOSO_KERNEL_RELEASE)
@@ -86,6 +83,11 @@ yoso_status yoso_kernel_launch(cl_command_queue queue, const yoso_launch_limits 
                                const yoso_kernel *k, const yoso_arg *args, int nargs, cl_uint dims,
                                const size_t *global, const size_t *local) {
     yoso_status status = YOSO_OK;
+    if (!k->kernel) /* its build failed: the error was reported then */
+        return k->status != YOSO_OK
+                   ? k->status
+                   : yoso_error(YOSO_ERR_OPENCL, "kernel %s was launched before it was built",
+                                k->name);
     cl_ulong local_bytes = k->static_local;
     for (int i = 0; i < nargs; i++) {
         if (!args[i].value) local_bytes += args[i].size;

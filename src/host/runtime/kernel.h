@@ -8,48 +8,57 @@
 
 #include "error.h"
 
-/* Every kernel of src/cl, by name: one field of yoso_kernels each. */
+/* Where a kernel is built with the context: YOSO_ON_CPU / YOSO_ON_GPU mark the kernels that
+ * class of device runs by default, and the self-check's (one program at context creation); any
+ * other kernel (another layout or variant, fp16, LSH, conv) gets its own program at its first
+ * use. Every program is cached (program.c). */
+#define YOSO_ON_CPU 1
+#define YOSO_ON_GPU 2
+
+/* Every kernel of src/cl, by name, and where it is built: one field of yoso_kernels each. */
 #define YOSO_KERNEL_LIST(X)                                                                        \
-    X(half_to_float)                                                                               \
-    X(embed_sum)                                                                                   \
-    X(embed_sum_half)                                                                              \
-    X(bias_gelu)                                                                                   \
-    X(bias_gelu16)                                                                                 \
-    X(bias_add)                                                                                    \
-    X(bias_relu)                                                                                   \
-    X(gather_rows)                                                                                 \
-    X(layernorm_fused)                                                                             \
-    X(layernorm_rows)                                                                              \
-    X(attention_prepare)                                                                           \
-    X(attention_conv_add)                                                                          \
-    X(attention_expectation)                                                                       \
-    X(expectation_weights)                                                                         \
-    X(attention_normalize_heads)                                                                   \
-    X(lsh_fill)                                                                                    \
-    X(lsh_read)                                                                                    \
-    X(lsh_read_rows)                                                                               \
-    X(lsh_normalize)                                                                               \
-    X(lsh_hash_32)                                                                                 \
-    X(lsh_hash_64)                                                                                 \
-    X(lsh_hash_128)                                                                                \
-    X(lsh_hash_rows_32)                                                                            \
-    X(lsh_hash_rows_64)                                                                            \
-    X(lsh_hash_rows_128)                                                                           \
-    X(gemm_portable)                                                                               \
-    X(probe_loop)                                                                                  \
-    X(probe_reduce)
+    X(half_to_float, 0)                                                                            \
+    X(embed_sum, YOSO_ON_CPU | YOSO_ON_GPU)                                                        \
+    X(embed_sum_half, 0)                                                                           \
+    X(bias_gelu, 0)                                                                                \
+    X(bias_gelu16, YOSO_ON_CPU | YOSO_ON_GPU)                                                      \
+    X(bias_add, YOSO_ON_CPU | YOSO_ON_GPU)                                                         \
+    X(bias_relu, 0)                                                                                \
+    X(gather_rows, YOSO_ON_CPU | YOSO_ON_GPU)                                                      \
+    X(layernorm_fused, YOSO_ON_GPU)                                                                \
+    X(layernorm_rows, YOSO_ON_CPU)                                                                 \
+    X(attention_prepare, YOSO_ON_CPU | YOSO_ON_GPU)                                                \
+    X(attention_conv_add, 0)                                                                       \
+    X(attention_expectation, YOSO_ON_CPU | YOSO_ON_GPU)                                            \
+    X(expectation_weights, YOSO_ON_CPU)                                                            \
+    X(attention_normalize_heads, YOSO_ON_CPU)                                                      \
+    X(lsh_fill, 0)                                                                                 \
+    X(lsh_read, 0)                                                                                 \
+    X(lsh_read_rows, 0)                                                                            \
+    X(lsh_normalize, 0)                                                                            \
+    X(lsh_hash_32, 0)                                                                              \
+    X(lsh_hash_64, YOSO_ON_GPU)                                                                    \
+    X(lsh_hash_128, 0)                                                                             \
+    X(lsh_hash_rows_32, 0)                                                                         \
+    X(lsh_hash_rows_64, YOSO_ON_CPU)                                                               \
+    X(lsh_hash_rows_128, 0)                                                                        \
+    X(gemm_portable, 0)                                                                            \
+    X(probe_loop, YOSO_ON_CPU | YOSO_ON_GPU)                                                       \
+    X(probe_reduce, YOSO_ON_CPU | YOSO_ON_GPU)
 
 /* One kernel and what the driver says about it (queried once, at creation). */
 typedef struct yoso_kernel {
-    cl_kernel kernel;
+    cl_kernel kernel; /* NULL until built (see YOSO_KERNEL_LIST) */
     const char *name;
+    int built_on;          /* YOSO_ON_CPU | YOSO_ON_GPU: the device classes that build it at once */
+    yoso_status status;    /* why the kernel could not be built, YOSO_OK otherwise */
     size_t max_local;      /* CL_KERNEL_WORK_GROUP_SIZE: the largest work-group it launches at */
     cl_ulong static_local; /* CL_KERNEL_LOCAL_MEM_SIZE before any __local argument is set */
 } yoso_kernel;
 
 /* The context's kernels, one named field per kernel of YOSO_KERNEL_LIST. */
 typedef struct yoso_kernels {
-#define YOSO_KERNEL_FIELD(name) yoso_kernel name;
+#define YOSO_KERNEL_FIELD(name, on) yoso_kernel name;
     YOSO_KERNEL_LIST(YOSO_KERNEL_FIELD)
 #undef YOSO_KERNEL_FIELD
 } yoso_kernels;
@@ -72,8 +81,10 @@ typedef struct yoso_arg {
 #define YOSO_ARG(x) ((yoso_arg){sizeof(x), &(x)})
 #define YOSO_LOCAL(bytes) ((yoso_arg){(bytes), NULL})
 
-/* Creates every kernel of the program and queries its limits; on failure frees what it made. */
-yoso_status yoso_kernels_create(cl_program program, cl_device_id device, yoso_kernels *out);
+/* Names every field and marks where it is built; no kernel is created yet. */
+void yoso_kernels_init(yoso_kernels *out);
+/* Creates one kernel of a built program and queries its limits. */
+yoso_status yoso_kernel_create(cl_program program, cl_device_id device, yoso_kernel *k);
 /* Releases every kernel (NULL fields are skipped). */
 void yoso_kernels_release(yoso_kernels *ks);
 /* Reads the device limits of launches. */
@@ -89,9 +100,11 @@ yoso_status yoso_kernel_launch(cl_command_queue queue, const yoso_launch_limits 
                                const yoso_kernel *k, const yoso_arg *args, int nargs, cl_uint dims,
                                const size_t *global, const size_t *local);
 
-/* Launches kernel k (a const yoso_kernel *) on ctx's queue with the listed arguments. */
+/* Launches kernel k (a const yoso_kernel * into ctx->kernels; built first when it is not yet,
+ * see yoso_kernel_ready in runtime.h) on ctx's queue with the listed arguments. */
 #define YOSO_LAUNCH(ctx, k, dims, global, local, ...)                                              \
-    yoso_kernel_launch((ctx)->queue, &(ctx)->limits, (k), (const yoso_arg[]){__VA_ARGS__},         \
+    yoso_kernel_launch((ctx)->queue, &(ctx)->limits, yoso_kernel_ready((ctx), (k)),                \
+                       (const yoso_arg[]){__VA_ARGS__},                                            \
                        (int)(sizeof((const yoso_arg[]){__VA_ARGS__}) / sizeof(yoso_arg)), (dims),  \
                        (global), (local))
 

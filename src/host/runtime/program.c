@@ -1,5 +1,11 @@
-/* program.c — building the embedded kernels into one program, through the disk cache. */
+/* program.c — building the embedded kernels through the disk cache: at context creation one
+ * program of the kernels this class of device runs (and the self-check's), any other kernel in a
+ * program of its own at its first use. A program compiles only the kernels its first source
+ * string wants (#define YOSO_WANT_<name>; each kernel of src/cl sits in an #ifdef of it): on PoCL
+ * asking for a program's binary compiles each of its kernels. The cache entry holds the
+ * context's program and the others built since, as named records. */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,9 +25,26 @@ const char *yoso_program_options(const yoso_context *ctx) {
     return opts;
 }
 
-/* Orders the sources: common.cl first (helpers), then the rest in embedding order. */
-static int program_collect_sources(const char **srcs, int max) {
+/* The largest "#define YOSO_WANT_<name> 1" list: every kernel. */
+#define PROGRAM_WANTS_MAX 2048
+
+/* Writes the first source string of a program: a YOSO_WANT define for one kernel (name), or for
+ * every kernel this class of device builds with the context (name NULL). */
+static void program_wants(const yoso_context *ctx, const char *name, char *out, size_t size) {
+    const int on = ctx->cpu_class ? YOSO_ON_CPU : YOSO_ON_GPU;
+    size_t n = 0;
+    out[0] = '\0';
+#define PROGRAM_WANT(kname, kon)                                                                   \
+    if (name ? !strcmp(name, #kname) : ((kon)&on) != 0)                                            \
+        n += (size_t)snprintf(out + n, n < size ? size - n : 0, "#define YOSO_WANT_%s 1\n", #kname);
+    YOSO_KERNEL_LIST(PROGRAM_WANT)
+#undef PROGRAM_WANT
+}
+
+/* Orders the sources after wants: common.cl first (helpers), then the rest in embedding order. */
+static int program_collect_sources(const char *wants, const char **srcs, int max) {
     int n = 0;
+    srcs[n++] = wants;
     for (int i = 0; yoso_embedded_kernels[i].name && n < max; i++)
         if (!strcmp(yoso_embedded_kernels[i].name, "common.cl"))
             srcs[n++] = yoso_embedded_kernels[i].source;
@@ -31,7 +54,9 @@ static int program_collect_sources(const char **srcs, int max) {
     return n;
 }
 
-/* Builds the text that identifies a compiled binary: sources, options, device, driver, platform. */
+/* Builds the text that identifies the context's program: sources (with its wants), options,
+ * device, driver, platform. The other kernels' programs differ only in their wants, named by
+ * their record in the same entry. */
 static void program_cache_key(const yoso_context *ctx, const char **srcs, int n, const char *opts,
                               char *key, size_t size) {
     uint64_t h = YOSO_FNV_OFFSET;
@@ -40,7 +65,7 @@ static void program_cache_key(const yoso_context *ctx, const char **srcs, int n,
     clGetDeviceInfo(ctx->device, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
     clGetDeviceInfo(ctx->device, CL_DEVICE_VERSION, sizeof dev_ver - 1, dev_ver, NULL);
     clGetPlatformInfo(ctx->platform, CL_PLATFORM_VERSION, sizeof plat_ver - 1, plat_ver, NULL);
-    snprintf(key, size, "yoso-cl program v1|src=%016llx|opt=%s|dev=%s|devver=%s|drv=%s|plat=%s %s",
+    snprintf(key, size, "yoso-cl program v2|src=%016llx|opt=%s|dev=%s|devver=%s|drv=%s|plat=%s %s",
              (unsigned long long)h, opts, ctx->info.name, dev_ver, driver, ctx->info.platform_name,
              plat_ver);
 }
@@ -58,40 +83,99 @@ static void program_print_build_log(yoso_context *ctx, cl_program program) {
     free(log);
 }
 
-/* Tries to create and build the program from a cached binary; 1 on success. */
-static int program_from_cache(yoso_context *ctx, const char *key, const char *opts) {
-    unsigned char *bin = NULL;
-    size_t size = 0;
-    if (!yoso_cache_read(ctx->cache_dir, key, &bin, &size)) return 0;
-    cl_int err, bin_status;
-    const unsigned char *bins[1] = {bin};
-    cl_program p =
-        clCreateProgramWithBinary(ctx->context, 1, &ctx->device, &size, bins, &bin_status, &err);
-    free(bin);
-    if (err != CL_SUCCESS || bin_status != CL_SUCCESS) {
-        if (p) clReleaseProgram(p);
-        return 0;
+/* Finds the record `name` in a cache entry's payload (records: u32 name length, name, u64 size,
+ * bytes); 1 and its bytes when present and the payload is well formed up to it. */
+static int bundle_find(const unsigned char *p, size_t n, const char *name,
+                       const unsigned char **bin, size_t *size) {
+    const size_t want = strlen(name);
+    size_t at = 0;
+    while (n - at >= 4) {
+        uint32_t len;
+        uint64_t bytes;
+        memcpy(&len, p + at, 4);
+        if (n - at - 4 < (size_t)len + 8) return 0;
+        memcpy(&bytes, p + at + 4 + len, 8);
+        const size_t data = at + 4 + len + 8;
+        if (bytes > n - data) return 0;
+        if (len == want && !memcmp(p + at + 4, name, want)) {
+            *bin = p + data;
+            *size = (size_t)bytes;
+            return 1;
+        }
+        at = data + (size_t)bytes;
     }
-    if (clBuildProgram(p, 1, &ctx->device, opts, NULL, NULL) != CL_SUCCESS) {
-        clReleaseProgram(p);
-        return 0;
-    }
-    ctx->program = p;
+    return 0;
+}
+
+/* Appends the record `name` to the payload in *p (size *n); 0 when out of memory. */
+static int bundle_append(unsigned char **p, size_t *n, const char *name, const unsigned char *bin,
+                         size_t size) {
+    const uint32_t len = (uint32_t)strlen(name);
+    const uint64_t bytes = size;
+    unsigned char *q = realloc(*p, *n + 12 + len + size);
+    if (!q) return 0;
+    memcpy(q + *n, &len, 4);
+    memcpy(q + *n + 4, name, len);
+    memcpy(q + *n + 4 + len, &bytes, 8);
+    memcpy(q + *n + 12 + len, bin, size);
+    *p = q;
+    *n += 12 + len + size;
     return 1;
 }
 
-/* Saves the freshly built program's binary in the cache. */
-static void program_store_binary(yoso_context *ctx, const char *key) {
-    size_t size = 0;
-    if (clGetProgramInfo(ctx->program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) !=
-            CL_SUCCESS ||
-        size == 0)
-        return;
-    unsigned char *bin = malloc(size);
-    if (!bin) return;
+/* Creates and builds a program from a binary; NULL when the driver refuses it. */
+static cl_program program_from_binary(yoso_context *ctx, const unsigned char *bin, size_t size,
+                                      const char *opts) {
+    cl_int err, bin_status;
+    cl_program p =
+        clCreateProgramWithBinary(ctx->context, 1, &ctx->device, &size, &bin, &bin_status, &err);
+    if (err != CL_SUCCESS || bin_status != CL_SUCCESS) {
+        if (p) clReleaseProgram(p);
+        return NULL;
+    }
+    if (clBuildProgram(p, 1, &ctx->device, opts, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Loads the record `name` of the context's cache entry as a program; NULL when there is none. */
+static cl_program program_from_cache(yoso_context *ctx, const char *name, const char *opts) {
+    unsigned char *payload = NULL;
+    size_t size = 0, bin_size = 0;
+    const unsigned char *bin = NULL;
+    cl_program p = NULL;
+    if (!yoso_cache_read(ctx->cache_dir, ctx->program_key, &payload, &size)) return NULL;
+    if (bundle_find(payload, size, name, &bin, &bin_size))
+        p = program_from_binary(ctx, bin, bin_size, opts);
+    free(payload);
+    return p;
+}
+
+/* Stores program p's binary as the record `name`: the context's program ("context") starts a
+ * new entry; another joins the entry that holds it, if any (a concurrent writer may win: the
+ * record is rebuilt then). */
+static void program_store(yoso_context *ctx, cl_program p, const char *name) {
+    size_t size = 0, n = 0, old_size = 0;
+    unsigned char *bin = NULL, *payload = NULL;
+    const unsigned char *old = NULL;
+    /* asking for the binary compiles every kernel on some drivers (PoCL): only for the cache */
+    if (!ctx->cache_dir[0] ||
+        clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+        size == 0 || !(bin = malloc(size)))
+        goto done;
     unsigned char *bins[1] = {bin};
-    if (clGetProgramInfo(ctx->program, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS)
-        yoso_cache_write(ctx->cache_dir, key, bin, size);
+    if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) != CL_SUCCESS) goto done;
+    if (strcmp(name, "context") &&
+        (!yoso_cache_read(ctx->cache_dir, ctx->program_key, &payload, &n) ||
+         !bundle_find(payload, n, "context", &old, &old_size) ||
+         bundle_find(payload, n, name, &old, &old_size)))
+        goto done;
+    if (bundle_append(&payload, &n, name, bin, size))
+        yoso_cache_write(ctx->cache_dir, ctx->program_key, payload, n);
+done:
+    free(payload);
     free(bin);
 }
 
@@ -108,32 +192,16 @@ static int program_options_rejected(yoso_context *ctx, const char *opts) {
     return err == CL_INVALID_BUILD_OPTIONS || err == CL_BUILD_PROGRAM_FAILURE;
 }
 
-void yoso_program_key(yoso_context *ctx) {
-    const char *srcs[YOSO_MAX_KERNELS];
-    const int n = program_collect_sources(srcs, YOSO_MAX_KERNELS);
-    program_cache_key(ctx, srcs, n, yoso_program_options(ctx), ctx->program_key,
-                      sizeof ctx->program_key);
-}
-
-yoso_status yoso_program_build(yoso_context *ctx) {
+/* Compiles the program that wants defines; reports a rejection of the options or the sources. */
+static yoso_status program_compile(yoso_context *ctx, const char *wants, const char *opts,
+                                   cl_program *out) {
     yoso_status status = YOSO_OK;
     const char *srcs[YOSO_MAX_KERNELS];
-    int n = program_collect_sources(srcs, YOSO_MAX_KERNELS);
-    char opts[512], key[2048];
-    snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
-    yoso_program_key(ctx);
-    snprintf(key, sizeof key, "%s", ctx->program_key);
-    if (program_from_cache(ctx, key, opts)) {
-        ctx->cache_hits++;
-        if (ctx->verbose)
-            fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
-        return YOSO_OK;
-    }
-    if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
+    const int n = program_collect_sources(wants, srcs, YOSO_MAX_KERNELS);
     cl_int err;
-    ctx->program = clCreateProgramWithSource(ctx->context, (cl_uint)n, srcs, NULL, &err);
+    *out = clCreateProgramWithSource(ctx->context, (cl_uint)n, srcs, NULL, &err);
     CL_CHECK_ERR(err, "clCreateProgramWithSource");
-    err = clBuildProgram(ctx->program, 1, &ctx->device, opts, NULL, NULL);
+    err = clBuildProgram(*out, 1, &ctx->device, opts, NULL, NULL);
     if (err == CL_INVALID_BUILD_OPTIONS ||
         (err == CL_BUILD_PROGRAM_FAILURE && program_options_rejected(ctx, opts))) {
         int user = ctx->env.cl_options && *ctx->env.cl_options;
@@ -144,7 +212,7 @@ yoso_status yoso_program_build(yoso_context *ctx) {
                                : "update the driver or choose another device with -d");
     }
     if (err == CL_BUILD_PROGRAM_FAILURE) {
-        program_print_build_log(ctx, ctx->program);
+        program_print_build_log(ctx, *out);
         return yoso_error(
             YOSO_ERR_OPENCL,
             "the OpenCL compiler of %s rejected yoso's kernels (build log above): update the driver or choose another device with -d",
@@ -152,9 +220,79 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     }
     CL_CHECK(err);
     ctx->cache_builds++;
-    /* asking for the binary compiles every kernel on some drivers (PoCL): only for the cache */
-    if (ctx->cache_dir[0]) program_store_binary(ctx, key);
-    return YOSO_OK;
 fail:
     return status;
+}
+
+void yoso_program_key(yoso_context *ctx) {
+    char wants[PROGRAM_WANTS_MAX];
+    const char *srcs[YOSO_MAX_KERNELS];
+    program_wants(ctx, NULL, wants, sizeof wants);
+    const int n = program_collect_sources(wants, srcs, YOSO_MAX_KERNELS);
+    program_cache_key(ctx, srcs, n, yoso_program_options(ctx), ctx->program_key,
+                      sizeof ctx->program_key);
+}
+
+yoso_status yoso_program_build(yoso_context *ctx) {
+    yoso_status status = YOSO_OK;
+    char opts[512], wants[PROGRAM_WANTS_MAX];
+    snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
+    yoso_program_key(ctx);
+    yoso_kernels_init(&ctx->kernels);
+    if ((ctx->program = program_from_cache(ctx, "context", opts))) {
+        ctx->cache_hits++;
+        if (ctx->verbose)
+            fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
+    } else {
+        if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
+        program_wants(ctx, NULL, wants, sizeof wants);
+        YOSO_TRY(program_compile(ctx, wants, opts, &ctx->program));
+        program_store(ctx, ctx->program, "context");
+    }
+    const int on = ctx->cpu_class ? YOSO_ON_CPU : YOSO_ON_GPU;
+#define PROGRAM_CREATE(name, kon)                                                                  \
+    if ((kon)&on) YOSO_TRY(yoso_kernel_create(ctx->program, ctx->device, &ctx->kernels.name));
+    YOSO_KERNEL_LIST(PROGRAM_CREATE)
+#undef PROGRAM_CREATE
+fail:
+    return status;
+}
+
+/* Builds kernel k alone in a program of its own (from the cache entry's record when there is
+ * one) and creates it. */
+static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
+    yoso_status status = YOSO_OK;
+    char opts[512], wants[128];
+    snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
+    if (ctx->lazy_count == YOSO_MAX_KERNELS)
+        return yoso_error(YOSO_ERR_OPENCL, "more than %d kernel programs: raise YOSO_MAX_KERNELS",
+                          YOSO_MAX_KERNELS);
+    cl_program p = program_from_cache(ctx, k->name, opts);
+    if (p) {
+        ctx->cache_hits++;
+    } else {
+        if (ctx->verbose)
+            fprintf(stderr, "yoso: compiling kernel %s for %s\n", k->name, ctx->info.name);
+        program_wants(ctx, k->name, wants, sizeof wants);
+        status = program_compile(ctx, wants, opts, &p);
+        if (status == YOSO_OK) program_store(ctx, p, k->name);
+    }
+    if (p) ctx->lazy[ctx->lazy_count++] = p;
+    if (status == YOSO_OK) status = yoso_kernel_create(p, ctx->device, k);
+    return status;
+}
+
+const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k) {
+    yoso_kernel *field = (yoso_kernel *)k; /* a field of ctx->kernels, which is not const */
+    if (!field->kernel && field->status == YOSO_OK)
+        field->status = program_build_kernel(ctx, field);
+    return k;
+}
+
+void yoso_program_release(yoso_context *ctx) {
+    yoso_kernels_release(&ctx->kernels);
+    for (int i = 0; i < ctx->lazy_count; i++) clReleaseProgram(ctx->lazy[i]);
+    ctx->lazy_count = 0;
+    if (ctx->program) clReleaseProgram(ctx->program);
+    ctx->program = NULL;
 }

@@ -40,7 +40,9 @@ struct yoso_context {
     int verbose;
     int recheck; /* 1: run the probes even when a verdict is cached */
     int cache_hits, cache_builds;
-    cl_program program;        /* every embedded .cl file, built once */
+    cl_program program; /* the kernels of this class of device (YOSO_KERNEL_LIST), built once */
+    cl_program lazy[YOSO_MAX_KERNELS]; /* one per other kernel, built at its first use */
+    int lazy_count;
     int cpu_class;             /* 1: a CPU device (row-per-work-item kernel variants) */
     yoso_launch_limits limits; /* what every launch is checked against */
     yoso_kernels kernels;      /* created once with the program */
@@ -59,15 +61,23 @@ void yoso_device_describe(cl_platform_id platform, cl_device_id device, int pi, 
 /* Sets ctx->program_key: what identifies the program this device would build (sources, options,
  * device, driver), without building it. */
 void yoso_program_key(yoso_context *ctx);
-/* Builds (or loads from the disk cache) the program made of every embedded kernel source. */
+/* Builds (or loads from the disk cache) the program of the kernels this class of device runs and
+ * the self-check's, and creates them into ctx->kernels. */
 yoso_status yoso_program_build(yoso_context *ctx);
+/* Returns k (a field of ctx->kernels) built: a kernel outside the context's program gets its own
+ * program, from the cache or compiled, at its first use. On failure k->kernel stays NULL and
+ * k->status says why (a launch returns it). */
+const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k);
+/* Releases the context's programs and kernels. */
+void yoso_program_release(yoso_context *ctx);
 
 /* The build options every program gets on this device (e.g. "-cl-std=CL1.2 -DYOSO_HAS_FP16=1"). */
 const char *yoso_program_options(const yoso_context *ctx);
 
-/* The largest power of two ≤ cap that kernel k launches at on the context's device. */
-static inline size_t yoso_local_size(const yoso_context *ctx, const yoso_kernel *k, size_t cap) {
-    return yoso_kernel_local_size(&ctx->limits, k, cap);
+/* The largest power of two ≤ cap that kernel k launches at on the context's device (k is built
+ * first when it is not yet). */
+static inline size_t yoso_local_size(yoso_context *ctx, const yoso_kernel *k, size_t cap) {
+    return yoso_kernel_local_size(&ctx->limits, yoso_kernel_ready(ctx, k), cap);
 }
 
 /* How many items (keys, parts, hash functions) one launch may take so that a work-item's loop
