@@ -13,8 +13,9 @@ process answering one text of --tokens tokens with -v:
   warm  the caches that cold run filled, the same text,
   new   the same caches, a text one token longer (a new shape: shows compiles at first launch).
 It reports per build and way the median wall time from the process start to its exit after the
-answer, and the medians of the phases `yoso -v` prints: device ready (program build or cache
-load, self-check, GEMM backend), weights loaded, forward. /proc/loadavg (1 min) is read before
+answer, the medians of the phases `yoso -v` prints: device ready (program build or cache load,
+self-check, GEMM backend), weights loaded, forward, and of the process's CPU time (user +
+system: on a shared machine less noisy than the wall time). /proc/loadavg (1 min) is read before
 and after every run; the machine's CPU and ISA head the table. Stdlib only (no numpy).
 The model defaults to the fill-mask test fixture (tests/data/fillmask/model: 2 layers, hidden
 32, the full vocabulary); the 12-layer bench model is `--model bench-models/yoso-4096-random`.
@@ -23,6 +24,7 @@ The model defaults to the fill-mask test fixture (tests/data/fillmask/model: 2 l
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,19 +41,23 @@ PHASES = {"ready": r"ready in ([0-9.]+) s", "weights": r"weights loaded in ([0-9
 
 
 def run_once(yoso, model, text, caches):
-    """One fill-mask process with the given cache folders: (wall s, {phase: s}, load pair)."""
+    """One fill-mask process with the given cache folders: (wall s, {phase: s}, load pair); the
+    phases include "cpu", the process's user + system seconds (less sensitive to the load)."""
     env = dict(os.environ, YOSO_CACHE_DIR=caches[0], POCL_CACHE_DIR=caches[1])
     load0 = bench_e2e.loadavg()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run([yoso, "fill-mask", "-v", "-m", model, text], env=env, capture_output=True,
                        text=True)
     wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise SystemExit(f"bench: {yoso} failed: {(r.stderr.strip().splitlines() or ['?'])[-1]}")
     phases = {}
     for name, pattern in PHASES.items():
         m = re.search(pattern, r.stderr)
         phases[name] = float(m.group(1)) if m else float("nan")
+    phases["cpu"] = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
     return wall, phases, (load0, bench_e2e.loadavg())
 
 
@@ -87,12 +93,12 @@ def main():
              f"{time.strftime('%Y-%m-%d %H:%M')} · {cpu} · ISA {isa} · {os.cpu_count()} cores · "
              f"load {min(loads):.2f}–{max(loads):.2f} · {args.rounds} rounds, medians", "",
              "| build | start | to the answer (process wall) s | device ready s | weights s | "
-             "forward s |", "|---|---|---:|---:|---:|---:|"]
+             "forward s | CPU s |", "|---|---|---:|---:|---:|---:|---:|"]
     for b in builds:
         for way in WAYS:
             rs = runs[(b, way)]
             med = [statistics.median(x[0] for x in rs)] + [
-                statistics.median(x[1][k] for x in rs) for k in PHASES]
+                statistics.median(x[1][k] for x in rs) for k in (*PHASES, "cpu")]
             lines.append(f"| {b} | {way} | " + " | ".join(f"{v:.2f}" for v in med) + " |")
     lines += ["", "cold: empty YOSO_CACHE_DIR and POCL_CACHE_DIR; warm: the caches the cold run "
               "filled, same text; new: the same caches, a text one token longer."]
