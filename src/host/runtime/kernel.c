@@ -23,17 +23,17 @@ fail:
     return status;
 }
 
-void yoso_kernels_init(yoso_kernels *out) {
+void yoso_kernels_init(yoso_kernels *out, int cpu_class) {
     memset(out, 0, sizeof *out);
-#define YOSO_KERNEL_INIT(kname, on)                                                                \
+#define YOSO_KERNEL_INIT(kname, cpu, gpu)                                                          \
     out->kname.name = #kname;                                                                      \
-    out->kname.built_on = (on);
+    out->kname.group = cpu_class ? YOSO_BUILD_##cpu : YOSO_BUILD_##gpu;
     YOSO_KERNEL_LIST(YOSO_KERNEL_INIT)
 #undef YOSO_KERNEL_INIT
 }
 
 void yoso_kernels_release(yoso_kernels *ks) {
-#define YOSO_KERNEL_RELEASE(name, on)                                                              \
+#define YOSO_KERNEL_RELEASE(name, cpu, gpu)                                                        \
     if (ks->name.kernel) clReleaseKernel(ks->name.kernel);                                         \
     ks->name.kernel = NULL;
     YOSO_KERNEL_LIST(YOSO_KERNEL_RELEASE)

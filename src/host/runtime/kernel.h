@@ -8,57 +8,57 @@
 
 #include "error.h"
 
-/* Where a kernel is built with the context: YOSO_ON_CPU / YOSO_ON_GPU mark the kernels that
- * class of device runs by default, and the self-check's (one program at context creation); any
- * other kernel (another layout or variant, fp16, LSH, conv) gets its own program at its first
- * use. Every program is cached (program.c). */
-#define YOSO_ON_CPU 1
-#define YOSO_ON_GPU 2
+/* The program a kernel is built in, per class of device (CPU, GPU): CONTEXT, at context creation
+ * with the others that class runs by default and the self-check's; LSH, at the first use of one
+ * LSH-attention kernel with the others of that path; ALONE, in its own at its first use (another
+ * layout or variant, fp16, conv, the portable GEMM). Every program is cached (program.c). */
+typedef enum { YOSO_BUILD_ALONE, YOSO_BUILD_CONTEXT, YOSO_BUILD_LSH } yoso_build_group;
 
-/* Every kernel of src/cl, by name, and where it is built: one field of yoso_kernels each. */
+/* Every kernel of src/cl, by name, and its program on a CPU and on a GPU: one field of
+ * yoso_kernels each. */
 #define YOSO_KERNEL_LIST(X)                                                                        \
-    X(half_to_float, 0)                                                                            \
-    X(embed_sum, YOSO_ON_CPU | YOSO_ON_GPU)                                                        \
-    X(embed_sum_half, 0)                                                                           \
-    X(bias_gelu, 0)                                                                                \
-    X(bias_gelu16, YOSO_ON_CPU | YOSO_ON_GPU)                                                      \
-    X(bias_add, YOSO_ON_CPU | YOSO_ON_GPU)                                                         \
-    X(bias_relu, 0)                                                                                \
-    X(gather_rows, YOSO_ON_CPU | YOSO_ON_GPU)                                                      \
-    X(layernorm_fused, YOSO_ON_GPU)                                                                \
-    X(layernorm_rows, YOSO_ON_CPU)                                                                 \
-    X(attention_prepare, YOSO_ON_CPU | YOSO_ON_GPU)                                                \
-    X(attention_conv_add, 0)                                                                       \
-    X(attention_expectation, YOSO_ON_CPU | YOSO_ON_GPU)                                            \
-    X(expectation_weights, YOSO_ON_CPU)                                                            \
-    X(attention_normalize_heads, YOSO_ON_CPU)                                                      \
-    X(lsh_fill, 0)                                                                                 \
-    X(lsh_read, 0)                                                                                 \
-    X(lsh_read_rows, 0)                                                                            \
-    X(lsh_normalize, 0)                                                                            \
-    X(lsh_hash_32, 0)                                                                              \
-    X(lsh_hash_64, YOSO_ON_GPU)                                                                    \
-    X(lsh_hash_128, 0)                                                                             \
-    X(lsh_hash_rows_32, 0)                                                                         \
-    X(lsh_hash_rows_64, YOSO_ON_CPU)                                                               \
-    X(lsh_hash_rows_128, 0)                                                                        \
-    X(gemm_portable, 0)                                                                            \
-    X(probe_loop, YOSO_ON_CPU | YOSO_ON_GPU)                                                       \
-    X(probe_reduce, YOSO_ON_CPU | YOSO_ON_GPU)
+    X(half_to_float, ALONE, ALONE)                                                                 \
+    X(embed_sum, CONTEXT, CONTEXT)                                                                 \
+    X(embed_sum_half, ALONE, ALONE)                                                                \
+    X(bias_gelu, ALONE, ALONE)                                                                     \
+    X(bias_gelu16, CONTEXT, CONTEXT)                                                               \
+    X(bias_add, CONTEXT, CONTEXT)                                                                  \
+    X(bias_relu, ALONE, ALONE)                                                                     \
+    X(gather_rows, CONTEXT, CONTEXT)                                                               \
+    X(layernorm_fused, ALONE, CONTEXT)                                                             \
+    X(layernorm_rows, CONTEXT, ALONE)                                                              \
+    X(attention_prepare, CONTEXT, CONTEXT)                                                         \
+    X(attention_conv_add, ALONE, ALONE)                                                            \
+    X(attention_expectation, CONTEXT, CONTEXT)                                                     \
+    X(expectation_weights, CONTEXT, ALONE)                                                         \
+    X(attention_normalize_heads, CONTEXT, ALONE)                                                   \
+    X(lsh_fill, LSH, LSH)                                                                          \
+    X(lsh_read, ALONE, LSH)                                                                        \
+    X(lsh_read_rows, LSH, ALONE)                                                                   \
+    X(lsh_normalize, LSH, LSH)                                                                     \
+    X(lsh_hash_32, ALONE, ALONE)                                                                   \
+    X(lsh_hash_64, ALONE, CONTEXT)                                                                 \
+    X(lsh_hash_128, ALONE, ALONE)                                                                  \
+    X(lsh_hash_rows_32, ALONE, ALONE)                                                              \
+    X(lsh_hash_rows_64, CONTEXT, ALONE)                                                            \
+    X(lsh_hash_rows_128, ALONE, ALONE)                                                             \
+    X(gemm_portable, ALONE, ALONE)                                                                 \
+    X(probe_loop, CONTEXT, CONTEXT)                                                                \
+    X(probe_reduce, CONTEXT, CONTEXT)
 
 /* One kernel and what the driver says about it (queried once, at creation). */
 typedef struct yoso_kernel {
     cl_kernel kernel; /* NULL until built (see YOSO_KERNEL_LIST) */
     const char *name;
-    int built_on;          /* YOSO_ON_CPU | YOSO_ON_GPU: the device classes that build it at once */
-    yoso_status status;    /* why the kernel could not be built, YOSO_OK otherwise */
-    size_t max_local;      /* CL_KERNEL_WORK_GROUP_SIZE: the largest work-group it launches at */
-    cl_ulong static_local; /* CL_KERNEL_LOCAL_MEM_SIZE before any __local argument is set */
+    yoso_build_group group; /* its program on this context's class of device */
+    yoso_status status;     /* why the kernel could not be built, YOSO_OK otherwise */
+    size_t max_local;       /* CL_KERNEL_WORK_GROUP_SIZE: the largest work-group it launches at */
+    cl_ulong static_local;  /* CL_KERNEL_LOCAL_MEM_SIZE before any __local argument is set */
 } yoso_kernel;
 
 /* The context's kernels, one named field per kernel of YOSO_KERNEL_LIST. */
 typedef struct yoso_kernels {
-#define YOSO_KERNEL_FIELD(name, on) yoso_kernel name;
+#define YOSO_KERNEL_FIELD(name, cpu, gpu) yoso_kernel name;
     YOSO_KERNEL_LIST(YOSO_KERNEL_FIELD)
 #undef YOSO_KERNEL_FIELD
 } yoso_kernels;
@@ -81,8 +81,9 @@ typedef struct yoso_arg {
 #define YOSO_ARG(x) ((yoso_arg){sizeof(x), &(x)})
 #define YOSO_LOCAL(bytes) ((yoso_arg){(bytes), NULL})
 
-/* Names every field and marks where it is built; no kernel is created yet. */
-void yoso_kernels_init(yoso_kernels *out);
+/* Names every field and sets its program for this class of device (cpu_class: 1 for a CPU); no
+ * kernel is created yet. */
+void yoso_kernels_init(yoso_kernels *out, int cpu_class);
 /* Creates one kernel of a built program and queries its limits. */
 yoso_status yoso_kernel_create(cl_program program, cl_device_id device, yoso_kernel *k);
 /* Releases every kernel (NULL fields are skipped). */

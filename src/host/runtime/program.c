@@ -29,16 +29,28 @@ const char *yoso_program_options(const yoso_context *ctx) {
 #define PROGRAM_WANTS_MAX 2048
 
 /* Writes the first source string of a program: a YOSO_WANT define for one kernel (name), or for
- * every kernel this class of device builds with the context (name NULL). */
-static void program_wants(const yoso_context *ctx, const char *name, char *out, size_t size) {
-    const int on = ctx->cpu_class ? YOSO_ON_CPU : YOSO_ON_GPU;
+ * every kernel of a group on this class of device (name NULL; ctx->kernels initialised). */
+static void program_wants(const yoso_context *ctx, yoso_build_group group, const char *name,
+                          char *out, size_t size) {
     size_t n = 0;
     out[0] = '\0';
-#define PROGRAM_WANT(kname, kon)                                                                   \
-    if (name ? !strcmp(name, #kname) : ((kon)&on) != 0)                                            \
+#define PROGRAM_WANT(kname, cpu, gpu)                                                              \
+    if (name ? !strcmp(name, #kname) : ctx->kernels.kname.group == group)                          \
         n += (size_t)snprintf(out + n, n < size ? size - n : 0, "#define YOSO_WANT_%s 1\n", #kname);
     YOSO_KERNEL_LIST(PROGRAM_WANT)
 #undef PROGRAM_WANT
+}
+
+/* Creates every kernel of group from program p (ctx->kernels fields still unbuilt). */
+static yoso_status program_create_group(yoso_context *ctx, cl_program p, yoso_build_group group) {
+    yoso_status status = YOSO_OK;
+#define PROGRAM_CREATE(kname, cpu, gpu)                                                            \
+    if (ctx->kernels.kname.group == group && !ctx->kernels.kname.kernel)                           \
+        YOSO_TRY(yoso_kernel_create(p, ctx->device, &ctx->kernels.kname));
+    YOSO_KERNEL_LIST(PROGRAM_CREATE)
+#undef PROGRAM_CREATE
+fail:
+    return status;
 }
 
 /* Orders the sources after wants: common.cl first (helpers), then the rest in embedding order. */
@@ -227,7 +239,8 @@ fail:
 void yoso_program_key(yoso_context *ctx) {
     char wants[PROGRAM_WANTS_MAX];
     const char *srcs[YOSO_MAX_KERNELS];
-    program_wants(ctx, NULL, wants, sizeof wants);
+    yoso_kernels_init(&ctx->kernels, ctx->cpu_class);
+    program_wants(ctx, YOSO_BUILD_CONTEXT, NULL, wants, sizeof wants);
     const int n = program_collect_sources(wants, srcs, YOSO_MAX_KERNELS);
     program_cache_key(ctx, srcs, n, yoso_program_options(ctx), ctx->program_key,
                       sizeof ctx->program_key);
@@ -238,47 +251,47 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     char opts[512], wants[PROGRAM_WANTS_MAX];
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     yoso_program_key(ctx);
-    yoso_kernels_init(&ctx->kernels);
     if ((ctx->program = program_from_cache(ctx, "context", opts))) {
         ctx->cache_hits++;
         if (ctx->verbose)
             fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
     } else {
         if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
-        program_wants(ctx, NULL, wants, sizeof wants);
+        program_wants(ctx, YOSO_BUILD_CONTEXT, NULL, wants, sizeof wants);
         YOSO_TRY(program_compile(ctx, wants, opts, &ctx->program));
         program_store(ctx, ctx->program, "context");
     }
-    const int on = ctx->cpu_class ? YOSO_ON_CPU : YOSO_ON_GPU;
-#define PROGRAM_CREATE(name, kon)                                                                  \
-    if ((kon)&on) YOSO_TRY(yoso_kernel_create(ctx->program, ctx->device, &ctx->kernels.name));
-    YOSO_KERNEL_LIST(PROGRAM_CREATE)
-#undef PROGRAM_CREATE
+    status = program_create_group(ctx, ctx->program, YOSO_BUILD_CONTEXT);
 fail:
     return status;
 }
 
-/* Builds kernel k alone in a program of its own (from the cache entry's record when there is
- * one) and creates it. */
+/* Builds kernel k's program at its first use: k alone, or its group (from the cache entry's
+ * record when there is one), and creates the kernels it holds. */
 static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
     yoso_status status = YOSO_OK;
-    char opts[512], wants[128];
+    char opts[512], wants[PROGRAM_WANTS_MAX];
+    const int alone = k->group == YOSO_BUILD_ALONE;
+    const char *record = alone ? k->name : "lsh";
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     if (ctx->lazy_count == YOSO_MAX_KERNELS)
         return yoso_error(YOSO_ERR_OPENCL, "more than %d kernel programs: raise YOSO_MAX_KERNELS",
                           YOSO_MAX_KERNELS);
-    cl_program p = program_from_cache(ctx, k->name, opts);
+    cl_program p = program_from_cache(ctx, record, opts);
     if (p) {
         ctx->cache_hits++;
     } else {
         if (ctx->verbose)
-            fprintf(stderr, "yoso: compiling kernel %s for %s\n", k->name, ctx->info.name);
-        program_wants(ctx, k->name, wants, sizeof wants);
+            fprintf(stderr, "yoso: compiling %s %s for %s\n", alone ? "kernel" : "the kernels of",
+                    alone ? k->name : "LSH attention", ctx->info.name);
+        program_wants(ctx, k->group, alone ? k->name : NULL, wants, sizeof wants);
         status = program_compile(ctx, wants, opts, &p);
-        if (status == YOSO_OK) program_store(ctx, p, k->name);
+        if (status == YOSO_OK) program_store(ctx, p, record);
     }
     if (p) ctx->lazy[ctx->lazy_count++] = p;
-    if (status == YOSO_OK) status = yoso_kernel_create(p, ctx->device, k);
+    if (status == YOSO_OK)
+        status =
+            alone ? yoso_kernel_create(p, ctx->device, k) : program_create_group(ctx, p, k->group);
     return status;
 }
 
