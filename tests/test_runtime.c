@@ -83,6 +83,36 @@ static void test_second_context_reuses_cache(void **state) {
     test_remove_temp_dir(dir);
 }
 
+/* A kernel outside the context's program (bias_relu: ALONE on every class) is built at its first
+ * use, and its program joins the context's cache entry as a record: a second context loads it
+ * from there, and the context's own kernels were all created without it. */
+static void test_kernel_built_at_first_use_is_cached(void **state) {
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir};
+    yoso_context *a = NULL, *b = NULL;
+    int hits, builds;
+    assert_int_equal(yoso_context_create(&opt, &a), YOSO_OK);
+    assert_null(a->kernels.bias_relu.kernel);
+    assert_non_null(a->kernels.probe_reduce.kernel);
+    const yoso_kernel *k = yoso_kernel_ready(a, &a->kernels.bias_relu);
+    assert_ptr_equal(k, &a->kernels.bias_relu);
+    assert_non_null(k->kernel);
+    assert_true(k->max_local >= 1);
+    yoso_context_cache_stats(a, &hits, &builds);
+    assert_int_equal(hits, 0);
+    assert_int_equal(builds, 2);
+    assert_int_equal(count_cache_entries(dir), 1);
+    assert_int_equal(yoso_context_create(&opt, &b), YOSO_OK);
+    assert_non_null(yoso_kernel_ready(b, &b->kernels.bias_relu)->kernel);
+    yoso_context_cache_stats(b, &hits, &builds);
+    assert_int_equal(hits, 2);
+    assert_int_equal(builds, 0);
+    yoso_context_free(a);
+    yoso_context_free(b);
+    test_remove_tree(dir);
+    free(dir);
+}
+
 static void test_corrupt_cache_entry_is_rebuilt(void **state) {
     char *dir = test_make_temp_dir();
     yoso_context_options opt = {.cache_dir = dir};
@@ -216,6 +246,6 @@ static void test_cli_without_driver_gives_hint(void **state) {
 }
 
 TEST_MAIN(NULL, NULL, test_device_list_has_a_device, test_unknown_device_is_not_found,
-          test_second_context_reuses_cache, test_corrupt_cache_entry_is_rebuilt,
-          test_foreign_cache_entry_is_ignored, test_unwritable_cache_still_works, test_cli_devices,
-          test_cli_without_driver_gives_hint)
+          test_second_context_reuses_cache, test_kernel_built_at_first_use_is_cached,
+          test_corrupt_cache_entry_is_rebuilt, test_foreign_cache_entry_is_ignored,
+          test_unwritable_cache_still_works, test_cli_devices, test_cli_without_driver_gives_hint)
