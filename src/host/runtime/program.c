@@ -25,17 +25,21 @@ const char *yoso_program_options(const yoso_context *ctx) {
     return opts;
 }
 
+/* The cache entry's record of each group's program (an ALONE kernel's is its own name). */
+static const char *const k_group_records[] = {"alone", "context", "lsh"};
+
 /* The largest "#define YOSO_WANT_<name> 1" list: every kernel. */
 #define PROGRAM_WANTS_MAX 2048
 
 /* Writes the first source string of a program: a YOSO_WANT define for one kernel (name), or for
- * every kernel of a group on this class of device (name NULL; ctx->kernels initialised). */
+ * every kernel of a group on this class of device (name NULL). */
 static void program_wants(const yoso_context *ctx, yoso_build_group group, const char *name,
                           char *out, size_t size) {
     size_t n = 0;
     out[0] = '\0';
 #define PROGRAM_WANT(kname, cpu, gpu)                                                              \
-    if (name ? !strcmp(name, #kname) : ctx->kernels.kname.group == group)                          \
+    if (name ? !strcmp(name, #kname)                                                               \
+             : (ctx->cpu_class ? YOSO_BUILD_##cpu : YOSO_BUILD_##gpu) == group)                    \
         n += (size_t)snprintf(out + n, n < size ? size - n : 0, "#define YOSO_WANT_%s 1\n", #kname);
     YOSO_KERNEL_LIST(PROGRAM_WANT)
 #undef PROGRAM_WANT
@@ -165,9 +169,9 @@ static cl_program program_from_cache(yoso_context *ctx, const char *name, const 
     return p;
 }
 
-/* Stores program p's binary as the record `name`: the context's program ("context") starts a
- * new entry; another joins the entry that holds it, if any (a concurrent writer may win: the
- * record is rebuilt then). */
+/* Stores program p's binary as the record `name`: the context's program starts a new entry;
+ * another joins the entry that holds it, if any (a concurrent writer may win: the record is
+ * rebuilt then). */
 static void program_store(yoso_context *ctx, cl_program p, const char *name) {
     size_t size = 0, n = 0, old_size = 0;
     unsigned char *bin = NULL, *payload = NULL;
@@ -179,9 +183,10 @@ static void program_store(yoso_context *ctx, cl_program p, const char *name) {
         goto done;
     unsigned char *bins[1] = {bin};
     if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) != CL_SUCCESS) goto done;
-    if (strcmp(name, "context") &&
+    const char *context = k_group_records[YOSO_BUILD_CONTEXT];
+    if (strcmp(name, context) &&
         (!yoso_cache_read(ctx->cache_dir, ctx->program_key, &payload, &n) ||
-         !bundle_find(payload, n, "context", &old, &old_size) ||
+         !bundle_find(payload, n, context, &old, &old_size) ||
          bundle_find(payload, n, name, &old, &old_size)))
         goto done;
     if (bundle_append(&payload, &n, name, bin, size))
@@ -239,7 +244,6 @@ fail:
 void yoso_program_key(yoso_context *ctx) {
     char wants[PROGRAM_WANTS_MAX];
     const char *srcs[YOSO_MAX_KERNELS];
-    yoso_kernels_init(&ctx->kernels, ctx->cpu_class);
     program_wants(ctx, YOSO_BUILD_CONTEXT, NULL, wants, sizeof wants);
     const int n = program_collect_sources(wants, srcs, YOSO_MAX_KERNELS);
     program_cache_key(ctx, srcs, n, yoso_program_options(ctx), ctx->program_key,
@@ -251,7 +255,9 @@ yoso_status yoso_program_build(yoso_context *ctx) {
     char opts[512], wants[PROGRAM_WANTS_MAX];
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     yoso_program_key(ctx);
-    if ((ctx->program = program_from_cache(ctx, "context", opts))) {
+    yoso_kernels_init(&ctx->kernels, ctx->cpu_class);
+    const char *record = k_group_records[YOSO_BUILD_CONTEXT];
+    if ((ctx->program = program_from_cache(ctx, record, opts))) {
         ctx->cache_hits++;
         if (ctx->verbose)
             fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
@@ -259,7 +265,7 @@ yoso_status yoso_program_build(yoso_context *ctx) {
         if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
         program_wants(ctx, YOSO_BUILD_CONTEXT, NULL, wants, sizeof wants);
         YOSO_TRY(program_compile(ctx, wants, opts, &ctx->program));
-        program_store(ctx, ctx->program, "context");
+        program_store(ctx, ctx->program, record);
     }
     status = program_create_group(ctx, ctx->program, YOSO_BUILD_CONTEXT);
 fail:
@@ -272,7 +278,7 @@ static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
     yoso_status status = YOSO_OK;
     char opts[512], wants[PROGRAM_WANTS_MAX];
     const int alone = k->group == YOSO_BUILD_ALONE;
-    const char *record = alone ? k->name : "lsh";
+    const char *record = alone ? k->name : k_group_records[k->group];
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     if (ctx->lazy_count == YOSO_MAX_KERNELS)
         return yoso_error(YOSO_ERR_OPENCL, "more than %d kernel programs: raise YOSO_MAX_KERNELS",
@@ -282,8 +288,8 @@ static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
         ctx->cache_hits++;
     } else {
         if (ctx->verbose)
-            fprintf(stderr, "yoso: compiling %s %s for %s\n", alone ? "kernel" : "the kernels of",
-                    alone ? k->name : "LSH attention", ctx->info.name);
+            fprintf(stderr, "yoso: compiling %s %s for %s\n", alone ? "kernel" : "the kernels",
+                    record, ctx->info.name);
         program_wants(ctx, k->group, alone ? k->name : NULL, wants, sizeof wants);
         status = program_compile(ctx, wants, opts, &p);
         if (status == YOSO_OK) program_store(ctx, p, record);
