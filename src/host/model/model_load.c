@@ -57,20 +57,6 @@ static void model_release_source(const yoso_model *m, const yoso_tensor_view *vi
     if (last > first) madvise((void *)first, last - first, MADV_DONTNEED);
 }
 
-/* Asks for huge pages under the untouched part of a weight buffer about to be written: on a CPU
- * device the mapped buffer is host memory, and 2 MiB pages cut the page faults of filling it
- * (~120k for yoso-4096) to a few hundred. A hint: other memory refuses or ignores it. */
-static void model_hint_huge_pages(void *p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20, lo = ((uintptr_t)p + huge - 1) / huge * huge,
-                    hi = ((uintptr_t)p + bytes) / huge * huge;
-    if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 /* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
  * elements through `tmp`, so no whole-tensor copy is made on the host. */
 static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half, float *tmp,
@@ -113,7 +99,6 @@ static yoso_status model_upload_views(yoso_model *m, const yoso_tensor_view *con
     dst = clEnqueueMapBuffer(m->ctx->queue, *out, CL_TRUE, CL_MAP_WRITE, 0, bytes, 0, NULL, NULL,
                              &err);
     CL_CHECK_ERR(err, "clEnqueueMapBuffer(weights)");
-    model_hint_huge_pages(dst, bytes);
     size_t at = 0;
     for (int i = 0; i < n; i++) {
         YOSO_TRY(model_convert_view(views[i], (char *)dst + at * esize, as_half, tmp, CHUNK));
