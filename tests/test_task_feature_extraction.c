@@ -14,6 +14,15 @@
 
 #define MAX_CASES 32
 #define TOL 1e-5
+/* LSH (seed 7) against HF's expectation-mode answers on the short base-model cases, measured on
+ * PoCL and rusticl (the same): the relative L2 distance of the per-token states 0.112 with 1024
+ * hashes, 0.346 with 64 (the sampling error's 1/sqrt(num_hash)); the normalized means' mean
+ * cosine 0.99896 and 0.97767. Over seeds 1-10: 0.108-0.123 and 0.9971-0.9993 with 1024 hashes,
+ * 0.323-0.378 and 0.965-0.979 with 64. Bounds with room for another device's rounding: */
+#define LSH_FEW 64
+#define LSH_MANY 1024
+#define LSH_REL_BOUND 0.16
+#define LSH_COS_BOUND 0.995
 
 static yoso_model *g_base, *g_seqcls; /* expectation mode */
 static yoso_tokenizer *g_tok;
@@ -310,50 +319,75 @@ static void test_pairs_ids_and_truncation(void **state) {
     free(ib);
 }
 
-/* The relative L2 distance ||a - e|| / ||e|| of two results' values. */
-static double relative_l2(const yoso_feature_result *a, const yoso_feature_result *e) {
-    double d = 0, n = 0;
-    for (size_t k = 0; k < (size_t)e->rows * e->dim; k++) {
-        d += ((double)a->values[k] - e->values[k]) * ((double)a->values[k] - e->values[k]);
-        n += (double)e->values[k] * e->values[k];
+/* Adds Σ(a - b)² to *dd and Σb² to *bb over the numbers of two JSON values of one nesting. */
+static void json_sums(const cJSON *a, const cJSON *b, double *dd, double *bb) {
+    if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) {
+        *dd += (a->valuedouble - b->valuedouble) * (a->valuedouble - b->valuedouble);
+        *bb += b->valuedouble * b->valuedouble;
     }
-    return sqrt(d / n);
+    for (const cJSON *x = a->child, *y = b->child; x && y; x = x->next, y = y->next)
+        json_sums(x, y, dd, bb);
 }
 
-/* LSH attention: the same seed twice gives identical states, another seed other ones; with 256
- * hashes the states are near expectation's. Measured on this text (seeds 1-3, then 7): relative
- * L2 of the per-token states 0.45/0.37/0.21/0.11 at 16/64/256/1024 hashes (the sampling error's
- * 1/sqrt(num_hash)), the normalized mean's cosine with expectation's 0.985-0.997 at 256. The
- * bounds, 0.3 and 0.98, leave room for other seeds' spread. */
+/* The cosine of the mean over the tokens of states [1][tokens][hidden] with the unit vector want.
+ */
+static double mean_cosine(const cJSON *states, const cJSON *want) {
+    double mean[1024] = {0}, norm = 0, dot = 0;
+    const cJSON *token, *x;
+    assert_true(cJSON_GetArraySize(want) <= 1024);
+    cJSON_ArrayForEach(token, states->child) {
+        int k = 0;
+        cJSON_ArrayForEach(x, token) mean[k++] += x->valuedouble;
+    }
+    int k = 0;
+    cJSON_ArrayForEach(x, want) {
+        norm += mean[k] * mean[k];
+        dot += mean[k++] * x->valuedouble;
+    }
+    return dot / sqrt(norm);
+}
+
+/* The statistics of the LSH check: the relative L2 distance ||a - e|| / ||e|| of all per-token
+ * states from HF's, and the mean cosine of their normalized means with HF's. */
+enum { REL, COS };
+
+/* test_lsh_measure_fn: stats[REL] and stats[COS] of got[] against HF's answers. */
+static void lsh_measure(const cJSON **picked, cJSON **got, int n, double *stats) {
+    double dd = 0, ee = 0;
+    stats[COS] = 0;
+    for (int i = 0; i < n; i++) {
+        json_sums(got[i], cJSON_GetObjectItem(picked[i], "expected"), &dd, &ee);
+        const cJSON *pooled = cJSON_GetObjectItem(picked[i], "pooled");
+        stats[COS] += mean_cosine(got[i], cJSON_GetObjectItem(pooled, "mean_normalized")) / n;
+        cJSON_Delete(got[i]);
+    }
+    stats[REL] = sqrt(dd / ee);
+}
+
+/* The cases of the LSH check: the base model's but long_* (300 and 700 words). */
+static int lsh_case(const cJSON *c) {
+    return !strcmp(cJSON_GetObjectItem(c, "model")->valuestring, "base-hd64") &&
+           !strstr(cJSON_GetObjectItem(c, "name")->valuestring, "/long_");
+}
+
+/* The LSH check on base-hd64. */
+static const test_lsh_check k_lsh = {"base-hd64",
+                                     YOSO_TASK_FEATURE_EXTRACTION,
+                                     lsh_case,
+                                     LSH_FEW,
+                                     LSH_MANY,
+                                     lsh_measure,
+                                     {"relative L2 of the states", "mean cosine of the means"}};
+
+/* LSH attention: deterministic per seed (test_lsh_check_run), and nearer HF's expectation-mode
+ * states with LSH_MANY hashes than with LSH_FEW. */
 static void test_lsh_deterministic_and_close(void **state) {
     (void)state;
-    yoso_model *a = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 7),
-               *b = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 7),
-               *c = test_load_task_model("base-hd64", YOSO_ATTENTION_LSH, 256, 8);
-    const char *text = "In 1889 the Eiffel Tower was completed in Paris, the capital of France.";
-    yoso_feature_request r = {.text = text};
-    yoso_feature_request mean = {.text = text, .pooling = YOSO_POOLING_MEAN, .normalize = 1};
-    yoso_feature_result ra, rb, rc, re, ma, me;
-    run_one(a, &r, &ra);
-    run_one(b, &r, &rb);
-    run_one(c, &r, &rc);
-    run_one(g_base, &r, &re);
-    run_one(a, &mean, &ma);
-    run_one(g_base, &mean, &me);
-    assert_int_equal(ra.tokens, re.tokens);
-    assert_memory_equal(ra.values, rb.values, (size_t)ra.rows * ra.dim * sizeof(float));
-    assert_true(memcmp(ra.values, rc.values, (size_t)ra.rows * ra.dim * sizeof(float)) != 0);
-    double cos = 0, rel = relative_l2(&ra, &re);
-    for (int k = 0; k < ma.dim; k++) cos += (double)ma.values[k] * me.values[k];
-    printf("LSH 256 hashes vs expectation: relative L2 %.3f, normalized mean cosine %.5f\n", rel,
-           cos);
-    assert_true(rel > 0 && rel <= 0.3);
-    assert_true(cos >= 0.98);
-    yoso_feature_result *all[] = {&ra, &rb, &rc, &re, &ma, &me};
-    for (int i = 0; i < 6; i++) yoso_feature_result_release(all[i]);
-    yoso_model_free(a);
-    yoso_model_free(b);
-    yoso_model_free(c);
+    double few[2], many[2];
+    test_lsh_check_run(&k_lsh, g_cases, g_ncases, few, many);
+    assert_true(many[REL] < few[REL] && many[COS] > few[COS]);
+    assert_true(many[REL] > 0 && many[REL] <= LSH_REL_BOUND);
+    assert_true(many[COS] >= LSH_COS_BOUND);
 }
 
 /* Quotes s for a POSIX shell into a malloc'ed string ('...' with ' as '\''). */

@@ -14,12 +14,16 @@
 
 #define MAX_CASES 16
 #define TOL 1e-5
-/* LSH with 256 hashes (seed 7) against the expectation, measured on PoCL: the best answer's span
- * is the expectation's in 8 of the 9 cases and its score within 0.0159 (this random-weight head's
- * spans score within a few 1e-3 of each other, and 256 samples leave ~6% noise in each attention
- * weight). Bounds with room for another device's rounding: */
+/* LSH (seed 7) against HF's expectation-mode answers on the cases of one window, measured on PoCL
+ * and rusticl (the same): with 4096 hashes the best answer's span is HF's in 6 of the 6 cases and
+ * its score within 0.011, with 64 in 2 and within 0.063; over seeds 1-10, 5-6 and 0.0007-0.011
+ * with 4096, 1-4 and 0.015-0.063 with 64 (this random-weight head's spans score within a few 1e-3
+ * of each other, and few hashes leave much noise in each attention weight). Bounds with room for
+ * another device's rounding: */
 #define LSH_SCORE_BOUND 0.025
-#define LSH_MIN_SAME_BEST 7
+#define LSH_MIN_SAME_BEST 5
+#define LSH_FEW 64
+#define LSH_MANY 4096
 
 static yoso_tokenizer *g_tok;
 static yoso_model *g_qa;
@@ -190,60 +194,51 @@ static void test_cli_matches_pipeline(void **state) {
     test_remove_temp_dir(dir);
 }
 
-/* Runs the typed API on every case with model m; *json[i] malloc'ed. */
-static void run_all(yoso_model *m, char **json) {
-    yoso_qa_request req[MAX_CASES];
-    yoso_qa_result res[MAX_CASES];
-    for (int i = 0; i < g_num_cases; i++) req[i] = case_request(g_cases[i]);
-    if (yoso_question_answering(m, g_tok, req, g_num_cases, res) != YOSO_OK)
-        fail_msg("%s", yoso_last_error());
-    for (int i = 0; i < g_num_cases; i++) {
-        assert_int_equal(yoso_qa_result_json(&res[i], &json[i]), YOSO_OK);
-        yoso_qa_result_release(&res[i]);
+/* The statistics of the LSH check: in how many cases the best answer has HF's span, and the
+ * largest difference of its score from HF's. */
+enum { SAME, WORST };
+
+/* test_lsh_measure_fn: stats[SAME] and stats[WORST] of got[] against HF's answers. */
+static void lsh_measure(const cJSON **picked, cJSON **got, int n, double *stats) {
+    stats[SAME] = stats[WORST] = 0;
+    for (int i = 0; i < n; i++) {
+        const cJSON *y = cJSON_GetObjectItem(picked[i], "expected");
+        const cJSON *bx = cJSON_IsArray(got[i]) ? got[i]->child : got[i],
+                    *by = cJSON_IsArray(y) ? y->child : y;
+        stats[WORST] = fmax(stats[WORST], fabs(cJSON_GetObjectItem(bx, "score")->valuedouble -
+                                               cJSON_GetObjectItem(by, "score")->valuedouble));
+        stats[SAME] +=
+            cJSON_GetObjectItem(bx, "start")->valueint ==
+                cJSON_GetObjectItem(by, "start")->valueint &&
+            cJSON_GetObjectItem(bx, "end")->valueint == cJSON_GetObjectItem(by, "end")->valueint;
+        cJSON_Delete(got[i]);
     }
 }
 
-/* LSH: the same seed gives the same answers twice; with many hashes the scores approach the
- * expectation's. */
+/* The cases of the LSH check: those of one window (all but qa/long_*, whose windows would be
+ * three times as many rows, up to 384 tokens long). */
+static int lsh_case(const cJSON *c) {
+    return strstr(cJSON_GetObjectItem(c, "name")->valuestring, "/long_") == NULL;
+}
+
+/* The LSH check on qa. */
+static const test_lsh_check k_lsh = {"qa",
+                                     YOSO_TASK_QUESTION_ANSWERING,
+                                     lsh_case,
+                                     LSH_FEW,
+                                     LSH_MANY,
+                                     lsh_measure,
+                                     {"best answers with HF's span", "largest score difference"}};
+
+/* LSH: deterministic per seed (test_lsh_check_run), and with LSH_MANY hashes nearer the
+ * expectation (HF's answers) than with LSH_FEW. */
 static void test_lsh_deterministic_and_close(void **state) {
     (void)state;
-    char *a[MAX_CASES], *b[MAX_CASES];
-    yoso_model *m = test_load_task_model("qa", YOSO_ATTENTION_LSH, 0, 7);
-    run_all(m, a);
-    run_all(m, b);
-    yoso_model_free(m);
-    for (int i = 0; i < g_num_cases; i++) {
-        assert_string_equal(a[i], b[i]);
-        free(a[i]);
-        free(b[i]);
-    }
-    m = test_load_task_model("qa", YOSO_ATTENTION_LSH, 256, 7);
-    run_all(m, a);
-    yoso_model_free(m);
-    run_all(g_qa, b);
-    double worst = 0;
-    int same = 0;
-    for (int i = 0; i < g_num_cases; i++) {
-        /* the best answer's span and score, LSH vs expectation */
-        cJSON *x = cJSON_Parse(a[i]), *y = cJSON_Parse(b[i]);
-        const cJSON *bx = cJSON_IsArray(x) ? x->child : x, *by = cJSON_IsArray(y) ? y->child : y;
-        double d = fabs(cJSON_GetObjectItem(bx, "score")->valuedouble -
-                        cJSON_GetObjectItem(by, "score")->valuedouble);
-        worst = d > worst ? d : worst;
-        same += cJSON_GetObjectItem(bx, "start")->valuedouble ==
-                    cJSON_GetObjectItem(by, "start")->valuedouble &&
-                cJSON_GetObjectItem(bx, "end")->valuedouble ==
-                    cJSON_GetObjectItem(by, "end")->valuedouble;
-        cJSON_Delete(x);
-        cJSON_Delete(y);
-        free(a[i]);
-        free(b[i]);
-    }
-    printf("[ qa lsh   ] num_hash 256: best answer the expectation's in %d of %d cases, its score "
-           "within %.3g\n",
-           same, g_num_cases, worst);
-    assert_true(worst < LSH_SCORE_BOUND);
-    assert_true(same >= LSH_MIN_SAME_BEST);
+    double few[2], many[2];
+    test_lsh_check_run(&k_lsh, g_cases, g_num_cases, few, many);
+    assert_true(many[WORST] < few[WORST] && many[SAME] > few[SAME]);
+    assert_true(many[WORST] < LSH_SCORE_BOUND);
+    assert_true(many[SAME] >= LSH_MIN_SAME_BEST);
 }
 
 /* Runs one typed request and expects status st with a message containing part. */

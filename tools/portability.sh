@@ -46,11 +46,7 @@ for attention in expectation lsh; do
 done
 
 section "P3/5 the whole suite on Mesa rusticl (llvmpipe)"
-# Except the task tests' LSH convergence cases (test_lsh_deterministic_and_close: 256 to 4096
-# hashes over every fixture case, minutes each on PoCL, over 12 min on llvmpipe): they run in the
-# PoCL and sanitizer stages; that LSH answers alike on both devices is test_lsh_devices' job.
-YOSO_TEST_SKIP=test_lsh_deterministic_and_close "${rusticl[@]}" ctest --test-dir "$build" \
-  --output-on-failure -j2
+"${rusticl[@]}" ctest --test-dir "$build" --output-on-failure -j2
 
 section "P4/5 kernel-level suite under Oclgrind, 32 KiB local memory"
 tools/oclgrind/suite.sh "$build"

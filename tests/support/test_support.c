@@ -231,3 +231,94 @@ yoso_model *test_load_task_model(const char *name, yoso_attention attention, int
         fail_msg("%s: %s", name, yoso_last_error());
     return m;
 }
+
+void test_free_strings(char **s, int n) {
+    for (int i = 0; i < n; i++) free(s[i]);
+}
+
+/* The requests of an LSH check, and where they go. */
+typedef struct lsh_batch {
+    const test_lsh_check *check;
+    const yoso_tokenizer *tok;
+    char **requests;
+    int n;
+} lsh_batch;
+
+/* Answers batch b with m into json[]; fails the running test when it cannot. */
+static void lsh_run(yoso_model *m, const lsh_batch *b, char **json) {
+    const test_lsh_check *c = b->check;
+    if (yoso_task_run_json(m, b->tok, c->task, (const char *const *)b->requests, b->n, json))
+        fail_msg("%s (LSH): %s", c->model, yoso_last_error());
+}
+
+/* Answers batch b with m and returns how many answers differ from want[] (freeing its own). */
+static int answers_differ(yoso_model *m, const lsh_batch *b, char **want, char **again) {
+    lsh_run(m, b, again);
+    int differ = 0;
+    for (int i = 0; i < b->n; i++) differ += strcmp(again[i], want[i]) != 0;
+    test_free_strings(again, b->n);
+    return differ;
+}
+
+/* Parses json[n] into got[], frees json[] and measures got[] against picked[] into stats[]. */
+static void lsh_measure(const test_lsh_check *c, const cJSON **picked, char **json, int n,
+                        double *stats) {
+    cJSON **got = calloc((size_t)n, sizeof *got);
+    assert_non_null(got);
+    for (int i = 0; i < n; i++) assert_non_null(got[i] = cJSON_Parse(json[i]));
+    test_free_strings(json, n);
+    c->measure(picked, got, n, stats);
+    free(got);
+}
+
+/* Prints check c's statistics with num_hash hashes (part of a line). */
+static void lsh_print(const test_lsh_check *c, int num_hash, const double *stats, const char *end) {
+    printf(" %d hashes:", num_hash);
+    for (int k = 0; k < 2 && c->stats[k]; k++)
+        printf("%s %s %.4g", k ? "," : "", c->stats[k], stats[k]);
+    printf("%s", end);
+}
+
+void test_lsh_check_run(const test_lsh_check *c, cJSON *const *cases, int num_cases, double *few,
+                        double *many) {
+    const cJSON **picked = calloc((size_t)num_cases, sizeof *picked);
+    char **req = calloc((size_t)num_cases, sizeof *req), **a = calloc((size_t)num_cases, sizeof *a),
+         **b = calloc((size_t)num_cases, sizeof *b);
+    assert_true(picked && req && a && b);
+    int n = 0;
+    for (int i = 0; i < num_cases; i++)
+        if (c->pick(cases[i])) {
+            picked[n] = cases[i];
+            req[n++] = test_case_request(cases[i]);
+        }
+    assert_true(n > 0);
+    yoso_tokenizer *tok = NULL;
+    assert_int_equal(yoso_tokenizer_load(test_data_path("tasks/tokenizer"), &tok), YOSO_OK);
+    const lsh_batch batch = {c, tok, req, n};
+    yoso_model *m = test_load_task_model(c->model, YOSO_ATTENTION_LSH, c->few, 7);
+    lsh_run(m, &batch, a);
+    if (answers_differ(m, &batch, a, b))
+        fail_msg("%s: LSH answers otherwise a second time with the same model", c->model);
+    yoso_model_free(m);
+    m = test_load_task_model(c->model, YOSO_ATTENTION_LSH, c->few, 7);
+    if (answers_differ(m, &batch, a, b))
+        fail_msg("%s: a second load with LSH seed 7 answers otherwise", c->model);
+    yoso_model_free(m);
+    m = test_load_task_model(c->model, YOSO_ATTENTION_LSH, c->few, 8);
+    if (!answers_differ(m, &batch, a, b)) fail_msg("%s: LSH seeds 7 and 8 answer alike", c->model);
+    yoso_model_free(m);
+    m = test_load_task_model(c->model, YOSO_ATTENTION_LSH, c->many, 7);
+    lsh_run(m, &batch, b);
+    yoso_model_free(m);
+    yoso_tokenizer_free(tok);
+    lsh_measure(c, picked, a, n, few);
+    lsh_measure(c, picked, b, n, many);
+    printf("LSH %s on %d cases vs HF's expectation:", c->model, n);
+    lsh_print(c, c->few, few, ";");
+    lsh_print(c, c->many, many, "\n");
+    test_free_strings(req, n);
+    free(picked);
+    free(req);
+    free(a);
+    free(b);
+}

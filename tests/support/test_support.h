@@ -62,6 +62,32 @@ int test_setup_model(const char *relative, yoso_attention attention, yoso_model 
 yoso_model *test_load_task_model(const char *name, yoso_attention attention, int num_hash,
                                  uint64_t seed);
 
+/* Measures LSH answers got[n] to the fixture cases picked[n] against their expected answers (HF's,
+ * expectation mode) into stats[] (the check's own statistics); frees got[]. */
+typedef void (*test_lsh_measure_fn)(const struct cJSON **picked, struct cJSON **got, int n,
+                                    double *stats);
+/* A convergence check of LSH attention: tests/data/tasks/<model> answers the fixture cases that
+ * pick() accepts (test_case_request, yoso_task_run_json, one batch, the tasks' tokenizer) with
+ * `few` and with `many` hashes, and measure() compares the answers with HF's: up to two
+ * statistics, named in stats[] (NULL past the last). */
+typedef struct test_lsh_check {
+    const char *model;
+    yoso_task task;
+    int (*pick)(const struct cJSON *c);
+    int few, many;
+    test_lsh_measure_fn measure;
+    const char *stats[2];
+} test_lsh_check;
+/* Runs check c on cases[num_cases] with LSH seed 7: with c->few hashes the model must answer byte
+ * for byte alike a second time, as must a second load, and seed 8 otherwise. Prints the
+ * statistics, c->few's into few[] and c->many's into many[]. The checks pick a few short cases:
+ * rusticl's llvmpipe runs the GPU kernels (a work-item per value dim), where hashes × rows cost
+ * ~100 times what they do on PoCL. */
+void test_lsh_check_run(const test_lsh_check *c, struct cJSON *const *cases, int num_cases,
+                        double *few, double *many);
+/* Frees n malloc'ed strings. */
+void test_free_strings(char **s, int n);
+
 /* The program's main(): runs the named cases as one cmocka group, with group setup and teardown
  * (each may be NULL): TEST_MAIN(test_context_setup, test_context_teardown, test_a, test_b). */
 #define TEST_MAIN(setup, teardown, ...)                                                            \
