@@ -328,9 +328,8 @@ static err_result jsonl(const char *line) {
 }
 
 static void test_jsonl_strict(void **state) {
-    static const struct {
-        const char *line, *key1, *key2;
-    } k_bad[] = {
+    static const err_case k_bad[] = {
+        /* a --jsonl line */
         {"{\"text\": \"a <mask>\", \"topk\": 2}", "stdin line 1: unknown key \"topk\"", "top_k"},
         {"{\"text\": \"a <mask>\", \"text\": \"b <mask>\"}", "key \"text\" is given twice", ""},
         {"{\"text\": \"a <mask>\", \"inputs\": \"b <mask>\"}", "given twice", "inputs"},
@@ -343,7 +342,7 @@ static void test_jsonl_strict(void **state) {
         {"{\"inputs\": \"a <mask>\", \"parameters\": 3}", "\"parameters\" must be an object", ""},
     };
     for (size_t i = 0; i < sizeof k_bad / sizeof k_bad[0]; i++) {
-        err_result r = jsonl(k_bad[i].line);
+        err_result r = jsonl(k_bad[i].input);
         err_expect_failure(&r, 2, k_bad[i].key1, k_bad[i].key2, (const char *)NULL);
         err_result_free(&r);
     }

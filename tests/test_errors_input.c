@@ -144,9 +144,8 @@ static void test_targets(void **state) {
 
 /* Ids outside the vocabulary, malformed matrices and options: exit 2, no file. */
 static void test_bad_ids_and_masks(void **state) {
-    static const struct {
-        const char *args, *key1, *key2;
-    } k_cases[] = {
+    static const err_case k_cases[] = {
+        /* options of yoso logits */
         {"--ids 0,50265,2", "token id 50265 at row 0, position 1", "outside the vocabulary"},
         {"--ids 0,-1,2", "token id -1", "outside the vocabulary"},
         {"--ids 0,5,x", "--ids: 'x' is not an integer", "--help"},
@@ -162,7 +161,7 @@ static void test_bad_ids_and_masks(void **state) {
     char *dir = test_make_temp_dir();
     for (size_t i = 0; i < sizeof k_cases / sizeof k_cases[0]; i++) {
         err_result r = err_run("%s logits -m '%s' %s --out '%s/x.npy'", YOSO_CLI, FILL_MODEL,
-                               k_cases[i].args, dir);
+                               k_cases[i].input, dir);
         err_expect_failure(&r, 2, k_cases[i].key1, k_cases[i].key2, (const char *)NULL);
         err_result_free(&r);
         assert_int_equal(err_count_entries(dir, NULL), 0); /* no output, no temp file */

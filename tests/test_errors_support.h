@@ -19,6 +19,11 @@
 #include "yoso.h"
 
 /* What one CLI run left behind. */
+/* A refused input and two fragments its one-line error must hold ("" for none). */
+typedef struct err_case {
+    const char *input, *key1, *key2;
+} err_case;
+
 typedef struct err_result {
     int rc;    /* exit code, or 128 + signal */
     char *out; /* stdout (malloc'ed, NUL-terminated) */

@@ -20,9 +20,7 @@ static char *fill_case_request(const cJSON *c) {
     const cJSON *t = cJSON_GetObjectItem(c, "targets");
     if (cJSON_IsArray(t)) cJSON_AddItemToObject(params, "targets", cJSON_Duplicate(t, 1));
     cJSON_AddItemToObject(req, "parameters", params);
-    char *s = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    return s;
+    return test_json_take(req);
 }
 
 /* Every fill-mask golden case under 100 tokens as one batch of JSON requests: each response is

@@ -357,9 +357,10 @@ static int lsh_case(const cJSON *c) {
 }
 
 /* The LSH check on tokcls. */
+static const char *const k_lsh_stats[2] = {"label share", "mean score change"};
 static const test_lsh_check k_lsh = {
-    "tokcls",    YOSO_TASK_TOKEN_CLASSIFICATION,      lsh_case, LSH_FEW, LSH_MANY,
-    lsh_measure, {"label share", "mean score change"}};
+    "tokcls",   YOSO_TASK_TOKEN_CLASSIFICATION, lsh_case, LSH_FEW, LSH_MANY, lsh_measure,
+    k_lsh_stats};
 
 /* LSH attention: deterministic per seed (test_lsh_check_run), and with LSH_MANY hashes nearer
  * HF's expectation-mode answers than with LSH_FEW. This random model (weights of std 0.5)

@@ -205,13 +205,17 @@ void test_free_cases(cJSON **cases, int n) {
     for (int i = 0; i < n; i++) cJSON_Delete(cases[i]);
 }
 
+char *test_json_take(cJSON *root) {
+    char *s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return s;
+}
+
 char *test_case_request(const cJSON *c) {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddItemToObject(req, "inputs", cJSON_Duplicate(cJSON_GetObjectItem(c, "inputs"), 1));
     cJSON_AddItemToObject(req, "parameters", cJSON_Duplicate(cJSON_GetObjectItem(c, "kwargs"), 1));
-    char *s = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    return s;
+    return test_json_take(req);
 }
 
 int test_setup_model(const char *relative, yoso_attention attention, yoso_model **out) {

@@ -47,6 +47,8 @@ int test_write_file(const char *path, const void *data, size_t size);
 int test_json_match(const char *got, const char *want, double tol, char *why, size_t n);
 
 struct cJSON;
+/* JSON text of root on one line (malloc'ed); deletes root. */
+char *test_json_take(struct cJSON *root);
 /* Reads the JSON lines of tests/data/<relative> into cases[max] (cJSON_Delete each, or
  * test_free_cases); returns how many, or -1 when the file cannot be read or a line parsed. */
 int test_read_cases(const char *relative, struct cJSON **cases, int max);
@@ -76,7 +78,7 @@ typedef struct test_lsh_check {
     int (*pick)(const struct cJSON *c);
     int few, many;
     test_lsh_measure_fn measure;
-    const char *stats[2];
+    const char *const *stats; /* [2] names of what measure gives (the second may be NULL) */
 } test_lsh_check;
 /* Runs check c on cases[num_cases] with LSH seed 7: with c->few hashes the model must answer byte
  * for byte alike a second time, as must a second load, and seed 8 otherwise. Prints the
