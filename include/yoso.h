@@ -268,7 +268,8 @@ typedef struct yoso_fill_result {
     yoso_prediction *predictions; /* [num_masks × top_k], best first within each mask */
 } yoso_fill_result;
 
-/* Runs `count` requests as one padded batch: one forward pass, the LM head only at the masks.
+/* Runs `count` requests as padded batches (inputs of like length together, at most a quarter of
+ * a forward pass's tokens padding), the LM head only at the masks.
  * results[count] are filled; release each with yoso_fill_result_release. A bad request fails
  * the call with a message that starts "input I: " (its index). top_k is capped at the number of
  * targets, as in HF; top_k < 1 is an error (HF returns an empty list for 0). */
@@ -289,7 +290,7 @@ yoso_status yoso_fill_batch_create(yoso_model *model, const yoso_tokenizer *tok,
 yoso_status yoso_fill_batch_add(yoso_fill_batch *batch, const yoso_fill_request *request);
 /* The number of requests added since the last run. */
 int yoso_fill_batch_count(const yoso_fill_batch *batch);
-/* Runs the added requests as one padded forward pass into results[count], in the order added;
+/* Runs the added requests as yoso_fill_mask does into results[count], in the order added;
  * the batch is empty afterwards, whatever the outcome. */
 yoso_status yoso_fill_batch_run(yoso_fill_batch *batch, yoso_fill_result *results);
 void yoso_fill_batch_free(yoso_fill_batch *batch);

@@ -110,6 +110,22 @@ static void test_cases_as_padded_batches(void **state) {
     }
 }
 
+/* Up to 16 cases of every length in one call, longest first: the call runs them as chunks of
+ * like length (shortest first) and each result still lands at its own index. */
+static void test_mixed_lengths_in_one_call(void **state) {
+    enum { N = 16 };
+    const char *targets[N][16];
+    yoso_fill_request reqs[N] = {{0}};
+    yoso_fill_result res[N];
+    int n = g_ncases < N ? g_ncases : N;
+    for (int i = 0; i < n; i++) reqs[i] = case_request(g_cases[g_ncases - 1 - i], targets[i]);
+    if (yoso_fill_mask(g_model, g_tok, reqs, n, res) != YOSO_OK) fail_msg("%s", yoso_last_error());
+    for (int i = 0; i < n; i++) {
+        compare_case(g_cases[g_ncases - 1 - i], &res[i]);
+        yoso_fill_result_release(&res[i]);
+    }
+}
+
 static void test_cli_jsonl_matches_hf(void **state) {
     char *dir = test_make_temp_dir(), in[512], cmd[2048];
     snprintf(in, sizeof in, "%s/in.jsonl", dir);
@@ -205,5 +221,5 @@ static void test_no_mask_and_bad_top_k_are_usage_errors(void **state) {
 }
 
 TEST_MAIN(setup, teardown, test_each_case_alone, test_cases_as_padded_batches,
-          test_cli_jsonl_matches_hf, test_cli_json_single_text, test_api_example_program,
-          test_no_mask_and_bad_top_k_are_usage_errors)
+          test_mixed_lengths_in_one_call, test_cli_jsonl_matches_hf, test_cli_json_single_text,
+          test_api_example_program, test_no_mask_and_bad_top_k_are_usage_errors)

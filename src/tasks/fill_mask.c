@@ -1,4 +1,5 @@
-/* fill_mask.c — Hugging Face's fill-mask pipeline: tokenize, one padded forward, top-k per mask. */
+/* fill_mask.c — Hugging Face's fill-mask pipeline: tokenize, padded forwards of inputs of like
+ * length, top-k per mask. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,32 +257,67 @@ int yoso_fill_batch_count(const yoso_fill_batch *b) {
     return b ? b->count : 0;
 }
 
-yoso_status yoso_fill_batch_run(yoso_fill_batch *b, yoso_fill_result *results) {
-    const int count = b->count, vocab = b->info.vocab_size;
-    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
-    memset(results, 0, (size_t)count * sizeof *results);
+/* At most this share of a chunk's tokens may be padding: inputs of very different lengths run
+ * as separate forward passes rather than one padded to the longest. */
+#define FILL_MAX_PADDING 0.25
+
+/* Runs the inputs in[order[0..n)] as one padded forward pass into their results. */
+static yoso_status fill_chunk_run(yoso_fill_batch *b, const int *order, int n, fill_input *chunk,
+                                  yoso_fill_result *results) {
+    const int vocab = b->info.vocab_size;
     int32_t *ids = NULL, *mask = NULL, *positions = NULL;
     float *logits = NULL;
     int seq = 0, npos = 0;
-    yoso_status st = fill_batch(b->in, count, yoso_tokenizer_pad_id(b->tok), &ids, &mask,
-                                &positions, &seq, &npos);
+    for (int i = 0; i < n; i++) chunk[i] = b->in[order[i]];
+    yoso_status st =
+        fill_batch(chunk, n, yoso_tokenizer_pad_id(b->tok), &ids, &mask, &positions, &seq, &npos);
     if (st == YOSO_OK && !(logits = malloc((size_t)npos * vocab * sizeof(float))))
         st = yoso_error_oom();
     if (st == YOSO_OK)
-        st = yoso_model_logits_at(b->model, count, seq, ids, mask, positions, npos, logits);
+        st = yoso_model_logits_at(b->model, n, seq, ids, mask, positions, npos, logits);
     size_t at = 0;
-    for (int i = 0; i < count && st == YOSO_OK; i++) {
-        st = fill_result(b->tok, &b->in[i], logits + at * vocab, vocab, &results[i]);
-        at += (size_t)b->in[i].num_masks;
+    for (int i = 0; i < n && st == YOSO_OK; i++) {
+        st = fill_result(b->tok, &chunk[i], logits + at * vocab, vocab, &results[order[i]]);
+        at += (size_t)chunk[i].num_masks;
+    }
+    free(ids);
+    free(mask);
+    free(positions);
+    free(logits);
+    return st;
+}
+
+yoso_status yoso_fill_batch_run(yoso_fill_batch *b, yoso_fill_result *results) {
+    const int count = b->count;
+    if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
+    memset(results, 0, (size_t)count * sizeof *results);
+    int *order = malloc((size_t)count * sizeof *order); /* [count] inputs, shortest first */
+    fill_input *chunk = malloc((size_t)count * sizeof *chunk);
+    yoso_status st = order && chunk ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; st == YOSO_OK && i < count; i++) { /* a stable insertion sort by length */
+        int at = i;
+        for (; at > 0 && b->in[order[at - 1]].len > b->in[i].len; at--) order[at] = order[at - 1];
+        order[at] = i;
+    }
+    /* chunks of the sorted inputs: the next one joins while the padding stays under the share */
+    for (int start = 0; st == YOSO_OK && start < count;) {
+        int n = 1;
+        size_t tokens = b->in[order[start]].len;
+        while (start + n < count) {
+            const size_t len = b->in[order[start + n]].len; /* the longest so far */
+            if ((double)(n + 1) * len > (1.0 + FILL_MAX_PADDING) * (double)(tokens + len)) break;
+            tokens += len;
+            n++;
+        }
+        st = fill_chunk_run(b, order + start, n, chunk, results);
+        start += n;
     }
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_fill_result_release(&results[i]);
     for (int i = 0; i < count; i++) fill_input_release(&b->in[i]);
     b->count = 0;
-    free(ids);
-    free(mask);
-    free(positions);
-    free(logits);
+    free(order);
+    free(chunk);
     return st;
 }
 
