@@ -205,7 +205,7 @@ static int fill_cache_at_once(const char *dir) {
     /* both wait for the same start signal, then run with the same empty cache */
     snprintf(
         cmd, sizeof cmd,
-        "cd '%s' && for i in 1 2; do ( until [ -e go ]; do sleep 0.01; done; YOSO_CACHE_DIR='%s' %s fill-mask --json -v -m '%s' " TEXT
+        "cd '%s' && for i in 1 2; do ( until [ -e go ]; do sleep 0.01; done; YOSO_TEST_CACHE_WRITE_DELAY=2 YOSO_CACHE_DIR='%s' %s fill-mask --json -v -m '%s' " TEXT
         " >out$i 2>err$i; echo $? >rc$i ) & done; sleep 0.2; touch go; wait",
         dir, cache, YOSO_CLI, FILL_MODEL);
     assert_int_equal(system(cmd), 0);
@@ -237,8 +237,9 @@ static int fill_cache_at_once(const char *dir) {
 
 /* Two processes filling an empty cache at once both succeed and leave one good entry. */
 static void test_cache_two_processes_fill_at_once(void **state) {
-    /* both must have compiled (and so both written the entry) for the race to be real; on a
-     * busy machine one may start late and find the other's entry: then try again */
+    /* both must have compiled (and so both written the entry) for the race to be real: each
+     * waits 2 s between compiling and writing (YOSO_TEST_CACHE_WRITE_DELAY), so a process that
+     * starts late still finds no entry; on a very busy machine, try again */
     int both = 0;
     for (int attempt = 0; attempt < 4 && !both; attempt++) {
         char *dir = test_make_temp_dir();

@@ -27,8 +27,9 @@ static yoso_status context_read_env(yoso_env *env) {
     YOSO_TRY(context_env("YOSO_CL_OPTIONS", &env->cl_options));
     YOSO_TRY(context_env("YOSO_PROBE_FAIL", &env->probe_fail));
     YOSO_TRY(context_env("YOSO_CLBLAST_FAIL", &env->clblast_fail));
-    const char *cap = getenv("YOSO_LOOP_CAP");
+    const char *cap = getenv("YOSO_LOOP_CAP"), *delay = getenv("YOSO_TEST_CACHE_WRITE_DELAY");
     env->loop_cap = cap ? atoll(cap) : 0;
+    env->cache_write_delay = delay ? atof(delay) : 0;
 fail:
     return status;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "program_cache.h"
 #include "runtime.h"
@@ -189,6 +190,11 @@ static void program_store(yoso_context *ctx, cl_program p, const char *name) {
          !bundle_find(payload, n, context, &old, &old_size) ||
          bundle_find(payload, n, name, &old, &old_size)))
         goto done;
+    if (ctx->env.cache_write_delay > 0) { /* a test holding the race open */
+        const double s = ctx->env.cache_write_delay;
+        const struct timespec wait = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+        nanosleep(&wait, NULL);
+    }
     if (bundle_append(&payload, &n, name, bin, size))
         yoso_cache_write(ctx->cache_dir, ctx->program_key, payload, n);
 done:

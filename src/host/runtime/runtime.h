@@ -25,6 +25,8 @@ typedef struct yoso_env {
                            on purpose (tests of the self-check's refusal) */
     long long loop_cap; /* $YOSO_LOOP_CAP: treat the device as capping a work-item's loop
                            iterations at this many (tests of the bounded launches); 0: probe */
+    double cache_write_delay; /* $YOSO_TEST_CACHE_WRITE_DELAY: seconds to wait between compiling
+                                 and writing the cache entry (tests of two processes racing) */
 } yoso_env;
 
 struct yoso_context {
