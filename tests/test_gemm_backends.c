@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_support.h"
 
@@ -153,6 +154,16 @@ static void test_output_aliasing_an_input_is_refused(void **state) {
     yoso_gemm_free(gemm);
 }
 
+/* With OpenBLAS, the backend's name says which of its kernel sets runs ($OPENBLAS_CORETYPE or its
+ * CPU detection picks one), so a benchmark table can tell AVX2 from AVX-512 runs apart. */
+static void test_openblas_names_its_kernels(void **state) {
+    yoso_gemm *gemm = NULL;
+    if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
+    const char *name = yoso_gemm_backend_name(gemm);
+    if (strstr(name, "openblas")) assert_non_null(strstr(name, " kernels)"));
+    yoso_gemm_free(gemm);
+}
+
 TEST_MAIN(test_context_setup, test_context_teardown, test_clblast, test_host_blas, test_portable,
           test_portable_bounded_loops, test_clblast_failure_falls_back,
-          test_output_aliasing_an_input_is_refused)
+          test_output_aliasing_an_input_is_refused, test_openblas_names_its_kernels)

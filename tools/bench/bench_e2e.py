@@ -200,6 +200,29 @@ def make_text(yoso, model, L):
     return text
 
 
+def openblas_unpin(keep):
+    """Drops $OPENBLAS_CORETYPE for every contender (and numpy) unless keep; returns a note.
+
+    A pinned core type (this workplace's sandboxes set Haswell) holds OpenBLAS to its AVX2
+    kernels where it would pick AVX-512 ones itself, while ONNX Runtime's MLAS ignores it; a
+    user's machine has no such pin."""
+    pin = os.environ.get("OPENBLAS_CORETYPE")
+    if pin is None:
+        return "OPENBLAS_CORETYPE unset"
+    if keep:
+        return f"OPENBLAS_CORETYPE={pin} kept"
+    del os.environ["OPENBLAS_CORETYPE"]
+    return f"OPENBLAS_CORETYPE={pin} from the environment unset"
+
+
+def gemm_backend(yoso, model):
+    """yoso's GEMM backend as `yoso -v` names it (with OpenBLAS: which kernel set runs)."""
+    err = subprocess.run([yoso, "fill-mask", "-v", "-m", model, "a <mask>."], capture_output=True,
+                         text=True).stderr
+    return next((ln.split(": ", 2)[-1].strip() for ln in err.splitlines()
+                 if "GEMM backend" in ln), "?")
+
+
 def sgemm_peak(reps=3):
     """Best GFLOP/s of a 4096×768×3072 SGEMM through numpy (OpenBLAS)."""
     import numpy as np
@@ -281,7 +304,8 @@ def write_table(path, meta, starts, rows):
     kinds = meta["contenders"]
     lines = [
         f"Run: {meta['date']} · {meta['cpu']} · ISA {meta['isa']} · {meta['cores']} cores, "
-        f"{meta['threads']} threads per contender · {meta['device']} · {meta['layers']} layers · "
+        f"{meta['threads']} threads per contender · {meta['device']} · "
+        f"GEMM {meta.get('gemm', '?')} · {meta['layers']} layers · "
         f"weights {'fp16' if meta['fp16'] else 'fp32'} · {meta['rounds']} interleaved rounds · "
         f"SGEMM peak (numpy 4096×768×3072) {meta['peak'][0]:.0f} GFLOP/s before, "
         f"{meta['peak'][1]:.0f} after · load average {meta['load'][0]:.2f} → "
@@ -364,6 +388,8 @@ def main():
     p.add_argument("--no-cold", action="store_true",
                    help="skip the cold starts (yoso's then start with the caches of earlier runs)")
     p.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
+    p.add_argument("--keep-openblas-coretype", action="store_true",
+                   help="leave $OPENBLAS_CORETYPE as the environment sets it (default: unset)")
     p.add_argument("--replot", action="store_true",
                    help="only rewrite results.md and bench.png from OUT/results.json")
     args = p.parse_args()
@@ -386,7 +412,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     lengths = [int(x) for x in args.lengths.split(",")]
     cpu, isa = cpu_info()
-    print(f"bench: {cpu}, {isa}", file=sys.stderr)
+    blas_note = openblas_unpin(args.keep_openblas_coretype)
+    backend = gemm_backend(args.yoso, args.model)
+    print(f"bench: {cpu}, {isa}; yoso's GEMM: {backend} ({blas_note})", file=sys.stderr)
     load0, peak0 = loadavg(), sgemm_peak()
     rows = []
     with tempfile.TemporaryDirectory(prefix="yoso-bench-") as tmp:
@@ -402,6 +430,7 @@ def main():
     device = next((ln.split(None, 2)[-1].strip() for ln in dev.splitlines() if "*" in ln), "?")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "isa": isa,
             "cores": os.cpu_count(), "threads": args.threads, "device": device,
+            "gemm": f"{backend}, {blas_note}",
             "layers": args.layers, "fp16": args.fp16, "rounds": args.rounds,
             "contenders": args.contenders, "start_tokens": min(lengths),
             "peak": [peak0, sgemm_peak()], "load": [load0, loadavg()]}

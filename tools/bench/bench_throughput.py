@@ -196,7 +196,8 @@ def write_table(path, meta, rows):
     ort = rows["ort"]["median_s"] if "ort" in rows else None
     lines = [
         f"Run: {meta['date']} · {meta['cpu']} · ISA {meta['isa']} · {meta['cores']} cores, "
-        f"{meta['threads']} threads per contender · {meta['layers']} layers · {meta['inputs']} "
+        f"{meta['threads']} threads per contender · GEMM {meta.get('gemm', '?')} · "
+        f"{meta['layers']} layers · {meta['inputs']} "
         f"texts of {meta['lengths']} tokens ({meta['tokens']} in all), batches of "
         f"{meta['batch']} · {meta['rounds']} interleaved rounds · load average "
         f"{meta['load'][0]:.2f} → {meta['load'][1]:.2f}.",
@@ -237,6 +238,8 @@ def main():
     p.add_argument("--contenders", default="ort,ort-batch,expectation,lsh,serve")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--out", default=os.path.join(REPO, "docs", "bench"))
+    p.add_argument("--keep-openblas-coretype", action="store_true",
+                   help="leave $OPENBLAS_CORETYPE as the environment sets it (default: unset)")
     args = p.parse_args()
     args.contenders = args.contenders.split(",")
     for k in args.contenders:
@@ -252,8 +255,10 @@ def main():
                         "--model", args.model], check=True)
     texts, lengths = make_texts(args)
     cpu, isa = bench_e2e.cpu_info()
+    blas_note = bench_e2e.openblas_unpin(args.keep_openblas_coretype)
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu, "isa": isa,
             "cores": os.cpu_count(), "threads": args.threads, "layers": args.layers,
+            "gemm": f"{bench_e2e.gemm_backend(args.yoso, args.model)}, {blas_note}",
             "inputs": args.inputs, "lengths": args.lengths, "tokens": sum(lengths),
             "batch": args.batch, "rounds": args.rounds, "contenders": args.contenders,
             "load": [bench_e2e.loadavg()]}

@@ -66,7 +66,7 @@ yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm);
 /* The host BLAS's cblas_sgemm when the backend is HOST_BLAS, else NULL: for callers that
  * multiply host memory they mapped themselves (fused expectation attention). */
 yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm);
-/* The backend's name, e.g. "CLBlast" or "host BLAS (libopenblas.so.0)". */
+/* The backend's name, e.g. "CLBlast" or "host BLAS (libopenblas.so.0, SkylakeX kernels)". */
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm);
 
 #endif

@@ -27,7 +27,12 @@ yoso_status yoso_gemm_host_open(yoso_gemm *g) {
         }
         g->blas_handle = h;
         *(void **)&g->sgemm = sym;
-        snprintf(g->name, sizeof g->name, "host BLAS (%.100s)", lib);
+        const char *(*corename)(void) = NULL;
+        *(void **)&corename = dlsym(h, "openblas_get_corename"); /* OpenBLAS only */
+        if (corename)
+            snprintf(g->name, sizeof g->name, "host BLAS (%.80s, %.24s kernels)", lib, corename());
+        else
+            snprintf(g->name, sizeof g->name, "host BLAS (%.100s)", lib);
         return YOSO_OK;
     }
     return yoso_error(
