@@ -1,6 +1,6 @@
 /* test_model_paths.c — every GEMM backend × expectation-attention path gives Hugging Face's
  * logits: host BLAS or CLBlast ($YOSO_GEMM), fused on the host (host BLAS only), blocked GEMM or
- * tiled kernel ($YOSO_EXPECTATION). The default on a CPU is host BLAS + blocked; GPUs take
+ * tiled kernel ($YOSO_EXPECTATION). The default on a CPU is host BLAS + fused; GPUs take
  * CLBlast + tiled: all stay tested. */
 #include <math.h>
 #include <stdio.h>

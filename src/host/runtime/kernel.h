@@ -30,8 +30,8 @@ typedef enum { YOSO_BUILD_ALONE, YOSO_BUILD_CONTEXT, YOSO_BUILD_LSH } yoso_build
     X(attention_prepare, CONTEXT, CONTEXT)                                                         \
     X(attention_conv_add, ALONE, ALONE)                                                            \
     X(attention_expectation, CONTEXT, CONTEXT)                                                     \
-    X(expectation_weights, CONTEXT, ALONE)                                                         \
-    X(attention_normalize_heads, CONTEXT, ALONE)                                                   \
+    X(expectation_weights, ALONE, ALONE)                                                           \
+    X(attention_normalize_heads, ALONE, ALONE)                                                     \
     X(lsh_fill, LSH, LSH)                                                                          \
     X(lsh_read, ALONE, LSH)                                                                        \
     X(lsh_read_rows, LSH, ALONE)                                                                   \
