@@ -46,18 +46,25 @@ static void test_verdict_is_cached(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
-/* A wrong answer from the probe named by $YOSO_PROBE_FAIL refuses the device in one line. */
-static void expect_refusal(const char *probe, const char *what) {
-    setenv("YOSO_PROBE_FAIL", probe, 1);
-    yoso_context *ctx = NULL;
-    assert_int_equal(probe_context(NULL, &ctx), YOSO_ERR_OPENCL);
-    unsetenv("YOSO_PROBE_FAIL");
-    assert_null(ctx);
-    const char *msg = yoso_last_error();
+/* Checks that msg is the one-line refusal naming what went wrong. */
+static void expect_refusal_message(const char *msg, const char *what) {
     assert_non_null(strstr(msg, "failed yoso's self-check"));
     assert_non_null(strstr(msg, what));
     assert_non_null(strstr(msg, "choose another device with -d"));
     assert_null(strchr(msg, '\n'));
+}
+
+/* A wrong answer from the probe named by $YOSO_PROBE_FAIL refuses the device in one line: when
+ * the context is created with a recheck (every probe runs, as `yoso devices --check` does). */
+static void expect_refusal(const char *probe, const char *what) {
+    setenv("YOSO_PROBE_FAIL", probe, 1);
+    yoso_context *ctx = NULL;
+    yoso_context_options opt = {.no_cache = 1, .recheck = 1};
+    yoso_status st = yoso_context_create(&opt, &ctx);
+    unsetenv("YOSO_PROBE_FAIL");
+    assert_int_equal(st, YOSO_ERR_OPENCL);
+    assert_null(ctx);
+    expect_refusal_message(yoso_last_error(), what);
 }
 
 /* Each probe's wrong answer refuses the device, naming what went wrong. */
@@ -69,6 +76,71 @@ static void test_wrong_answers_refuse(void **state) {
                                            {"hash", "LSH hash kernel on a fixed input gave 1 of"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_refusal(cases[i][0], cases[i][1]);
+}
+
+/* Without a recheck, a kernel probe runs with the context when its kernel is in the context's
+ * program, else at the kernel's first use: a wrong answer then refuses that kernel (every launch
+ * of it fails) in the same line, and the context's own verdict stays "passed". */
+static void expect_refusal_at_first_use(const char *probe, const char *what, int which) {
+    setenv("YOSO_PROBE_FAIL", probe, 1);
+    yoso_context *ctx = NULL;
+    yoso_status st = probe_context(NULL, &ctx);
+    if (st != YOSO_OK) { /* probed with the context (a GPU-class device's default kernels) */
+        unsetenv("YOSO_PROBE_FAIL");
+        assert_int_equal(st, YOSO_ERR_OPENCL);
+        expect_refusal_message(yoso_last_error(), what);
+        return;
+    }
+    assert_non_null(strstr(yoso_context_self_check(ctx), "passed"));
+    const yoso_kernels *ks = &ctx->kernels;
+    const yoso_kernel *k = which == 0       ? &ks->attention_expectation
+                           : ctx->cpu_class ? &ks->lsh_hash_rows_64
+                                            : &ks->lsh_hash_64;
+    assert_null(k->kernel); /* not built with the context */
+    yoso_kernel_ready(ctx, k);
+    unsetenv("YOSO_PROBE_FAIL");
+    assert_int_equal(k->status, YOSO_ERR_OPENCL);
+    assert_null(k->kernel);
+    expect_refusal_message(yoso_last_error(), what);
+    yoso_kernel_ready(ctx, k); /* refused for good, without probing again */
+    assert_int_equal(k->status, YOSO_ERR_OPENCL);
+    yoso_context_free(ctx);
+}
+
+static void test_kernel_probes_at_first_use(void **state) {
+    (void)state;
+    expect_refusal_at_first_use("expectation", "expectation kernel", 0);
+    expect_refusal_at_first_use("hash", "LSH hash kernel on a fixed input gave 1 of", 1);
+}
+
+/* A kernel probe run at first use is cached on its own (twice: written, then read); one run with
+ * the context has no entry of its own (the context's verdict holds it). */
+static void test_kernel_probe_verdict_is_cached(void **state) {
+    (void)state;
+    char *dir = test_make_temp_dir();
+    assert_non_null(dir);
+    yoso_context *ctx = NULL;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(probe_context(dir, &ctx), YOSO_OK);
+        const yoso_kernel *k = &ctx->kernels.attention_expectation;
+        const int with_context = k->kernel != NULL;
+        yoso_kernel_ready(ctx, k);
+        assert_int_equal(k->status, YOSO_OK);
+        assert_non_null(k->kernel);
+        char probes_dir[4096], key[2304];
+        snprintf(probes_dir, sizeof probes_dir, "%s/self-check", dir);
+        snprintf(key, sizeof key, "yoso-cl probes v2|expectation|%s", ctx->program_key);
+        unsigned char *bin = NULL;
+        size_t size = 0;
+        assert_int_equal(yoso_cache_read(probes_dir, key, &bin, &size), !with_context);
+        if (!with_context) {
+            assert_true(size >= 19);
+            assert_memory_equal(bin, "loop_cap=0\nproblem=", 19);
+        }
+        free(bin);
+        yoso_context_free(ctx);
+    }
+    test_remove_temp_dir(dir);
 }
 
 /* A cached verdict is believed until a recheck runs the probes again and replaces it: a device
@@ -139,5 +211,5 @@ static void test_launch_limits_are_checked(void **state) {
 }
 
 TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached, test_wrong_answers_refuse,
-          test_recheck_replaces_cached_verdict, test_loop_cap_steers,
-          test_launch_limits_are_checked)
+          test_recheck_replaces_cached_verdict, test_kernel_probes_at_first_use,
+          test_kernel_probe_verdict_is_cached, test_loop_cap_steers, test_launch_limits_are_checked)

@@ -99,6 +99,7 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
     CL_CHECK_ERR(err, "clCreateCommandQueue");
     YOSO_TRY(yoso_program_build(ctx));
+    ctx->check_kernel = yoso_probe_kernel;
     YOSO_TRY(yoso_probe_device(ctx));
     YOSO_TRY(yoso_gemm_create(ctx, &ctx->gemm));
     *out = ctx;

@@ -1,7 +1,8 @@
 /* probe.c — known-answer self-checks of a device: a long loop, a reduction, the tiled expectation
  * kernel and the LSH hash kernel on fixed inputs, run once per device + driver (the verdict is
  * cached beside the compiled kernels). A limit found steers the launches; a wrong answer refuses
- * the device. */
+ * the device. A kernel probe runs with the context when its kernel is in the context's program
+ * (or on a recheck), else at the kernel's first use, with a cached verdict of its own. */
 #include "probe.h"
 
 #include <math.h>
@@ -264,9 +265,13 @@ fail:
     return status;
 }
 
-/* The cache entry's key: the program's key (sources, options, device, driver) plus a version. */
-static void probe_cache_key(const yoso_context *ctx, char *key, size_t size) {
-    snprintf(key, size, "yoso-cl probes v2|%s", ctx->program_key);
+/* The cache entry's key: the program's key (sources, options, device, driver) plus a version;
+ * a kernel probe run on its own (name not NULL) adds its name. */
+static void probe_cache_key(const yoso_context *ctx, const char *name, char *key, size_t size) {
+    if (name)
+        snprintf(key, size, "yoso-cl probes v2|%s|%s", name, ctx->program_key);
+    else
+        snprintf(key, size, "yoso-cl probes v2|%s", ctx->program_key);
 }
 
 /* The verdicts' folder: <cache>/self-check, beside the compiled programs' <cache>/programs. */
@@ -274,12 +279,13 @@ static void probe_cache_dir(const yoso_context *ctx, char *dir, size_t size) {
     snprintf(dir, size, "%.2000s/self-check", ctx->cache_dir);
 }
 
-/* Reads a cached verdict; 1 when there is one. */
-static int probe_cache_read(const yoso_context *ctx, probe_result *r) {
+/* Reads the cached verdict of the context's probes (name NULL) or of one kernel probe; 1 when
+ * there is one. */
+static int probe_cache_read(const yoso_context *ctx, const char *name, probe_result *r) {
     char key[2304], dir[2100];
     unsigned char *bin = NULL;
     size_t size = 0;
-    probe_cache_key(ctx, key, sizeof key);
+    probe_cache_key(ctx, name, key, sizeof key);
     probe_cache_dir(ctx, dir, sizeof dir);
     if (!yoso_cache_read(dir, key, &bin, &size)) return 0;
     char text[256] = "";
@@ -291,10 +297,10 @@ static int probe_cache_read(const yoso_context *ctx, probe_result *r) {
     return 1;
 }
 
-/* Stores the verdict beside the compiled kernels. */
-static void probe_cache_write(const yoso_context *ctx, const probe_result *r) {
+/* Stores a verdict (name as for probe_cache_read) beside the compiled kernels. */
+static void probe_cache_write(const yoso_context *ctx, const char *name, const probe_result *r) {
     char key[2304], text[256], dir[2100];
-    probe_cache_key(ctx, key, sizeof key);
+    probe_cache_key(ctx, name, key, sizeof key);
     probe_cache_dir(ctx, dir, sizeof dir);
     int n = snprintf(text, sizeof text, "loop_cap=%lld\nproblem=%s", r->loop_cap, r->problem);
     yoso_cache_write(dir, key, (const unsigned char *)text, (size_t)n);
@@ -315,29 +321,89 @@ static void probe_verdict(const probe_result *r, char *out, size_t size) {
 void yoso_probe_cached_verdict(const yoso_context *ctx, char *out, size_t size) {
     probe_result r = {0};
     if (size) out[0] = '\0';
-    if (probe_cache_read(ctx, &r)) probe_verdict(&r, out, size);
+    if (probe_cache_read(ctx, NULL, &r)) probe_verdict(&r, out, size);
+}
+
+/* The kernel probes: each checks one kernel (the expectation probe the tiled kernel, the hash
+ * probe the d = 64 hash kernel of the device's layout, which stands for the layout's others). */
+typedef struct {
+    const char *name;
+    yoso_status (*run)(yoso_context *ctx, probe_result *r);
+} kernel_probe;
+static const kernel_probe k_kernel_probes[] = {{"expectation", probe_expectation},
+                                               {"hash", probe_hash}};
+enum { PROBE_KERNELS = sizeof k_kernel_probes / sizeof k_kernel_probes[0] };
+
+/* The kernel probe that checks k (an index into k_kernel_probes), or -1. */
+static int probe_of_kernel(const yoso_context *ctx, const yoso_kernel *k) {
+    const yoso_kernels *ks = &ctx->kernels;
+    if (k == &ks->attention_expectation) return 0;
+    const yoso_kernel *hash[] = {&ks->lsh_hash_32,      &ks->lsh_hash_64,
+                                 &ks->lsh_hash_128,     &ks->lsh_hash_rows_32,
+                                 &ks->lsh_hash_rows_64, &ks->lsh_hash_rows_128};
+    for (size_t i = 0; i < sizeof hash / sizeof hash[0]; i++)
+        if (k == hash[i]) return 1;
+    return -1;
+}
+
+/* The kernel a kernel probe launches on this device. */
+static const yoso_kernel *probe_kernel(const yoso_context *ctx, int probe) {
+    if (probe == 0) return &ctx->kernels.attention_expectation;
+    return ctx->cpu_class ? &ctx->kernels.lsh_hash_rows_64 : &ctx->kernels.lsh_hash_64;
+}
+
+/* The one-line refusal of a device whose probe got a wrong answer. */
+static yoso_status probe_refuse(const yoso_context *ctx, const char *problem) {
+    return yoso_error(
+        YOSO_ERR_OPENCL,
+        "%s (driver %s) failed yoso's self-check: %s — a driver bug that would give wrong answers: update the driver or choose another device with -d (see 'yoso devices --check')",
+        ctx->info.name, ctx->info.platform_name, problem);
+}
+
+/* 1 when a test hook bypasses the verdict cache. */
+static int probe_hooked(const yoso_context *ctx) {
+    return ctx->env.probe_fail || ctx->env.loop_cap > 0;
+}
+
+yoso_status yoso_probe_kernel(yoso_context *ctx, const yoso_kernel *k) {
+    yoso_status status = YOSO_OK;
+    const int probe = probe_of_kernel(ctx, k);
+    if (probe < 0 || ctx->probes_run & (1u << probe)) return YOSO_OK;
+    ctx->probes_run |= 1u << probe;
+    const char *name = k_kernel_probes[probe].name;
+    probe_result r = {0};
+    const int use_cache = !probe_hooked(ctx) && ctx->cache_dir[0];
+    if (!(use_cache && !ctx->recheck && probe_cache_read(ctx, name, &r))) {
+        if (ctx->verbose) fprintf(stderr, "yoso: self-check of the %s kernel\n", name);
+        YOSO_TRY(k_kernel_probes[probe].run(ctx, &r));
+        if (use_cache) probe_cache_write(ctx, name, &r);
+    }
+    if (r.problem[0]) return probe_refuse(ctx, r.problem);
+fail:
+    return status;
 }
 
 yoso_status yoso_probe_device(yoso_context *ctx) {
     yoso_status status = YOSO_OK;
     probe_result r = {0};
     /* the test hooks bypass the cache both ways; a recheck only skips reading it */
-    const int hooked = ctx->env.probe_fail || ctx->env.loop_cap > 0;
-    const int cached = !hooked && !ctx->recheck && ctx->cache_dir[0] && probe_cache_read(ctx, &r);
+    const int hooked = probe_hooked(ctx);
+    const int cached =
+        !hooked && !ctx->recheck && ctx->cache_dir[0] && probe_cache_read(ctx, NULL, &r);
     if (!cached) {
         YOSO_TRY(probe_loop(ctx, &r));
         if (!r.problem[0]) YOSO_TRY(probe_reduce(ctx, &r));
     }
     if (r.loop_cap && ctx->env.loop_cap <= 0) ctx->limits.loop_budget = r.loop_cap * 3 / 4;
-    if (!cached && !r.problem[0]) YOSO_TRY(probe_expectation(ctx, &r));
-    if (!cached && !r.problem[0]) YOSO_TRY(probe_hash(ctx, &r));
-    if (!hooked && !cached && ctx->cache_dir[0]) probe_cache_write(ctx, &r);
+    /* the kernel probes of kernels in the context's program (all of them on a recheck) */
+    for (int i = 0; i < PROBE_KERNELS; i++) {
+        if (!probe_kernel(ctx, i)->kernel && !ctx->recheck) continue; /* at its first use */
+        ctx->probes_run |= 1u << i;
+        if (!cached && !r.problem[0]) YOSO_TRY(k_kernel_probes[i].run(ctx, &r));
+    }
+    if (!hooked && !cached && ctx->cache_dir[0]) probe_cache_write(ctx, NULL, &r);
     probe_verdict(&r, ctx->self_check, sizeof ctx->self_check);
-    if (r.problem[0])
-        return yoso_error(
-            YOSO_ERR_OPENCL,
-            "%s (driver %s) failed yoso's self-check: %s — a driver bug that would give wrong answers: update the driver or choose another device with -d (see 'yoso devices --check')",
-            ctx->info.name, ctx->info.platform_name, r.problem);
+    if (r.problem[0]) return probe_refuse(ctx, r.problem);
     if (ctx->verbose)
         fprintf(stderr, "yoso: self-check of %s: %s%s\n", ctx->info.name, ctx->self_check,
                 cached ? " (cached)" : "");

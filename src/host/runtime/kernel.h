@@ -29,7 +29,7 @@ typedef enum { YOSO_BUILD_ALONE, YOSO_BUILD_CONTEXT, YOSO_BUILD_LSH } yoso_build
     X(layernorm_rows, CONTEXT, ALONE)                                                              \
     X(attention_prepare, CONTEXT, CONTEXT)                                                         \
     X(attention_conv_add, ALONE, ALONE)                                                            \
-    X(attention_expectation, CONTEXT, CONTEXT)                                                     \
+    X(attention_expectation, ALONE, CONTEXT)                                                       \
     X(expectation_weights, ALONE, ALONE)                                                           \
     X(attention_normalize_heads, ALONE, ALONE)                                                     \
     X(lsh_fill, LSH, LSH)                                                                          \
@@ -40,7 +40,7 @@ typedef enum { YOSO_BUILD_ALONE, YOSO_BUILD_CONTEXT, YOSO_BUILD_LSH } yoso_build
     X(lsh_hash_64, ALONE, CONTEXT)                                                                 \
     X(lsh_hash_128, ALONE, ALONE)                                                                  \
     X(lsh_hash_rows_32, ALONE, ALONE)                                                              \
-    X(lsh_hash_rows_64, CONTEXT, ALONE)                                                            \
+    X(lsh_hash_rows_64, LSH, ALONE)                                                                \
     X(lsh_hash_rows_128, ALONE, ALONE)                                                             \
     X(gemm_portable, ALONE, ALONE)                                                                 \
     X(probe_loop, CONTEXT, CONTEXT)                                                                \
@@ -51,7 +51,8 @@ typedef struct yoso_kernel {
     cl_kernel kernel; /* NULL until built (see YOSO_KERNEL_LIST) */
     const char *name;
     yoso_build_group group; /* its program on this context's class of device */
-    yoso_status status;     /* why the kernel could not be built, YOSO_OK otherwise */
+    yoso_status status;     /* why the kernel could not be built or failed its check, or YOSO_OK */
+    int checked;            /* 1: ctx->check_kernel has seen it */
     size_t max_local;       /* CL_KERNEL_WORK_GROUP_SIZE: the largest work-group it launches at */
     cl_ulong static_local;  /* CL_KERNEL_LOCAL_MEM_SIZE before any __local argument is set */
 } yoso_kernel;

@@ -311,6 +311,14 @@ const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k) {
     yoso_kernel *field = (yoso_kernel *)k; /* a field of ctx->kernels, which is not const */
     if (!field->kernel && field->status == YOSO_OK)
         field->status = program_build_kernel(ctx, field);
+    if (field->kernel && !field->checked && ctx->check_kernel) {
+        field->checked = 1; /* first, so that the check's own launches of k do not recurse */
+        field->status = ctx->check_kernel(ctx, field);
+        if (field->status != YOSO_OK) {
+            clReleaseKernel(field->kernel);
+            field->kernel = NULL;
+        }
+    }
     return k;
 }
 

@@ -48,6 +48,9 @@ struct yoso_context {
     int cpu_class;             /* 1: a CPU device (row-per-work-item kernel variants) */
     yoso_launch_limits limits; /* what every launch is checked against */
     yoso_kernels kernels;      /* created once with the program */
+    /* Checks a kernel at its first use (probe.c's known-answer probes); NULL: none. */
+    yoso_status (*check_kernel)(yoso_context *ctx, const yoso_kernel *k);
+    unsigned probes_run; /* bit per kernel probe (probe.c) run or read from the cache */
     yoso_gemm *gemm;
     int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
     int clblast_failed;         /* CLBlast could not run here: the GEMMs fell back (warned once) */
@@ -67,8 +70,9 @@ void yoso_program_key(yoso_context *ctx);
  * the self-check's, and creates them into ctx->kernels. */
 yoso_status yoso_program_build(yoso_context *ctx);
 /* Returns k (a field of ctx->kernels) built: a kernel outside the context's program gets its own
- * program, from the cache or compiled, at its first use. On failure k->kernel stays NULL and
- * k->status says why (a launch returns it). */
+ * program, from the cache or compiled, at its first use, and ctx->check_kernel sees each kernel
+ * once, at its first use. On failure k->kernel is NULL and k->status says why (a launch returns
+ * it). */
 const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k);
 /* Releases the context's programs and kernels. */
 void yoso_program_release(yoso_context *ctx);
