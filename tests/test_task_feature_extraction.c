@@ -82,7 +82,7 @@ static double expect_match(int c, const char *what, const char *got, const char 
     return e;
 }
 
-/* Runs the cases of one model as one padded batch with pooling p (and normalize) through the
+/* Runs the cases of one model in one call with pooling p (and normalize) through the
  * typed API; compares each with the fixture. Returns the largest error. */
 static double run_typed(yoso_model *m, yoso_pooling p, int normalize, const char *pooled_key) {
     yoso_feature_request req[MAX_CASES];

@@ -88,7 +88,7 @@ static double expect_case(const cJSON *c, const char *got, const char *how) {
     return worst;
 }
 
-/* Every case in one call of the typed API (one padded batch of all their windows). */
+/* Every case in one call of the typed API (all their windows, in padded chunks of like length). */
 static void test_typed_api_matches_pipeline(void **state) {
     (void)state;
     assert_true(g_num_cases >= 9);

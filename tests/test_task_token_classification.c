@@ -1,6 +1,6 @@
 /* test_task_token_classification.c — the token-classification ("ner") pipeline against the real
  * Hugging Face TokenClassificationPipeline (tests/data/tasks/token-classification.jsonl): every
- * case through the typed API and through yoso_task_run_json as one padded batch, a few through
+ * case through the typed API and through yoso_task_run_json in one call, a few through
  * `yoso token-classification --json`; LSH determinism and closeness; the errors. */
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -64,7 +64,7 @@ static void job_fail(serve_job *j, yoso_status st) {
                yoso_last_error());
 }
 
-/* Runs fill-mask on n items as one padded batch. */
+/* Runs fill-mask on n items as one batch (padded chunks of like length). */
 static yoso_status run_fill(serve_worker *w, const batch_item *items, int n) {
     yoso_fill_request *req = calloc((size_t)n, sizeof *req);
     yoso_fill_result *res = calloc((size_t)n, sizeof *res);
@@ -111,8 +111,8 @@ static yoso_status run_task(serve_worker *w, const batch_item *items, int n) {
     return st;
 }
 
-/* Runs the encoder on n items as one padded batch and pools each input's last hidden states
- * (the library's feature-extraction task, pre-tokenized ids). */
+/* Runs the encoder on n items as one batch (padded chunks of like length) and pools each
+ * input's last hidden states (the library's feature-extraction task, pre-tokenized ids). */
 static yoso_status run_embed(serve_worker *w, const batch_item *items, int n) {
     yoso_feature_request *req = calloc((size_t)n, sizeof *req);
     yoso_feature_result *res = calloc((size_t)n, sizeof *res);

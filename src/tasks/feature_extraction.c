@@ -92,23 +92,20 @@ void yoso_feature_result_release(yoso_feature_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Runs the prepared inputs as one right-padded batch and pools each row into its result. */
+/* Runs the prepared inputs as padded batches of like length and pools each row into its
+ * result. */
 static yoso_status feature_run(yoso_model *model, const yoso_tokenizer *tok, int dim,
-                               const yoso_feature_request *requests, int32_t *const *in,
-                               const size_t *lens, int count, yoso_feature_result *results) {
-    int32_t *ids = NULL, *mask = NULL; /* [count, seq] */
-    float *hidden = NULL;              /* [count, seq, dim] */
-    int seq = 0;
-    yoso_status st = task_pad_rows(in, lens, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
-    if (st != YOSO_OK) goto done;
-    if (!(hidden = malloc((size_t)count * seq * dim * sizeof *hidden))) {
-        st = yoso_error_oom();
-        goto done;
-    }
-    if ((st = yoso_model_hidden(model, count, seq, ids, mask, hidden)) != YOSO_OK) goto done;
+                               const yoso_feature_request *requests, const task_rows *in,
+                               yoso_feature_result *results) {
+    const int count = in->count;
+    int seq = 0; /* the longest input */
+    for (int i = 0; i < count; i++) seq = (int)in->lens[i] > seq ? (int)in->lens[i] : seq;
+    float *hidden = malloc((size_t)count * seq * dim * sizeof *hidden); /* [count, seq, dim] */
+    if (!hidden) return yoso_error_oom();
+    yoso_status st = task_rows_forward(model, tok, yoso_model_hidden, in, seq, (size_t)dim, hidden);
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         yoso_feature_result *res = &results[i];
-        res->tokens = (int)lens[i];
+        res->tokens = (int)in->lens[i];
         res->rows = requests[i].pooling == YOSO_POOLING_NONE ? res->tokens : 1;
         res->dim = dim;
         res->pooling = requests[i].pooling;
@@ -119,9 +116,6 @@ static yoso_status feature_run(yoso_model *model, const yoso_tokenizer *tok, int
         st = yoso_feature_pool(hidden + (size_t)i * seq * dim, res->tokens, dim, res->pooling,
                                requests[i].normalize, res->values);
     }
-done:
-    free(ids);
-    free(mask);
     free(hidden);
     return st;
 }
@@ -133,19 +127,14 @@ yoso_status yoso_feature_extraction(yoso_model *model, const yoso_tokenizer *tok
     memset(results, 0, (size_t)count * sizeof *results);
     yoso_model_info info;
     yoso_model_get_info(model, &info);
-    yoso_status st = YOSO_OK;
-    int32_t **in = calloc((size_t)count, sizeof *in); /* [count] ids of each input */
-    size_t *lens = calloc((size_t)count, sizeof *lens);
-    if (!in || !lens) st = yoso_error_oom();
+    task_rows in = {0}; /* the ids of each input */
+    yoso_status st = task_rows_alloc(&in, count);
     for (int i = 0; i < count && st == YOSO_OK; i++)
-        if ((st = feature_prepare(tok, &info, &requests[i], &in[i], &lens[i])) != YOSO_OK)
+        if ((st = feature_prepare(tok, &info, &requests[i], &in.ids[i], &in.lens[i])) != YOSO_OK)
             yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
-    if (st == YOSO_OK)
-        st = feature_run(model, tok, info.hidden_size, requests, in, lens, count, results);
+    if (st == YOSO_OK) st = feature_run(model, tok, info.hidden_size, requests, &in, results);
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_feature_result_release(&results[i]);
-    for (int i = 0; in && i < count; i++) free(in[i]);
-    free(in);
-    free(lens);
+    task_rows_free(&in);
     return st;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "task_batch.h"
 #include "yoso.h"
 
 /* One tokenized request and where its masks are. */
@@ -169,34 +170,6 @@ void yoso_fill_result_release(yoso_fill_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Lays the inputs out as one right-padded batch with mask positions flattened. */
-static yoso_status fill_batch(const fill_input *in, int count, int32_t pad, int32_t **ids,
-                              int32_t **mask, int32_t **positions, int *seq, int *npos) {
-    size_t longest = 0;
-    int total = 0;
-    for (int i = 0; i < count; i++) {
-        longest = in[i].len > longest ? in[i].len : longest;
-        total += in[i].num_masks;
-    }
-    *seq = (int)longest;
-    *npos = total;
-    *ids = malloc((size_t)count * longest * sizeof(int32_t));
-    *mask = malloc((size_t)count * longest * sizeof(int32_t));
-    *positions = malloc((size_t)total * sizeof(int32_t));
-    if (!*ids || !*mask || !*positions) return yoso_error_oom();
-    int at = 0;
-    for (int i = 0; i < count; i++) {
-        for (size_t t = 0; t < longest; t++) {
-            int valid = t < in[i].len;
-            (*ids)[i * longest + t] = valid ? in[i].ids[t] : pad;
-            (*mask)[i * longest + t] = valid;
-        }
-        for (int m = 0; m < in[i].num_masks; m++)
-            (*positions)[at++] = (int32_t)(i * longest) + in[i].masks[m];
-    }
-    return YOSO_OK;
-}
-
 /* A batch being collected: the prepared inputs, run together by yoso_fill_batch_run. */
 struct yoso_fill_batch {
     yoso_model *model;
@@ -257,28 +230,37 @@ int yoso_fill_batch_count(const yoso_fill_batch *b) {
     return b ? b->count : 0;
 }
 
-/* At most this share of a chunk's tokens may be padding: inputs of very different lengths run
- * as separate forward passes rather than one padded to the longest. */
-#define FILL_MAX_PADDING 0.25
+/* What yoso_fill_batch_run's chunks share: the batch, the inputs' ids and the results. */
+typedef struct fill_chunks {
+    yoso_fill_batch *b;
+    task_rows rows; /* [count] each input's ids, borrowed */
+    yoso_fill_result *results;
+} fill_chunks;
 
 /* Runs the inputs in[order[0..n)] as one padded forward pass into their results. */
-static yoso_status fill_chunk_run(yoso_fill_batch *b, const int *order, int n, fill_input *chunk,
-                                  yoso_fill_result *results) {
-    const int vocab = b->info.vocab_size;
-    int32_t *ids = NULL, *mask = NULL, *positions = NULL;
-    float *logits = NULL;
+static yoso_status fill_chunk_run(void *ctx, const int *order, int n) {
+    fill_chunks *c = ctx;
+    const fill_input *in = c->b->in;
+    const int vocab = c->b->info.vocab_size;
+    int32_t *ids = NULL, *mask = NULL, *positions = NULL; /* [n, seq], [n, seq], [npos] */
+    float *logits = NULL;                                 /* [npos, vocab] */
     int seq = 0, npos = 0;
-    for (int i = 0; i < n; i++) chunk[i] = b->in[order[i]];
-    yoso_status st =
-        fill_batch(chunk, n, yoso_tokenizer_pad_id(b->tok), &ids, &mask, &positions, &seq, &npos);
-    if (st == YOSO_OK && !(logits = malloc((size_t)npos * vocab * sizeof(float))))
+    for (int i = 0; i < n; i++) npos += in[order[i]].num_masks;
+    yoso_status st = task_pad_rows(c->rows.ids, c->rows.lens, order, n,
+                                   yoso_tokenizer_pad_id(c->b->tok), &ids, &mask, &seq);
+    if (st == YOSO_OK && (!(positions = malloc((size_t)npos * sizeof *positions)) ||
+                          !(logits = malloc((size_t)npos * vocab * sizeof *logits))))
         st = yoso_error_oom();
+    for (int i = 0, at = 0; st == YOSO_OK && i < n; i++) /* the masks' flat positions b*seq + t */
+        for (int m = 0; m < in[order[i]].num_masks; m++)
+            positions[at++] = (int32_t)i * seq + in[order[i]].masks[m];
     if (st == YOSO_OK)
-        st = yoso_model_logits_at(b->model, n, seq, ids, mask, positions, npos, logits);
+        st = yoso_model_logits_at(c->b->model, n, seq, ids, mask, positions, npos, logits);
     size_t at = 0;
     for (int i = 0; i < n && st == YOSO_OK; i++) {
-        st = fill_result(b->tok, &chunk[i], logits + at * vocab, vocab, &results[order[i]]);
-        at += (size_t)chunk[i].num_masks;
+        const fill_input *one = &in[order[i]];
+        st = fill_result(c->b->tok, one, logits + at * vocab, vocab, &c->results[order[i]]);
+        at += (size_t)one->num_masks;
     }
     free(ids);
     free(mask);
@@ -291,33 +273,22 @@ yoso_status yoso_fill_batch_run(yoso_fill_batch *b, yoso_fill_result *results) {
     const int count = b->count;
     if (count < 1) return yoso_error(YOSO_ERR_USAGE, "no input to fill");
     memset(results, 0, (size_t)count * sizeof *results);
-    int *order = malloc((size_t)count * sizeof *order); /* [count] inputs, shortest first */
-    fill_input *chunk = malloc((size_t)count * sizeof *chunk);
-    yoso_status st = order && chunk ? YOSO_OK : yoso_error_oom();
-    for (int i = 0; st == YOSO_OK && i < count; i++) { /* a stable insertion sort by length */
-        int at = i;
-        for (; at > 0 && b->in[order[at - 1]].len > b->in[i].len; at--) order[at] = order[at - 1];
-        order[at] = i;
+    fill_chunks c = {b, {0}, results};
+    c.rows.ids = malloc((size_t)count * sizeof *c.rows.ids);
+    c.rows.lens = malloc((size_t)count * sizeof *c.rows.lens);
+    c.rows.count = count;
+    yoso_status st = c.rows.ids && c.rows.lens ? YOSO_OK : yoso_error_oom();
+    for (int i = 0; st == YOSO_OK && i < count; i++) {
+        c.rows.ids[i] = b->in[i].ids;
+        c.rows.lens[i] = b->in[i].len;
     }
-    /* chunks of the sorted inputs: the next one joins while the padding stays under the share */
-    for (int start = 0; st == YOSO_OK && start < count;) {
-        int n = 1;
-        size_t tokens = b->in[order[start]].len;
-        while (start + n < count) {
-            const size_t len = b->in[order[start + n]].len; /* the longest so far */
-            if ((double)(n + 1) * len > (1.0 + FILL_MAX_PADDING) * (double)(tokens + len)) break;
-            tokens += len;
-            n++;
-        }
-        st = fill_chunk_run(b, order + start, n, chunk, results);
-        start += n;
-    }
+    if (st == YOSO_OK) st = task_chunks_run(c.rows.lens, count, fill_chunk_run, &c);
     if (st != YOSO_OK)
         for (int i = 0; i < count; i++) yoso_fill_result_release(&results[i]);
     for (int i = 0; i < count; i++) fill_input_release(&b->in[i]);
     b->count = 0;
-    free(order);
-    free(chunk);
+    free(c.rows.ids);
+    free(c.rows.lens);
     return st;
 }
 

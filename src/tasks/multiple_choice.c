@@ -1,5 +1,5 @@
-/* multiple_choice.c — YosoForMultipleChoice: every (prompt, choice) pair a row of one padded
- * batch, a logit per row, softmax over each question's choices (float32, as torch). */
+/* multiple_choice.c — YosoForMultipleChoice: every (prompt, choice) pair a row of padded
+ * batches, a logit per row, softmax over each question's choices (float32, as torch). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,7 @@ void yoso_choice_result_release(yoso_choice_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Scores each question's choices as one padded batch of (prompt, choice) rows. */
+/* Scores each question's choices as (prompt, choice) rows of padded batches of like length. */
 yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
                                  const yoso_choice_request *requests, int count,
                                  yoso_choice_result *results) {
@@ -74,7 +74,7 @@ yoso_status yoso_multiple_choice(yoso_model *model, const yoso_tokenizer *tok,
                 goto fail;
             }
         }
-    st = task_rows_head_logits(model, tok, &rows, logits);
+    st = task_rows_forward(model, tok, yoso_model_head_logits, &rows, 0, 1, logits);
     for (int i = 0, at = 0; i < count && st == YOSO_OK; at += requests[i++].num_choices)
         st = choice_result(logits + at, requests[i].num_choices, &results[i]);
 fail:

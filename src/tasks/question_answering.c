@@ -1,6 +1,6 @@
 /* question_answering.c — Hugging Face's question-answering pipeline (v4.57.6): question and
- * context as a RoBERTa pair, long contexts split into overlapping windows, one padded forward,
- * spans scored per window, widened to whole words and merged by text. */
+ * context as a RoBERTa pair, long contexts split into overlapping windows, padded forwards of
+ * windows of like length, spans scored per window, widened to whole words and merged by text. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,25 +139,23 @@ static yoso_status qa_prepare(const yoso_tokenizer *tok, int max_tokens, const y
     return YOSO_OK;
 }
 
-/* The tokenizer's <s>, </s> (as the template wraps a text in them) and <pad>. */
-static yoso_status qa_special_ids(const yoso_tokenizer *tok, int32_t special[3]) {
+/* The tokenizer's <s> and </s> (as the template wraps a text in them). */
+static yoso_status qa_special_ids(const yoso_tokenizer *tok, int32_t special[2]) {
     int32_t *ids = NULL;
     size_t n = 0;
     yoso_status st = yoso_tokenizer_encode(tok, "", 0, YOSO_TOKENIZE_ADD_SPECIAL, 0, &ids, &n);
     if (st == YOSO_OK && n != 2)
         st = yoso_error(YOSO_ERR_UNSUPPORTED, "the tokenizer does not wrap a text in <s> ... </s>");
     if (st == YOSO_OK) special[0] = ids[0], special[1] = ids[1];
-    special[2] = yoso_tokenizer_pad_id(tok);
     free(ids);
     return st;
 }
 
-/* Writes window w as one row: <s> question </s></s> context[first, last) </s>, then padding;
- * returns the row's length. */
-static size_t qa_fill_row(const int32_t special[3], const qa_input *in, int w, int32_t *ids,
-                          int32_t *mask, int seq) {
+/* Writes window w as one row: <s> question </s></s> context[first, last) </s>; returns the
+ * row's length. */
+static size_t qa_fill_row(const int32_t special[2], const qa_input *in, int w, int32_t *ids) {
     size_t first, last, n = 0;
-    const int32_t cls = special[0], sep = special[1], pad = special[2];
+    const int32_t cls = special[0], sep = special[1];
     qa_window_range(in, w, &first, &last);
     ids[n++] = cls;
     memcpy(ids + n, in->q_ids, in->q_len * sizeof *ids);
@@ -167,10 +165,6 @@ static size_t qa_fill_row(const int32_t special[3], const qa_input *in, int w, i
     memcpy(ids + n, in->c_ids + first, (last - first) * sizeof *ids);
     n += last - first;
     ids[n++] = sep;
-    for (size_t t = 0; t < (size_t)seq; t++) {
-        mask[t] = t < n;
-        if (t >= n) ids[t] = pad;
-    }
     return n;
 }
 
@@ -443,11 +437,11 @@ yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok
     yoso_model_info info;
     yoso_model_get_info(model, &info);
     qa_input *in = calloc((size_t)count, sizeof *in);
-    int32_t *ids = NULL, *mask = NULL;
-    size_t *row_len = NULL;
+    int32_t *ids = NULL;
+    task_rows batch = {0}; /* the rows of ids, of their lengths */
     float *logits = NULL;
     qa_scratch scratch = {0};
-    int32_t special[3];
+    int32_t special[2];
     if (!in) return yoso_error_oom();
     if ((st = qa_special_ids(tok, special))) goto fail;
     int rows = 0, seq = 0;
@@ -463,22 +457,25 @@ yoso_status yoso_question_answering(yoso_model *model, const yoso_tokenizer *tok
         if ((int)longest > seq) seq = (int)longest;
     }
     ids = malloc((size_t)rows * seq * sizeof *ids);           /* [rows, seq] */
-    mask = malloc((size_t)rows * seq * sizeof *mask);         /* [rows, seq] */
-    row_len = malloc((size_t)rows * sizeof *row_len);         /* [rows] */
     logits = malloc((size_t)rows * seq * 2 * sizeof *logits); /* [rows, seq, 2] */
-    if (!ids || !mask || !row_len || !logits) {
+    batch.ids = malloc((size_t)rows * sizeof *batch.ids);     /* [rows] into ids */
+    batch.lens = malloc((size_t)rows * sizeof *batch.lens);   /* [rows] */
+    batch.count = rows;
+    if (!ids || !logits || !batch.ids || !batch.lens) {
         st = yoso_error_oom();
         goto fail;
     }
     for (int i = 0; i < count; i++)
         for (int w = 0; w < in[i].windows; w++) {
             const size_t row = (size_t)(in[i].first_row + w);
-            row_len[row] = qa_fill_row(special, &in[i], w, ids + row * seq, mask + row * seq, seq);
+            batch.ids[row] = ids + row * seq;
+            batch.lens[row] = qa_fill_row(special, &in[i], w, batch.ids[row]);
         }
-    if ((st = yoso_model_head_logits(model, rows, seq, ids, mask, logits))) goto fail;
+    if ((st = task_rows_forward(model, tok, yoso_model_head_logits, &batch, seq, 2, logits)))
+        goto fail;
     for (int i = 0; i < count; i++)
-        if ((st =
-                 qa_decode(&in[i], ids, row_len, logits, seq, special[0], &scratch, &results[i]))) {
+        if ((st = qa_decode(&in[i], ids, batch.lens, logits, seq, special[0], &scratch,
+                            &results[i]))) {
             yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
             goto fail;
         }
@@ -488,8 +485,8 @@ fail:
     for (int i = 0; i < count; i++) qa_input_free(&in[i]);
     free(in);
     free(ids);
-    free(mask);
-    free(row_len);
+    free(batch.ids);
+    free(batch.lens);
     free(logits);
     qa_scratch_free(&scratch);
     return st;

@@ -1,5 +1,5 @@
 /* task_batch.c — what the batched task pipelines share: the call check, pair encoding, padded
- * batches and class scores. */
+ * batches of like-length chunks and class scores. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,26 +126,56 @@ yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *t
     return task_encode_cut(tok, max_tokens, 0, text, pair, ids, len);
 }
 
-yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,
-                          int32_t **ids, int32_t **mask, int *seq) {
+yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, const int *order, int n,
+                          int32_t pad, int32_t **ids, int32_t **mask, int *seq) {
     size_t longest = 0;
-    for (int i = 0; i < count; i++) longest = lens[i] > longest ? lens[i] : longest;
+    for (int i = 0; i < n; i++) longest = lens[order[i]] > longest ? lens[order[i]] : longest;
     *seq = (int)longest;
-    *ids = malloc((size_t)count * longest * sizeof(int32_t));
-    *mask = malloc((size_t)count * longest * sizeof(int32_t));
+    *ids = malloc((size_t)n * longest * sizeof(int32_t));
+    *mask = malloc((size_t)n * longest * sizeof(int32_t));
     if (!*ids || !*mask) {
         free(*ids);
         free(*mask);
         *ids = *mask = NULL;
         return yoso_error_oom();
     }
-    for (int i = 0; i < count; i++)
+    for (int i = 0; i < n; i++)
         for (size_t t = 0; t < longest; t++) {
-            const int real = t < lens[i];
-            (*ids)[(size_t)i * longest + t] = real ? rows[i][t] : pad;
+            const int real = t < lens[order[i]];
+            (*ids)[(size_t)i * longest + t] = real ? rows[order[i]][t] : pad;
             (*mask)[(size_t)i * longest + t] = real;
         }
     return YOSO_OK;
+}
+
+/* At most this share of a chunk's tokens may be padding: inputs of very different lengths run
+ * as separate forward passes rather than one padded to the longest. */
+#define TASK_MAX_PADDING 0.25
+
+yoso_status task_chunks_run(const size_t *lens, int count, task_chunk_fn run, void *ctx) {
+    int *order = malloc((size_t)count * sizeof *order); /* [count] inputs, shortest first */
+    if (!order) return yoso_error_oom();
+    for (int i = 0; i < count; i++) { /* a stable insertion sort by length */
+        int at = i;
+        for (; at > 0 && lens[order[at - 1]] > lens[i]; at--) order[at] = order[at - 1];
+        order[at] = i;
+    }
+    /* chunks of the sorted inputs: the next one joins while the padding stays under the share */
+    yoso_status st = YOSO_OK;
+    for (int start = 0; st == YOSO_OK && start < count;) {
+        int n = 1;
+        size_t tokens = lens[order[start]];
+        while (start + n < count) {
+            const size_t len = lens[order[start + n]]; /* the longest so far */
+            if ((double)(n + 1) * len > (1.0 + TASK_MAX_PADDING) * (double)(tokens + len)) break;
+            tokens += len;
+            n++;
+        }
+        st = run(ctx, order + start, n);
+        start += n;
+    }
+    free(order);
+    return st;
 }
 
 yoso_status task_rows_alloc(task_rows *rows, int count) {
@@ -162,14 +192,39 @@ void task_rows_free(task_rows *rows) {
     memset(rows, 0, sizeof *rows);
 }
 
-yoso_status task_rows_head_logits(yoso_model *model, const yoso_tokenizer *tok,
-                                  const task_rows *rows, float *out) {
-    int32_t *ids = NULL, *mask = NULL; /* [count, seq] */
+/* What task_rows_forward's chunks share. */
+typedef struct rows_forward {
+    yoso_model *model;
+    task_forward_fn forward;
+    const task_rows *rows;
+    int32_t pad;
+    int seq; /* of out's rows; 0: one output a row */
+    size_t width;
+    float *out;
+} rows_forward;
+
+/* Runs one chunk of task_rows_forward and puts each row's output in its place. */
+static yoso_status rows_forward_chunk(void *ctx, const int *order, int n) {
+    const rows_forward *f = ctx;
+    int32_t *ids = NULL, *mask = NULL; /* [n, seq] */
+    float *out = NULL;                 /* [n, seq or 1, width] */
     int seq = 0;
-    yoso_status st = task_pad_rows(rows->ids, rows->lens, rows->count, yoso_tokenizer_pad_id(tok),
-                                   &ids, &mask, &seq);
-    if (st == YOSO_OK) st = yoso_model_head_logits(model, rows->count, seq, ids, mask, out);
+    yoso_status st =
+        task_pad_rows(f->rows->ids, f->rows->lens, order, n, f->pad, &ids, &mask, &seq);
+    const size_t row = (f->seq ? (size_t)seq : 1) * f->width,
+                 stride = (f->seq ? (size_t)f->seq : 1) * f->width;
+    if (st == YOSO_OK && !(out = malloc((size_t)n * row * sizeof *out))) st = yoso_error_oom();
+    if (st == YOSO_OK) st = f->forward(f->model, n, seq, ids, mask, out);
+    for (int i = 0; st == YOSO_OK && i < n; i++)
+        memcpy(f->out + (size_t)order[i] * stride, out + (size_t)i * row, row * sizeof *out);
     free(ids);
     free(mask);
+    free(out);
     return st;
+}
+
+yoso_status task_rows_forward(yoso_model *model, const yoso_tokenizer *tok, task_forward_fn forward,
+                              const task_rows *rows, int seq, size_t width, float *out) {
+    rows_forward f = {model, forward, rows, yoso_tokenizer_pad_id(tok), seq, width, out};
+    return task_chunks_run(rows->lens, rows->count, rows_forward_chunk, &f);
 }

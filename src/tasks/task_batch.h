@@ -1,5 +1,5 @@
 /* task_batch.h — what the task pipelines share: the checkpoint check, RoBERTa (pair) encoding
- * under the model's length limit, and right-padded batches. */
+ * under the model's length limit, and right-padded batches of inputs of like length. */
 #ifndef YOSO_TASK_BATCH_H
 #define YOSO_TASK_BATCH_H
 
@@ -32,12 +32,20 @@ yoso_status task_encode(const yoso_tokenizer *tok, int max_tokens, const char *t
 yoso_status task_encode_cut(const yoso_tokenizer *tok, int max_tokens, size_t cut, const char *text,
                             const char *pair, int32_t **ids, size_t *len);
 
-/* Lays `count` rows (rows[i] of lens[i] ids) out as one right-padded batch: *ids and *mask are
- * malloc'ed [count, *seq] with *seq the longest row; the mask is 1 on real tokens. */
-yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, int count, int32_t pad,
-                          int32_t **ids, int32_t **mask, int *seq);
+/* Lays the rows rows[order[0..n)] (of lens[order[k]] ids) out as one right-padded batch: *ids
+ * and *mask are malloc'ed [n, *seq] with *seq the longest of them; the mask is 1 on real
+ * tokens. */
+yoso_status task_pad_rows(int32_t *const *rows, const size_t *lens, const int *order, int n,
+                          int32_t pad, int32_t **ids, int32_t **mask, int *seq);
 
-/* Token rows collected for one padded forward pass through the model's head. */
+/* Runs one chunk of inputs, order[0..n) their indices. */
+typedef yoso_status (*task_chunk_fn)(void *ctx, const int *order, int n);
+/* Splits inputs of lens[count] tokens into chunks of like length and runs each: the inputs
+ * sorted shortest first (ties in their order), a chunk grows while at most a quarter of its
+ * tokens, padded to its longest, would be padding. Stops at the first failing chunk. */
+yoso_status task_chunks_run(const size_t *lens, int count, task_chunk_fn run, void *ctx);
+
+/* Token rows collected for padded forward passes through the model. */
 typedef struct task_rows {
     int32_t **ids; /* [count][lens[i]] */
     size_t *lens;  /* [count] */
@@ -47,8 +55,15 @@ typedef struct task_rows {
 /* Allocates count empty rows (task_encode fills each). */
 yoso_status task_rows_alloc(task_rows *rows, int count);
 void task_rows_free(task_rows *rows);
-/* Pads the rows into one batch and runs yoso_model_head_logits into out ([count, ...]). */
-yoso_status task_rows_head_logits(yoso_model *model, const yoso_tokenizer *tok,
-                                  const task_rows *rows, float *out);
+
+/* A forward pass over a padded batch: yoso_model_hidden or yoso_model_head_logits. */
+typedef yoso_status (*task_forward_fn)(yoso_model *model, int batch, int seq, const int32_t *ids,
+                                       const int32_t *mask, float *out);
+/* Runs the rows through forward in chunks of like length (task_chunks_run), each padded to its
+ * own longest row. Row i's output lands at out + i * (seq ? seq : 1) * width: with seq > 0
+ * (at least every row's length) an output per token, [seq, width], of which its first lens[i]
+ * tokens are written; with seq 0 one output of the row, [width]. */
+yoso_status task_rows_forward(yoso_model *model, const yoso_tokenizer *tok, task_forward_fn forward,
+                              const task_rows *rows, int seq, size_t width, float *out);
 
 #endif

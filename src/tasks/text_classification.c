@@ -1,5 +1,5 @@
-/* text_classification.c — Hugging Face's text-classification pipeline: (pair) encoding, one
- * padded forward through the sequence classifier, function_to_apply and top_k as
+/* text_classification.c — Hugging Face's text-classification pipeline: (pair) encoding, padded
+ * forwards of inputs of like length through the sequence classifier, function_to_apply and top_k as
  * TextClassificationPipeline.postprocess does them (in float32, as its numpy arrays). */
 #include <ctype.h>
 #include <math.h>
@@ -113,7 +113,9 @@ yoso_status yoso_text_classification(yoso_model *model, const yoso_tokenizer *to
         st = yoso_error_oom();
         goto fail;
     }
-    if ((st = task_rows_head_logits(model, tok, &rows, logits)) != YOSO_OK) goto fail;
+    if ((st = task_rows_forward(model, tok, yoso_model_head_logits, &rows, 0, (size_t)n, logits)) !=
+        YOSO_OK)
+        goto fail;
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         yoso_class_function fn = requests[i].function_to_apply;
         task_class_scores(logits + (size_t)i * n, n,

@@ -1,6 +1,7 @@
 /* token_classification.c — Hugging Face's token-classification ("ner") pipeline: tokenize with
- * offsets, one padded forward through the token head, then TokenClassificationPipeline's
- * postprocess: softmax per token, words, B-/I- groups, ignore_labels. */
+ * offsets, padded forwards of inputs of like length through the token head, then
+ * TokenClassificationPipeline's postprocess: softmax per token, words, B-/I- groups,
+ * ignore_labels. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,9 +326,8 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
     ner_input *in = calloc((size_t)count, sizeof *in);
     int32_t **rows = calloc((size_t)count, sizeof *rows); /* [count] in[i].ids */
     size_t *lens = calloc((size_t)count, sizeof *lens);   /* [count] in[i].len */
-    int32_t *ids = NULL, *mask = NULL;                    /* [count, seq] */
     float *logits = NULL;                                 /* [count, seq, L] */
-    int seq = 0;
+    int seq = 0;                                          /* the longest input */
     if (!in || !rows || !lens) st = yoso_error_oom();
     for (int i = 0; i < count && st == YOSO_OK; i++) {
         st = ner_check_request(model, &info, &requests[i]);
@@ -335,12 +335,13 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
         if (st != YOSO_OK) yoso_error_prefix(st, YOSO_INPUT_PREFIX, i);
         rows[i] = in[i].ids;
         lens[i] = in[i].len;
+        seq = (int)lens[i] > seq ? (int)lens[i] : seq;
     }
-    if (st == YOSO_OK)
-        st = task_pad_rows(rows, lens, count, yoso_tokenizer_pad_id(tok), &ids, &mask, &seq);
+    const task_rows batch = {rows, lens, count};
     if (st == YOSO_OK && !(logits = malloc((size_t)count * seq * nl * sizeof(float))))
         st = yoso_error_oom();
-    if (st == YOSO_OK) st = yoso_model_head_logits(model, count, seq, ids, mask, logits);
+    if (st == YOSO_OK)
+        st = task_rows_forward(model, tok, yoso_model_head_logits, &batch, seq, (size_t)nl, logits);
     for (int i = 0; i < count && st == YOSO_OK; i++)
         st = ner_postprocess(model, tok, &requests[i], &in[i], logits + (size_t)i * seq * nl, nl,
                              &results[i]);
@@ -353,8 +354,6 @@ yoso_status yoso_token_classification(yoso_model *model, const yoso_tokenizer *t
     free(in);
     free(rows);
     free(lens);
-    free(ids);
-    free(mask);
     free(logits);
     return st;
 }
