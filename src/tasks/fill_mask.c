@@ -195,13 +195,10 @@ yoso_status yoso_fill_batch_create(yoso_model *model, const yoso_tokenizer *tok,
     b->model = model;
     b->tok = tok;
     yoso_model_get_info(model, &b->info);
-    if (yoso_tokenizer_vocab_size(tok) > (size_t)b->info.vocab_size) {
-        int vocab = b->info.vocab_size;
+    yoso_status st = task_check_vocab(tok, &b->info);
+    if (st != YOSO_OK) {
         free(b);
-        return yoso_error(
-            YOSO_ERR_INPUT,
-            "the tokenizer has %zu tokens but the model only %d: they do not belong together",
-            yoso_tokenizer_vocab_size(tok), vocab);
+        return st;
     }
     *out = b;
     return YOSO_OK;

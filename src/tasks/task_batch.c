@@ -17,7 +17,10 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
     memset(results, 0, (size_t)count * result_size);
     yoso_model_get_info(model, info);
     yoso_status st = yoso_task_check_model(model, task);
-    if (st != YOSO_OK) return st;
+    return st != YOSO_OK ? st : task_check_vocab(tok, info);
+}
+
+yoso_status task_check_vocab(const yoso_tokenizer *tok, const yoso_model_info *info) {
     if (yoso_tokenizer_vocab_size(tok) > (size_t)info->vocab_size)
         return yoso_error(
             YOSO_ERR_INPUT,

@@ -16,6 +16,9 @@ yoso_status task_check_model(const yoso_model *model, const yoso_tokenizer *tok,
                              const void *requests, int count, void *results, size_t result_size,
                              yoso_model_info *info);
 
+/* YOSO_ERR_INPUT when the tokenizer's vocabulary exceeds the model's (info). */
+yoso_status task_check_vocab(const yoso_tokenizer *tok, const yoso_model_info *info);
+
 /* Softmax of p[n] in place, in double precision (HF's numpy softmax over float64). */
 void task_softmax_f64(double *p, size_t n);
 
