@@ -29,6 +29,9 @@ typedef struct cli_task_option {
     const char *null_word; /* an argument meaning JSON null / Python's None ("all"), or NULL */
     char separator;        /* CLI_VALUE_LIST: between the words (',' when 0) */
     const char *help;      /* its lines in the usage text, each ending in "\n" */
+    /* Not NULL: an option of the command's own, not of the request: its argument is kept in
+     * *store and, given, every answer goes to the spec's collect (--json refused with it). */
+    const char **store;
 } cli_task_option;
 
 #define CLI_TASK_MAX_OPTIONS 16
@@ -50,8 +53,9 @@ typedef struct cli_task_spec {
      * (NULL for one made from options alone), inputs the request's "inputs" as the options and
      * TEXT made it. NULL: print the JSON. */
     void (*print_table)(FILE *out, const char *text, const cJSON *inputs, const cJSON *answer);
-    /* Takes every answer (its JSON text) instead of printing it, when not NULL: a command that
-     * writes its answers elsewhere (feature-extraction's --npy). Returns an exit code. */
+    /* Takes every answer (its JSON text) instead of printing it when an option with a store
+     * was given: a command that writes its answers elsewhere (feature-extraction's --npy).
+     * Returns an exit code. */
     int (*collect)(const char *answer);
 } cli_task_spec;
 

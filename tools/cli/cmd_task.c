@@ -13,7 +13,7 @@
 #include "cli_task.h"
 #include "line_reader.h"
 
-#define TASK_BATCH 8 /* the most inputs run together as one padded batch */
+#define TASK_BATCH 8 /* the most inputs run together as one call */
 
 /* The parsed command line. */
 typedef struct task_options {
@@ -22,6 +22,7 @@ typedef struct task_options {
     const char *tokenizer_dir; /* --tokenizer, else the model folder */
     cJSON *inputs;             /* the "inputs" keys the options gave (an object, maybe empty) */
     cJSON *params;             /* the "parameters" the options gave (an object, maybe empty) */
+    const cli_task_option *collect; /* the option with a store given: answers to spec->collect */
 } task_options;
 
 /* The inputs waiting to run: their requests, TEXTs and where they came from. */
@@ -116,12 +117,21 @@ static int task_parse_args(const cli_task_spec *spec, int argc, char **argv, tas
             i++;
         if (i == spec->num_options) continue;
         const cli_task_option *t = &spec->options[i];
+        if (t->store) {
+            *t->store = optarg;
+            o->collect = t;
+            continue;
+        }
         cJSON *v = task_option_value(spec, t, p.name, optarg);
         if (!v) return 2;
         cJSON_AddItemToObject(t->in_inputs ? o->inputs : o->params, t->key, v);
     }
     if (c == -2) return 2;
     if (p.help) return task_usage(spec), 0;
+    if (o->collect && o->json)
+        return cli_usage_error(yoso_task_name(spec->task),
+                               "--%s writes the answers to %s: do not also give --json",
+                               o->collect->name, *o->collect->store);
     if (o->jsonl && optind < argc)
         return cli_usage_error(yoso_task_name(spec->task),
                                "--jsonl reads stdin: do not also give TEXT arguments");
@@ -173,7 +183,7 @@ static char *task_jsonl_request(const task_options *o, const char *line, size_t 
 /* Prints one answer; returns an exit code. */
 static int task_print(const cli_task_spec *spec, const task_options *o, const char *text,
                       const char *request, const char *answer) {
-    if (spec->collect) return spec->collect(answer);
+    if (o->collect) return spec->collect(answer);
     if (o->json || o->jsonl || !spec->print_table) {
         fputs(answer, stdout);
         fputc('\n', stdout);

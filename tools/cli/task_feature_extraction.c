@@ -13,6 +13,8 @@
 #define SHOW_ROWS 4   /* token rows a table shows */
 #define SHOW_VALUES 6 /* values a table row shows */
 
+static const char *g_npy; /* --npy FILE, or NULL */
+
 static const cli_task_option k_options[] = {
     {.name = "pooling",
      .kind = CLI_VALUE_STRING,
@@ -34,10 +36,14 @@ static const cli_task_option k_options[] = {
      .kind = CLI_VALUE_STRING,
      .key = "text_pair",
      .in_inputs = 1,
-     .help = "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n"
-             "      --npy FILE         write all answers as one float32 array to FILE instead:\n"
+     .help =
+         "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n"},
+    {.name = "npy",
+     .kind = CLI_VALUE_STRING,
+     .help = "      --npy FILE         write all answers as one float32 array to FILE instead:\n"
              "                         [tokens, hidden] or [hidden] for one input, [N, hidden]\n"
-             "                         pooled, [N, tokens, hidden] unpooled of one length\n"},
+             "                         pooled, [N, tokens, hidden] unpooled of one length\n",
+     .store = &g_npy},
 };
 
 /* Prints up to SHOW_VALUES numbers of a JSON list, and how many there are. */
@@ -109,35 +115,6 @@ static int collect_answer(const char *answer) {
     return 0;
 }
 
-/* Takes `--npy FILE` (or --npy=FILE) out of argv; *path is NULL without it. Returns -1 to go on,
- * else an exit code. */
-static int take_npy(int *argc, char **argv, const char **path) {
-    *path = NULL;
-    int json = 0, k = 1;
-    for (int i = 1; i < *argc; i++) {
-        if (!strcmp(argv[i], "--")) {
-            while (i < *argc) argv[k++] = argv[i++];
-            break;
-        }
-        if (!strcmp(argv[i], "--npy")) {
-            if (i + 1 == *argc)
-                return cli_usage_error(argv[0], "--npy needs a FILE to write the array to");
-            *path = argv[++i];
-        } else if (!strncmp(argv[i], "--npy=", 6)) {
-            *path = argv[i] + 6;
-        } else {
-            json |= !strcmp(argv[i], "--json");
-            argv[k++] = argv[i];
-        }
-    }
-    *argc = k;
-    argv[k] = NULL;
-    if (*path && json)
-        return cli_usage_error(argv[0], "--npy writes the answers to %s: do not also give --json",
-                               *path);
-    return -1;
-}
-
 int cmd_feature_extraction(int argc, char **argv) {
     cli_task_spec spec = {
         .task = YOSO_TASK_FEATURE_EXTRACTION,
@@ -148,19 +125,17 @@ int cmd_feature_extraction(int argc, char **argv) {
                        "vector. Alias: embed.\n",
         CLI_TASK_OPTIONS(k_options),
         .print_table = print_features,
+        .collect = collect_answer,
     };
-    const char *npy = NULL;
-    int rc = take_npy(&argc, argv, &npy);
-    if (rc >= 0) return rc;
-    if (npy) spec.collect = collect_answer;
-    rc = cli_task_run(&spec, argc, argv);
-    if (!rc && npy) {
-        yoso_status st = yoso_feature_results_npy(npy, g_results, g_count);
+    g_npy = NULL;
+    int rc = cli_task_run(&spec, argc, argv);
+    if (!rc && g_npy) {
+        yoso_status st = yoso_feature_results_npy(g_npy, g_results, g_count);
         if (st != YOSO_OK)
             rc = cli_fail(st);
         else
             fprintf(stderr, "yoso: wrote %d answer%s to %s\n", g_count, g_count == 1 ? "" : "s",
-                    npy);
+                    g_npy);
     }
     for (int i = 0; i < g_count; i++) yoso_feature_result_release(&g_results[i]);
     free(g_results);

@@ -34,25 +34,30 @@ static void qa_print_table(FILE *out, const char *text, const cJSON *inputs,
 
 static const cli_task_option k_qa_options[] = {
     {"question", 'q', CLI_VALUE_STRING, "question", 1, NULL, 0,
-     "  -q, --question Q         the question (required unless --jsonl)\n"},
+     "  -q, --question Q         the question (required unless --jsonl)\n", NULL},
     {"context", 'c', CLI_VALUE_STRING, "context", 1, NULL, 0,
      "  -c, --context C          the text to answer from (or give contexts as TEXT arguments\n"
-     "                           or stdin lines)\n"},
+     "                           or stdin lines)\n",
+     NULL},
     {"top-k", 'k', CLI_VALUE_INT, "top_k", 0, NULL, 0,
-     "  -k, --top-k N            answers per question (default 1)\n"},
+     "  -k, --top-k N            answers per question (default 1)\n", NULL},
     {"max-answer-len", 0, CLI_VALUE_INT, "max_answer_len", 0, NULL, 0,
-     "      --max-answer-len N   the longest answer in tokens (default 15)\n"},
+     "      --max-answer-len N   the longest answer in tokens (default 15)\n", NULL},
     {"max-seq-len", 0, CLI_VALUE_INT, "max_seq_len", 0, NULL, 0,
      "      --max-seq-len N      tokens per window, question included (default 384, at most\n"
-     "                           the model's maximum)\n"},
+     "                           the model's maximum)\n",
+     NULL},
     {"doc-stride", 0, CLI_VALUE_INT, "doc_stride", 0, NULL, 0,
      "      --doc-stride N       tokens two windows of a long context share (default\n"
-     "                           min(128, max-seq-len / 2))\n"},
+     "                           min(128, max-seq-len / 2))\n",
+     NULL},
     {"max-question-len", 0, CLI_VALUE_INT, "max_question_len", 0, NULL, 0,
-     "      --max-question-len N accepted as HF does (default 64; the question is not cut)\n"},
+     "      --max-question-len N accepted as HF does (default 64; the question is not cut)\n",
+     NULL},
     {"handle-impossible-answer", 0, CLI_VALUE_FLAG, "handle_impossible_answer", 0, NULL, 0,
      "      --handle-impossible-answer\n"
-     "                           the empty answer (start 0, end 0) competes too\n"},
+     "                           the empty answer (start 0, end 0) competes too\n",
+     NULL},
 };
 
 static const cli_task_spec k_qa_spec = {
