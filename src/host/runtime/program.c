@@ -256,50 +256,48 @@ void yoso_program_key(yoso_context *ctx) {
                       sizeof ctx->program_key);
 }
 
-yoso_status yoso_program_build(yoso_context *ctx) {
-    yoso_status status = YOSO_OK;
+/* The program of a group, or of the ALONE kernel name: its record of the context's cache entry
+ * when there is one, else compiled from its wants and stored there. *out may be set on failure
+ * too, for the caller to release. */
+static yoso_status program_get(yoso_context *ctx, yoso_build_group group, const char *name,
+                               cl_program *out) {
     char opts[512], wants[PROGRAM_WANTS_MAX];
+    const char *record = name ? name : k_group_records[group];
+    const int context = group == YOSO_BUILD_CONTEXT;
     snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
+    if ((*out = program_from_cache(ctx, record, opts))) {
+        ctx->cache_hits++;
+        if (ctx->verbose && context)
+            fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
+        return YOSO_OK;
+    }
+    if (ctx->verbose && context)
+        fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
+    else if (ctx->verbose)
+        fprintf(stderr, "yoso: compiling %s %s for %s\n", name ? "kernel" : "the kernels", record,
+                ctx->info.name);
+    program_wants(ctx, group, name, wants, sizeof wants);
+    yoso_status status = program_compile(ctx, wants, opts, out);
+    if (status == YOSO_OK) program_store(ctx, *out, record);
+    return status;
+}
+
+yoso_status yoso_program_build(yoso_context *ctx) {
     yoso_program_key(ctx);
     yoso_kernels_init(&ctx->kernels, ctx->cpu_class);
-    const char *record = k_group_records[YOSO_BUILD_CONTEXT];
-    if ((ctx->program = program_from_cache(ctx, record, opts))) {
-        ctx->cache_hits++;
-        if (ctx->verbose)
-            fprintf(stderr, "yoso: kernels loaded from the cache in %s\n", ctx->cache_dir);
-    } else {
-        if (ctx->verbose) fprintf(stderr, "yoso: compiling kernels for %s\n", ctx->info.name);
-        program_wants(ctx, YOSO_BUILD_CONTEXT, NULL, wants, sizeof wants);
-        YOSO_TRY(program_compile(ctx, wants, opts, &ctx->program));
-        program_store(ctx, ctx->program, record);
-    }
-    status = program_create_group(ctx, ctx->program, YOSO_BUILD_CONTEXT);
-fail:
-    return status;
+    yoso_status status = program_get(ctx, YOSO_BUILD_CONTEXT, NULL, &ctx->program);
+    return status != YOSO_OK ? status : program_create_group(ctx, ctx->program, YOSO_BUILD_CONTEXT);
 }
 
 /* Builds kernel k's program at its first use: k alone, or its group (from the cache entry's
  * record when there is one), and creates the kernels it holds. */
 static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
-    yoso_status status = YOSO_OK;
-    char opts[512], wants[PROGRAM_WANTS_MAX];
     const int alone = k->group == YOSO_BUILD_ALONE;
-    const char *record = alone ? k->name : k_group_records[k->group];
-    snprintf(opts, sizeof opts, "%s", yoso_program_options(ctx));
     if (ctx->lazy_count == YOSO_MAX_KERNELS)
         return yoso_error(YOSO_ERR_OPENCL, "more than %d kernel programs: raise YOSO_MAX_KERNELS",
                           YOSO_MAX_KERNELS);
-    cl_program p = program_from_cache(ctx, record, opts);
-    if (p) {
-        ctx->cache_hits++;
-    } else {
-        if (ctx->verbose)
-            fprintf(stderr, "yoso: compiling %s %s for %s\n", alone ? "kernel" : "the kernels",
-                    record, ctx->info.name);
-        program_wants(ctx, k->group, alone ? k->name : NULL, wants, sizeof wants);
-        status = program_compile(ctx, wants, opts, &p);
-        if (status == YOSO_OK) program_store(ctx, p, record);
-    }
+    cl_program p = NULL;
+    yoso_status status = program_get(ctx, k->group, alone ? k->name : NULL, &p);
     if (p) ctx->lazy[ctx->lazy_count++] = p;
     if (status == YOSO_OK)
         status =
