@@ -8,10 +8,6 @@
 #include "error.h"
 #include "json_text.h"
 
-int cli_jsonl_has_nul(const char *bytes, size_t len) {
-    return memchr(bytes, '\0', len) || yoso_json_escapes_nul(bytes, len);
-}
-
 /* 1 if key is one of the NULL-terminated list. */
 static int jsonl_listed(const char *key, const char *const *list) {
     for (; list && *list; list++)
@@ -68,7 +64,7 @@ yoso_status cli_jsonl_parse(const char *line, size_t len, long lineno, const cha
             YOSO_ERR_INPUT,
             "stdin line %ld holds a NUL byte, which JSON cannot: write it as text or remove it",
             lineno);
-    if (cli_jsonl_has_nul(line, len))
+    if (yoso_json_escapes_nul(line, len))
         return yoso_error(
             YOSO_ERR_INPUT,
             "stdin line %ld: the text contains U+0000, which --jsonl cannot carry: pass the text as a plain line instead",

@@ -18,7 +18,5 @@ yoso_status cli_jsonl_parse(const char *line, size_t len, long lineno, const cha
                             const char *const *parameter_keys, cJSON **root, const char **text);
 /* The value of key in root or in root's "parameters" object, or NULL. */
 const cJSON *cli_jsonl_get(const cJSON *root, const char *key);
-/* 1 if bytes hold a NUL byte or a JSON string escape of U+0000. */
-int cli_jsonl_has_nul(const char *bytes, size_t len);
 
 #endif

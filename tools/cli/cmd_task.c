@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "cli_common.h"
-#include "cli_jsonl.h"
 #include "cli_options.h"
 #include "cli_progress.h"
 #include "cli_task.h"
+#include "json_text.h"
 #include "line_reader.h"
 
 #define TASK_BATCH 8 /* the most inputs run together as one call */
@@ -289,7 +289,7 @@ static int task_stream(const cli_task_spec *spec, const task_options *o, yoso_mo
             break;
         }
         snprintf(label, sizeof label, "stdin line %ld", lr.lineno);
-        if (memchr(line, '\0', len) || (o->jsonl && cli_jsonl_has_nul(line, len))) {
+        if (memchr(line, '\0', len) || (o->jsonl && yoso_json_escapes_nul(line, len))) {
             if (!(rc = task_flush(spec, o, model, tok, &p)))
                 rc = cli_fail(
                     yoso_error(YOSO_ERR_INPUT, "%s holds a NUL byte (U+0000): remove it", label));
