@@ -36,6 +36,14 @@ typedef struct cli_task_option {
 
 #define CLI_TASK_MAX_OPTIONS 16
 
+/* --text-pair T, inputs["text_pair"], of the commands whose TEXT may have a second segment. */
+#define CLI_TASK_TEXT_PAIR_OPTION                                                                  \
+    {                                                                                              \
+        .name = "text-pair", .kind = CLI_VALUE_STRING, .key = "text_pair", .in_inputs = 1,         \
+        .help =                                                                                    \
+            "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n" \
+    }
+
 /* A spec's .options and .num_options from one array. */
 #define CLI_TASK_OPTIONS(array)                                                                    \
     .options = (array), .num_options = (int)(sizeof(array) / sizeof((array)[0]))

@@ -32,12 +32,7 @@ static const cli_task_option k_options[] = {
      .key = "truncation",
      .help = "      --truncation       cut inputs longer than the model takes (HF's "
              "truncation=True)\n"},
-    {.name = "text-pair",
-     .kind = CLI_VALUE_STRING,
-     .key = "text_pair",
-     .in_inputs = 1,
-     .help =
-         "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n"},
+    CLI_TASK_TEXT_PAIR_OPTION,
     {.name = "npy",
      .kind = CLI_VALUE_STRING,
      .help = "      --npy FILE         write all answers as one float32 array to FILE instead:\n"

@@ -24,12 +24,7 @@ static const cli_task_option k_classify_options[] = {
      .help = "      --function-to-apply softmax|sigmoid|none\n"
              "                         logits to scores (default: none for regression, sigmoid\n"
              "                         for multi-label or one label, softmax otherwise)\n"},
-    {.name = "text-pair",
-     .kind = CLI_VALUE_STRING,
-     .key = "text_pair",
-     .in_inputs = 1,
-     .help =
-         "      --text-pair T      a second segment for every TEXT: <s> TEXT </s></s> T </s>\n"},
+    CLI_TASK_TEXT_PAIR_OPTION,
 };
 
 /* Prints one {label, score} row. */
