@@ -170,6 +170,41 @@ static void test_dtype_conversions(void **state) {
     assert_memory_equal(got, three, sizeof three);
 }
 
+/* float32 is scanned in blocks of 4096: the first non-finite value is named wherever it falls
+ * (first and last of a block, a later block, two in one tensor), and finite data is copied
+ * exactly (largest finite, denormals, -0). */
+static void test_non_finite_float32_blocks(void **state) {
+    (void)state;
+    enum { N = 3 * 4096 + 5 };
+    uint32_t *src = malloc(N * sizeof *src);
+    float *got = malloc(N * sizeof *got);
+    assert_non_null(src);
+    assert_non_null(got);
+    static const struct {
+        int64_t at, also; /* a non-finite value at `at` (and at `also` when ≥ 0) */
+        uint32_t bits;
+        const char *what;
+    } cases[] = {{4095, -1, 0x7f800000u, "Inf at flat index 4095"},
+                 {4096, -1, 0xff800001u, "NaN at flat index 4096"},
+                 {9000, 9500, 0x7fc00000u, "NaN at flat index 9000"},
+                 {N - 1, -1, 0xff800000u, "Inf at flat index 12292"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int64_t i = 0; i < N; i++)
+            src[i] = i % 3 == 0 ? 0x7f7fffffu : i % 3 == 1 ? 0x00000001u : 0x80000000u;
+        src[cases[c].at] = cases[c].bits;
+        if (cases[c].also >= 0) src[cases[c].also] = 0x7f800000u;
+        yoso_tensor_view v = make_view(YOSO_DTYPE_F32, src, N);
+        assert_int_equal(yoso_tensor_to_f32(&v, got), YOSO_ERR_INPUT);
+        ref_assert_contains(yoso_last_error(), cases[c].what);
+        src[cases[c].at] = 0;
+        if (cases[c].also >= 0) src[cases[c].also] = 0;
+        assert_int_equal(yoso_tensor_to_f32(&v, got), YOSO_OK);
+        assert_memory_equal(got, src, N * sizeof *src);
+    }
+    free(src);
+    free(got);
+}
+
 /* NaN and Inf stored in a file: it opens, but converting names the tensor and the index. */
 static void test_non_finite_in_file(void **state) {
     (void)state;
@@ -271,6 +306,6 @@ static void test_open_memory(void **state) {
     free(bytes);
 }
 
-TEST_MAIN(NULL, NULL, test_small_file, test_tiny_f32, test_tiny_f16, test_tiny_bf16,
-          test_base_model, test_dtype_conversions, test_non_finite_in_file, test_bad_files,
-          test_every_truncation, test_header_mutations, test_open_memory)
+TEST_MAIN(NULL, NULL, test_non_finite_float32_blocks, test_small_file, test_tiny_f32, test_tiny_f16,
+          test_tiny_bf16, test_base_model, test_dtype_conversions, test_non_finite_in_file,
+          test_bad_files, test_every_truncation, test_header_mutations, test_open_memory)

@@ -295,6 +295,9 @@ const yoso_tensor_view *yoso_tensor_file_find(const yoso_tensor_file *file, cons
     return NULL;
 }
 
+/* Floats per block of the float32 non-finite scan. */
+#define TENSOR_SCAN_BLOCK 4096
+
 /* Reports the first non-finite value of a tensor. */
 static yoso_status tensor_not_finite(const yoso_tensor_view *t, int64_t i, int is_nan) {
     return yoso_error(
@@ -314,12 +317,23 @@ yoso_status yoso_tensor_to_f32(const yoso_tensor_view *tensor, float *dst) {
     const uint8_t *src = tensor->data;
     switch (tensor->dtype) {
     case YOSO_DTYPE_F32:
-        for (int64_t i = 0; i < n; i++) {
-            uint32_t bits;
-            memcpy(&bits, src + 4 * i, 4);
-            if ((bits & 0x7f800000u) == 0x7f800000u)
-                return tensor_not_finite(tensor, i, (bits & 0x7fffffu) != 0);
-            memcpy(&dst[i], &bits, 4);
+        /* one copy, then a branch-free scan per block for an all-ones exponent (Inf or NaN),
+         * which vectorizes; only a block that has one is searched again for the first */
+        memcpy(dst, src, (size_t)n * 4);
+        for (int64_t b = 0; b < n; b += TENSOR_SCAN_BLOCK) {
+            const int64_t e = n - b < TENSOR_SCAN_BLOCK ? n : b + TENSOR_SCAN_BLOCK;
+            uint32_t bad = 0;
+            for (int64_t i = b; i < e; i++) {
+                uint32_t bits;
+                memcpy(&bits, &dst[i], 4);
+                bad |= (~bits & 0x7f800000u) == 0;
+            }
+            for (int64_t i = b; bad && i < e; i++) {
+                uint32_t bits;
+                memcpy(&bits, &dst[i], 4);
+                if ((~bits & 0x7f800000u) == 0)
+                    return tensor_not_finite(tensor, i, (bits & 0x7fffffu) != 0);
+            }
         }
         return YOSO_OK;
     case YOSO_DTYPE_F16:

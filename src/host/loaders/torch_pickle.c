@@ -129,7 +129,7 @@ static yoso_status pk_push(pk_vm *vm, uint32_t obj) {
 
 /* Creates and pushes a new object; *out (may be NULL) receives it. */
 static yoso_status pk_push_new(pk_vm *vm, pk_kind kind, pk_obj **out) {
-    uint32_t idx;
+    uint32_t idx = 0; /* set by pk_new on success (GCC -O3 cannot tell) */
     yoso_status st = pk_new(vm, kind, &idx);
     if (st == YOSO_OK) st = pk_push(vm, idx);
     if (out) *out = st == YOSO_OK ? &vm->objs[idx] : NULL;
