@@ -386,7 +386,7 @@ static yoso_status qa_window(const qa_input *in, int w, const int32_t *ids, int3
     for (size_t i = 0; i < count; i++) {
         const size_t a = s->cand[i].flat / n, e = s->cand[i].flat % n;
         if (!s->desired[a] || !s->desired[e]) continue;
-        size_t start, end;
+        size_t start = 0, end = 0; /* set by qa_span_chars (GCC -O3 cannot tell) */
         qa_span_chars(in, first, last, a, e, &start, &end);
         if ((st = qa_add_answer(in, res, cap, s->cand[i].score, start, end))) return st;
     }
