@@ -94,6 +94,14 @@ yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm) {
     return gemm->kind == YOSO_GEMM_HOST_BLAS ? gemm->sgemm : NULL;
 }
 
+int yoso_gemm_host_threads(const yoso_gemm *gemm) {
+    return gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->get_threads ? gemm->get_threads() : 0;
+}
+
+void yoso_gemm_host_set_threads(yoso_gemm *gemm, int n) {
+    if (gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->set_threads) gemm->set_threads(n);
+}
+
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {
     return gemm->name;
 }

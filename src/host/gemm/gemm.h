@@ -66,6 +66,11 @@ yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm);
 /* The host BLAS's cblas_sgemm when the backend is HOST_BLAS, else NULL: for callers that
  * multiply host memory they mapped themselves (fused expectation attention). */
 yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm);
+/* The host BLAS's thread count when it can be read and set (OpenBLAS), else 0. */
+int yoso_gemm_host_threads(const yoso_gemm *gemm);
+/* Sets the host BLAS's thread count (OpenBLAS only; a no-op elsewhere): 1 lets callers run
+ * products on threads of their own. */
+void yoso_gemm_host_set_threads(yoso_gemm *gemm, int n);
 /* The backend's name, e.g. "CLBlast" or "host BLAS (libopenblas.so.0, SkylakeX kernels)". */
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm);
 

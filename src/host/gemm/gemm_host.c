@@ -27,6 +27,9 @@ yoso_status yoso_gemm_host_open(yoso_gemm *g) {
         }
         g->blas_handle = h;
         *(void **)&g->sgemm = sym;
+        *(void **)&g->get_threads = dlsym(h, "openblas_get_num_threads");
+        *(void **)&g->set_threads = dlsym(h, "openblas_set_num_threads");
+        if (!g->get_threads || !g->set_threads) g->get_threads = NULL, g->set_threads = NULL;
         const char *(*corename)(void) = NULL;
         *(void **)&corename = dlsym(h, "openblas_get_corename"); /* OpenBLAS only */
         if (corename)
@@ -45,6 +48,8 @@ void yoso_gemm_host_close(yoso_gemm *g) {
     if (g->blas_handle) dlclose(g->blas_handle);
     g->blas_handle = NULL;
     g->sgemm = NULL;
+    g->get_threads = NULL;
+    g->set_threads = NULL;
 }
 
 /* Floats spanned by one stored matrix of `rows` rows of leading dimension ld, `cols` used. */

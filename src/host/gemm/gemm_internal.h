@@ -15,6 +15,8 @@ struct yoso_gemm {
     /* host BLAS */
     void *blas_handle; /* dlopen handle of the BLAS library */
     yoso_cblas_sgemm_fn sgemm;
+    int (*get_threads)(void); /* openblas_get_num_threads, or NULL (another BLAS) */
+    void (*set_threads)(int); /* openblas_set_num_threads, or NULL */
 };
 
 /* Drops CLBlast's process-wide cache of compiled programs, which would otherwise be released at
