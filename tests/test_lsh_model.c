@@ -127,7 +127,7 @@ static void test_head_dim_64(void **state) {
         snprintf(rel, sizeof rel, "models/%s/logits.npy", fixtures[f]);
         assert_int_equal(yoso_npy_read(test_data_path(rel), &want), YOSO_OK);
         const int batch = (int)ids.shape[0], seq = (int)ids.shape[1];
-        const size_t n = (size_t)yoso_npy_numel(&want);
+        const size_t vocab = (size_t)want.shape[2], n = (size_t)batch * seq * vocab;
         yoso_model *a = load_lsh_fixture(fixtures[f], 7, NULL, 0);
         yoso_model *b = load_lsh_fixture(fixtures[f], 7, NULL, 0);
         yoso_model *c = load_lsh_fixture(fixtures[f], 8, NULL, 0);
@@ -144,7 +144,12 @@ static void test_head_dim_64(void **state) {
             assert_true(isfinite(la[i]));
             diff = fmax(diff, fabs(la[i] - lc[i]));
         }
-        const double corr64 = correlation(la, want.data, n), corr = correlation(lm, want.data, n);
+        /* HF's goldens: at logits_positions.npy's positions where the fixture keeps only those */
+        const size_t kept = test_fixture_logits_select(fixtures[f], batch, seq, vocab, la);
+        assert_int_equal(test_fixture_logits_select(fixtures[f], batch, seq, vocab, lm), kept);
+        assert_int_equal(kept, yoso_npy_numel(&want));
+        const double corr64 = correlation(la, want.data, kept),
+                     corr = correlation(lm, want.data, kept);
         printf("%s: seeds 7 vs 8 differ by %.3g; correlation with HF's expectation logits: m 64 "
                "%.4f, m 1024 %.4f\n",
                fixtures[f], diff, corr64, corr);

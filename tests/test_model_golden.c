@@ -70,10 +70,13 @@ static void check_fixture(const char *name) {
         yoso_npy want;
         read_fixture(name, outputs[o], &want);
         size_t n = (size_t)yoso_npy_numel(&want);
-        float *got = malloc(n * sizeof(float));
+        const size_t width = (size_t)want.shape[want.ndim - 1];
+        float *got = malloc((size_t)batch * seq * width * sizeof(float));
         yoso_status st = o == 0 ? yoso_model_logits(model, batch, seq, ids.data, mask.data, got)
                                 : yoso_model_hidden(model, batch, seq, ids.data, mask.data, got);
         if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+        /* logits.npy may hold some positions only (logits_positions.npy); hidden.npy holds all */
+        if (o == 0) assert_int_equal(test_fixture_logits_select(name, batch, seq, width, got), n);
         double scale, err = max_abs_diff(got, want.data, n, &scale);
         double tol = 1e-4 * fmax(1.0, scale);
         printf("[ fixture  ] %-14s %-10s max |error| %.3g (scale %.3g, tolerance %.3g)\n", name,

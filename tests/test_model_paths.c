@@ -13,8 +13,20 @@
 #include "test_support.h"
 #include "yoso.h"
 
-/* Logits of fixture `name` under the given backend and path, checked against logits.npy with
- * the golden tests' tolerance, 1e-4 × max(1, |largest logit|). */
+/* Max |got − want| over n floats (infinite at a NaN) and max |want| through scale. */
+static double max_error(const float *got, const float *want, size_t n, double *scale) {
+    double worst = 0;
+    *scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        worst = fmax(worst, isnan(got[i]) ? INFINITY : fabs((double)got[i] - want[i]));
+        *scale = fmax(*scale, fabs((double)want[i]));
+    }
+    return worst;
+}
+
+/* Logits and hidden states of fixture `name` under the given backend and path, checked against
+ * logits.npy (at logits_positions.npy's positions where the fixture keeps only those) and
+ * hidden.npy (every position) with the golden tests' tolerance, 1e-4 × max(1, |largest value|). */
 static void check(const char *name, const char *gemm, const char *path) {
     char rel[256];
     setenv("YOSO_GEMM", gemm, 1);
@@ -34,32 +46,34 @@ static void check(const char *name, const char *gemm, const char *path) {
     if (yoso_model_load(ctx, test_data_path(rel), &mopt, &m) != YOSO_OK)
         fail_msg("%s", yoso_last_error());
     assert_string_equal(yoso_attention_expectation_path(m->attention), path);
-    yoso_npy ids, mask, want_logits;
-    const char *files[3] = {"input_ids.npy", "attention_mask.npy", "logits.npy"};
-    yoso_npy *outs[3] = {&ids, &mask, &want_logits};
-    for (int i = 0; i < 3; i++) {
+    yoso_npy ids, mask, want_logits, want_hidden;
+    const char *files[4] = {"input_ids.npy", "attention_mask.npy", "logits.npy", "hidden.npy"};
+    yoso_npy *outs[4] = {&ids, &mask, &want_logits, &want_hidden};
+    for (int i = 0; i < 4; i++) {
         snprintf(rel, sizeof rel, "models/%s/%s", name, files[i]);
         if (yoso_npy_read(test_data_path(rel), outs[i]) != YOSO_OK)
             fail_msg("%s", yoso_last_error());
     }
-    size_t n = (size_t)yoso_npy_numel(&want_logits);
-    float *got = malloc(n * sizeof(float));
-    const float *ref = want_logits.data;
-    assert_int_equal(
-        yoso_model_logits(m, (int)ids.shape[0], (int)ids.shape[1], ids.data, mask.data, got),
-        YOSO_OK);
-    double worst = 0, scale = 0;
-    for (size_t i = 0; i < n; i++) {
-        worst = fmax(worst, isnan(got[i]) ? INFINITY : fabs((double)got[i] - ref[i]));
-        scale = fmax(scale, fabs((double)ref[i]));
+    const int batch = (int)ids.shape[0], seq = (int)ids.shape[1];
+    const size_t vocab = (size_t)want_logits.shape[2], hidden = (size_t)want_hidden.shape[2];
+    float *got = malloc((size_t)batch * seq * (vocab > hidden ? vocab : hidden) * sizeof(float));
+    for (int o = 0; o < 2; o++) {
+        const yoso_npy *ref = o == 0 ? &want_logits : &want_hidden;
+        size_t n = (size_t)yoso_npy_numel(ref);
+        yoso_status st = o == 0 ? yoso_model_logits(m, batch, seq, ids.data, mask.data, got)
+                                : yoso_model_hidden(m, batch, seq, ids.data, mask.data, got);
+        if (st != YOSO_OK) fail_msg("%s: %s", name, yoso_last_error());
+        if (o == 0) assert_int_equal(test_fixture_logits_select(name, batch, seq, vocab, got), n);
+        double scale, worst = max_error(got, ref->data, n, &scale);
+        double tol = 1e-4 * fmax(1.0, scale);
+        printf("[ path     ] %-9s %-8s %-8s %-6s max |error| %.3g (tolerance %.3g)\n", name, gemm,
+               path, o == 0 ? "logits" : "hidden", worst, tol);
+        if (!(worst <= tol))
+            fail_msg("%s with %s + %s: %s max error %g > %g", name, gemm, path,
+                     o == 0 ? "logits" : "hidden", worst, tol);
     }
-    double tol = 1e-4 * fmax(1.0, scale);
-    printf("[ path     ] %-9s %-8s %-8s max |error| %.3g (tolerance %.3g)\n", name, gemm, path,
-           worst, tol);
-    if (!(worst <= tol))
-        fail_msg("%s with %s + %s: max error %g > %g", name, gemm, path, worst, tol);
     free(got);
-    for (int i = 0; i < 3; i++) yoso_npy_release(outs[i]);
+    for (int i = 0; i < 4; i++) yoso_npy_release(outs[i]);
     yoso_model_free(m);
     yoso_context_free(ctx);
 }

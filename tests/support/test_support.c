@@ -1,6 +1,8 @@
 /* test_support.c — helpers shared by the CMocka tests. */
 #include "test_support.h"
 
+#include "npy.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +24,29 @@ const char *test_data_path(const char *relative) {
     static char buf[4096];
     snprintf(buf, sizeof buf, "%s/%s", YOSO_TEST_DATA, relative);
     return buf;
+}
+
+size_t test_fixture_logits_select(const char *name, int batch, int seq, size_t vocab,
+                                  float *logits) {
+    char rel[512];
+    snprintf(rel, sizeof rel, "models/%s/logits_positions.npy", name);
+    if (access(test_data_path(rel), R_OK) != 0) return (size_t)batch * seq * vocab;
+    yoso_npy pos;
+    if (yoso_npy_read(test_data_path(rel), &pos) != YOSO_OK) fail_msg("%s", yoso_last_error());
+    if (pos.dtype != 'i') fail_msg("%s: logits_positions.npy is not int32", name);
+    const int32_t *p = pos.data;
+    const size_t np = (size_t)yoso_npy_numel(&pos);
+    for (size_t i = 0; i < np; i++)
+        if (p[i] < 0 || p[i] >= seq || (i > 0 && p[i] <= p[i - 1]))
+            fail_msg("%s: logits_positions.npy entry %zu (%d) is not an increasing position < %d",
+                     name, i, (int)p[i], seq);
+    /* rows move only towards the front (out index ≤ in index), so in place is safe */
+    for (int b = 0; b < batch; b++)
+        for (size_t i = 0; i < np; i++)
+            memmove(logits + ((size_t)b * np + i) * vocab,
+                    logits + ((size_t)b * seq + (size_t)p[i]) * vocab, vocab * sizeof(float));
+    yoso_npy_release(&pos);
+    return (size_t)batch * np * vocab;
 }
 
 char *test_make_temp_dir(void) {

@@ -26,6 +26,12 @@ void test_fill_uniform(float *x, size_t n, unsigned seed);
 
 /* Joins YOSO_TEST_DATA and a relative path into a static buffer (valid until the next call). */
 const char *test_data_path(const char *relative);
+/* Keeps, of logits [batch, seq, vocab] computed for tests/data/models/<name>, the positions that
+ * fixture's logits_positions.npy lists (its logits.npy holds HF's logits there only), packed in
+ * logits.npy's [batch, P, vocab] layout at the front of logits; returns the floats kept
+ * (batch·seq·vocab when the fixture has no such file). Fails the test on a bad file. */
+size_t test_fixture_logits_select(const char *name, int batch, int seq, size_t vocab,
+                                  float *logits);
 /* Creates a fresh temporary directory and returns its path (malloc'ed). */
 char *test_make_temp_dir(void);
 /* Removes a directory tree (rm -rf). */
