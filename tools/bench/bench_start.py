@@ -68,7 +68,10 @@ def main():
     p.add_argument("--tokens", type=int, default=128)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--out", help="also write the table to this Markdown file")
+    p.add_argument("--keep-openblas-coretype", action="store_true",
+                   help="leave $OPENBLAS_CORETYPE as the environment sets it (default: unset)")
     args = p.parse_args()
+    blas_note = bench_e2e.openblas_unpin(args.keep_openblas_coretype)
     builds = args.yoso or ["build/yoso"]
     texts = [bench_e2e.make_text(builds[0], args.model, n) for n in (args.tokens, args.tokens + 1)]
     cpu, isa = bench_e2e.cpu_info()
@@ -91,7 +94,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     lines = [f"Start-up of `yoso fill-mask` at {args.tokens} tokens, model {args.model}: "
              f"{time.strftime('%Y-%m-%d %H:%M')} · {cpu} · ISA {isa} · {os.cpu_count()} cores · "
-             f"load {min(loads):.2f}–{max(loads):.2f} · {args.rounds} rounds, medians", "",
+             f"{blas_note} · load {min(loads):.2f}–{max(loads):.2f} · {args.rounds} rounds, medians", "",
              "| build | start | to the answer (process wall) s | device ready s | weights s | "
              "forward s | CPU s |", "|---|---|---:|---:|---:|---:|---:|"]
     for b in builds:
