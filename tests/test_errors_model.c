@@ -174,6 +174,27 @@ static void test_inf_in_weights(void **state) {
     expect_model_failure(dir, 2, "tensor '" HEAD_BIAS "' holds Inf at flat index 999", "float32");
 }
 
+/* Writes one float16 value (its bits) at element index of tensor name. */
+static void poke_half(const char *dir, const char *name, size_t index, uint16_t bits) {
+    err_safetensors st = err_st_read(err_path(dir, "model.safetensors"));
+    memcpy(st.data + err_st_offset(&st, name) + 2 * index, &bits, 2);
+    err_st_write(err_path(dir, "model.safetensors"), &st);
+}
+
+/* A large tensor converts in two halves side by side: a NaN in the upper half is named with its
+ * index in the whole tensor, and with one in each half the lower one is named (the fill-mask
+ * fixture's word embeddings: 50265 × 32 float16, converted in halves of 804240). */
+static void test_non_finite_in_a_split_tensor(void **state) {
+    static const char *const word = "yoso.embeddings.word_embeddings.weight";
+    char *dir = err_model_copy("fillmask/model");
+    poke_half(dir, word, 1200000, 0x7e00); /* NaN */
+    expect_model_failure(dir, 2, "holds NaN at flat index 1200000", "corrupt");
+    dir = err_model_copy("fillmask/model");
+    poke_half(dir, word, 1300000, 0x7c00); /* Inf */
+    poke_half(dir, word, 700000, 0xfe00);  /* NaN */
+    expect_model_failure(dir, 2, "holds NaN at flat index 700000", "corrupt");
+}
+
 /* ---- config.json ---- */
 
 static void drop_hidden_size(cJSON *c) {
@@ -464,7 +485,8 @@ TEST_MAIN(setup, NULL, test_safetensors_truncated, test_safetensors_zero_length,
           test_safetensors_oversized_header, test_safetensors_header_past_end,
           test_safetensors_overlapping_offsets, test_safetensors_offsets_outside, test_wrong_dtype,
           test_unsupported_dtype, test_wrong_shape, test_missing_tensor, test_nan_in_weights,
-          test_inf_in_weights, test_config_missing_field, test_config_absurd_fields,
-          test_config_not_json, test_config_absent, test_weights_absent, test_pickle_foreign_global,
-          test_zip_truncated, test_zip_compressed_entry, test_legacy_torch_file,
-          test_model_exceeds_max_allocation, test_model_exceeds_device_memory)
+          test_inf_in_weights, test_non_finite_in_a_split_tensor, test_config_missing_field,
+          test_config_absurd_fields, test_config_not_json, test_config_absent, test_weights_absent,
+          test_pickle_foreign_global, test_zip_truncated, test_zip_compressed_entry,
+          test_legacy_torch_file, test_model_exceeds_max_allocation,
+          test_model_exceeds_device_memory)

@@ -303,7 +303,8 @@ static yoso_status tensor_not_finite(const yoso_tensor_view *t, int64_t i, int i
     return yoso_error(
         YOSO_ERR_INPUT,
         "tensor '%s' holds %s at flat index %lld: the checkpoint is corrupt or overflowed its %s precision; re-export it in float32",
-        t->name ? t->name : "?", is_nan ? "NaN" : "Inf", (long long)i, yoso_dtype_name(t->dtype));
+        t->name ? t->name : "?", is_nan ? "NaN" : "Inf", (long long)(t->first + i),
+        yoso_dtype_name(t->dtype));
 }
 
 /* Converts F32/F16/BF16 to float32, reading unaligned data safely and refusing NaN/Inf. */

@@ -25,6 +25,7 @@ typedef struct yoso_tensor_view {
     int64_t shape[YOSO_TENSOR_MAX_DIMS];
     const void *data; /* points into the mapped file; little-endian, C order */
     size_t nbytes;    /* == product(shape) * dtype size */
+    int64_t first;    /* a 1-D slice's flat index in the named tensor (for messages), else 0 */
 } yoso_tensor_view;
 
 typedef struct yoso_tensor_file yoso_tensor_file;

@@ -1,5 +1,6 @@
 /* model_load.c — reading a model folder and uploading its weights to the device once. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,20 +58,66 @@ static void model_release_source(const yoso_model *m, const yoso_tensor_view *vi
     if (last > first) madvise((void *)first, last - first, MADV_DONTNEED);
 }
 
+/* The 1-D slice [at, at + n) of view v (same bytes, its flat offset kept for messages). */
+static yoso_tensor_view model_slice_view(const yoso_tensor_view *v, size_t at, size_t n) {
+    yoso_tensor_view part = *v;
+    part.ndim = 1;
+    part.shape[0] = (int64_t)n;
+    part.data = (const char *)v->data + at * yoso_dtype_size(v->dtype);
+    part.nbytes = n * yoso_dtype_size(v->dtype);
+    part.first = v->first + (int64_t)at;
+    return part;
+}
+
+/* Floats from which a float32 conversion runs on two threads. */
+#define MODEL_CONVERT_SPLIT (1u << 20)
+
+/* One half of a two-thread float32 conversion and what it returned. */
+typedef struct {
+    yoso_tensor_view part;
+    float *dst;
+    yoso_status status;
+    char message[512]; /* the thread's error message (errors are thread-local) */
+} model_convert_half;
+
+/* Converts one half (a pthread body). */
+static void *model_convert_run(void *arg) {
+    model_convert_half *h = arg;
+    h->status = yoso_tensor_to_f32(&h->part, h->dst);
+    if (h->status != YOSO_OK) snprintf(h->message, sizeof h->message, "%s", yoso_last_error());
+    return NULL;
+}
+
+/* Converts view v to float32 into dst; a large one in two halves side by side (the copy, the
+ * scan and the destination's first-touch page faults of each half on its own core). The
+ * lower half's error comes first, as a one-thread scan would report it. */
+static yoso_status model_convert_f32(const yoso_tensor_view *v, float *dst) {
+    const size_t count = (size_t)yoso_tensor_numel(v);
+    if (count < MODEL_CONVERT_SPLIT || v->nbytes != count * yoso_dtype_size(v->dtype))
+        return yoso_tensor_to_f32(v, dst);
+    const size_t half = count / 2;
+    model_convert_half upper = {model_slice_view(v, half, count - half), dst + half, YOSO_OK, ""};
+    pthread_t tid;
+    const int threaded = pthread_create(&tid, NULL, model_convert_run, &upper) == 0;
+    if (!threaded) model_convert_run(&upper);
+    const yoso_tensor_view lower = model_slice_view(v, 0, half);
+    const yoso_status st = yoso_tensor_to_f32(&lower, dst);
+    if (threaded) pthread_join(tid, NULL);
+    if (st != YOSO_OK) return st;
+    if (upper.status != YOSO_OK) return yoso_error(upper.status, "%s", upper.message);
+    return YOSO_OK;
+}
+
 /* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
  * elements through `tmp`, so no whole-tensor copy is made on the host. */
 static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half, float *tmp,
                                       size_t chunk) {
     yoso_status status = YOSO_OK;
-    const size_t count = (size_t)yoso_tensor_numel(v), esize = yoso_dtype_size(v->dtype);
-    if (!as_half) return yoso_tensor_to_f32(v, dst);
+    const size_t count = (size_t)yoso_tensor_numel(v);
+    if (!as_half) return model_convert_f32(v, dst);
     for (size_t at = 0; at < count; at += chunk) {
         size_t n = count - at < chunk ? count - at : chunk;
-        yoso_tensor_view part = *v; /* a 1-D slice of the same bytes */
-        part.ndim = 1;
-        part.shape[0] = (int64_t)n;
-        part.data = (const char *)v->data + at * esize;
-        part.nbytes = n * esize;
+        const yoso_tensor_view part = model_slice_view(v, at, n);
         YOSO_TRY(yoso_tensor_to_f32(&part, tmp));
         YOSO_TRY(model_floats_to_half(tmp, n, (uint16_t *)dst + at, v->name));
     }
