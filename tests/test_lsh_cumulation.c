@@ -66,31 +66,41 @@ static void test_references_agree(void **state) {
     free(qc), free(kc), free(v), free(a), free(b);
 }
 
-/* Cumulates uploaded codes with the given table budget; returns acc [BH, L, d] (malloc'ed). */
-static float *device_cumulate(const yoso_lsh_shape *s, const int32_t *qc, const int32_t *kc,
-                              const float *v, size_t budget, yoso_lsh_layout layout, int *chunks) {
+/* Cumulates uploaded codes on scratch sc (kept, for the next call); returns acc [BH, L, d]
+ * (malloc'ed). */
+static float *scratch_cumulate(yoso_lsh_scratch *sc, const yoso_lsh_shape *s, const int32_t *qc,
+                               const int32_t *kc, const float *v) {
     const size_t nc = (size_t)s->batch * s->heads * s->num_hash * s->seq;
     const size_t nv = (size_t)s->batch * s->heads * s->seq * s->head_dim;
-    yoso_lsh_scratch sc = {.table_budget = budget, .layout = layout};
-    assert_int_equal(yoso_lsh_scratch_reserve(test_ctx, &sc, s), YOSO_OK);
+    assert_int_equal(yoso_lsh_scratch_reserve(test_ctx, sc, s), YOSO_OK);
     assert_int_equal(
-        clEnqueueWriteBuffer(test_ctx->queue, sc.q_codes, CL_TRUE, 0, nc * 4, qc, 0, NULL, NULL),
+        clEnqueueWriteBuffer(test_ctx->queue, sc->q_codes, CL_TRUE, 0, nc * 4, qc, 0, NULL, NULL),
         CL_SUCCESS);
     assert_int_equal(
-        clEnqueueWriteBuffer(test_ctx->queue, sc.k_codes, CL_TRUE, 0, nc * 4, kc, 0, NULL, NULL),
+        clEnqueueWriteBuffer(test_ctx->queue, sc->k_codes, CL_TRUE, 0, nc * 4, kc, 0, NULL, NULL),
         CL_SUCCESS);
     cl_mem dv = ref_upload(test_ctx, v, nv * sizeof(float));
-    assert_int_equal(yoso_lsh_cumulate(test_ctx, &sc, s, dv), YOSO_OK);
+    assert_int_equal(yoso_lsh_cumulate(test_ctx, sc, s, dv), YOSO_OK);
     float *acc = malloc(nv * sizeof(float));
-    ref_download(test_ctx, sc.acc, acc, nv * sizeof(float));
-    *chunks = sc.chunks;
+    ref_download(test_ctx, sc->acc, acc, nv * sizeof(float));
     clReleaseMemObject(dv);
+    return acc;
+}
+
+/* Cumulates uploaded codes with the given table budget on a scratch of its own; returns acc
+ * [BH, L, d] (malloc'ed). */
+static float *device_cumulate(const yoso_lsh_shape *s, const int32_t *qc, const int32_t *kc,
+                              const float *v, size_t budget, yoso_lsh_layout layout, int *chunks) {
+    yoso_lsh_scratch sc = {.table_budget = budget, .layout = layout};
+    float *acc = scratch_cumulate(&sc, s, qc, kc, v);
+    *chunks = sc.chunks;
     yoso_lsh_scratch_release(&sc);
     return acc;
 }
 
-/* Device cumulation = reference for odd head sizes, τ from 1 to 16 (both clearing strategies),
- * and every chunking (by hash function, by bh) and both kernel layouts give the same bits. */
+/* Device cumulation = reference for odd head sizes, τ from 1 to 16 (both clearing strategies of
+ * the ITEMS layout), and every chunking and both kernel layouts give the same bits: ITEMS (fill
+ * and read) by hash function and by bh, ROWS (lsh_cumulate_rows, its tables per bh) by bh. */
 static void test_cumulation_matches_reference(void **state) {
     static const struct {
         int batch, heads, seq, d, m, tau, spread;
@@ -116,23 +126,66 @@ static void test_cumulation_matches_reference(void **state) {
         ref_fill_random(v, nv, 30 + ci);
         ref_cumulate(qc, kc, v, &s, expect);
         const size_t pair = ((size_t)1 << s.tau) * s.head_dim * sizeof(float);
-        int chunks_one, chunks_h, chunks_bh, chunks_items;
+        const int bh = s.batch * s.heads;
+        int chunks_one, chunks_h, chunks_bh, chunks_items, chunks_rows_bh;
         float *one = device_cumulate(&s, qc, kc, v, 0, YOSO_LSH_LAYOUT_ROWS, &chunks_one);
-        float *by_h = device_cumulate(&s, qc, kc, v, pair * s.batch * s.heads * 2,
-                                      YOSO_LSH_LAYOUT_ROWS, &chunks_h);
-        float *by_bh = device_cumulate(&s, qc, kc, v, pair, YOSO_LSH_LAYOUT_ROWS, &chunks_bh);
+        float *by_h =
+            device_cumulate(&s, qc, kc, v, pair * bh * 2, YOSO_LSH_LAYOUT_ITEMS, &chunks_h);
+        float *by_bh = device_cumulate(&s, qc, kc, v, pair, YOSO_LSH_LAYOUT_ITEMS, &chunks_bh);
         float *items =
             device_cumulate(&s, qc, kc, v, pair * 3, YOSO_LSH_LAYOUT_ITEMS, &chunks_items);
+        float *rows_bh = device_cumulate(&s, qc, kc, v, yoso_lsh_cumulate_rows_bytes(&s, 1),
+                                         YOSO_LSH_LAYOUT_ROWS, &chunks_rows_bh);
         const double err = max_rel_diff(one, expect, nv);
         if (err > 1e-6) fprintf(stderr, "case %zu: relative error %.3g\n", ci, err);
         assert_true(err < 1e-6);
-        assert_int_equal(chunks_bh, s.batch * s.heads * s.num_hash);
+        assert_int_equal(chunks_one, 1);
+        assert_int_equal(chunks_bh, bh * s.num_hash);
         assert_int_equal(chunks_h, (s.num_hash + 1) / 2);
+        assert_int_equal(chunks_rows_bh, bh);
         assert_memory_equal(one, by_h, nv * sizeof(float));
         assert_memory_equal(one, by_bh, nv * sizeof(float));
         assert_memory_equal(one, items, nv * sizeof(float));
+        assert_memory_equal(one, rows_bh, nv * sizeof(float));
         free(qc), free(kc), free(v), free(expect), free(one), free(by_h), free(by_bh), free(items);
+        free(rows_bh);
     }
+}
+
+/* One scratch kept across calls of other shapes and layouts (the attention keeps one for every
+ * layer and call): lsh_cumulate_rows' tables, which it leaves zero for the next call, grow, are
+ * reused in part and are dirtied by the ITEMS kernels, and every call still equals a call on a
+ * scratch of its own bit for bit. */
+static void test_scratch_reuse(void **state) {
+    static const struct {
+        int batch, heads, seq, d, m, tau, layout;
+    } calls[] = {
+        {1, 2, 50, 64, 12, 9, YOSO_LSH_LAYOUT_ROWS},  {2, 3, 300, 64, 20, 9, YOSO_LSH_LAYOUT_ROWS},
+        {1, 2, 50, 64, 12, 9, YOSO_LSH_LAYOUT_ROWS},  {1, 2, 70, 64, 5, 10, YOSO_LSH_LAYOUT_ROWS},
+        {1, 2, 50, 64, 12, 9, YOSO_LSH_LAYOUT_ITEMS}, {1, 2, 50, 64, 12, 9, YOSO_LSH_LAYOUT_ROWS},
+        {1, 3, 40, 20, 7, 6, YOSO_LSH_LAYOUT_ROWS},
+    };
+    yoso_lsh_scratch kept = {0};
+    for (size_t ci = 0; ci < sizeof calls / sizeof calls[0]; ci++) {
+        yoso_lsh_shape s;
+        assert_int_equal(yoso_lsh_shape_init(&s, calls[ci].batch, calls[ci].heads, calls[ci].seq,
+                                             calls[ci].d, calls[ci].m, calls[ci].tau),
+                         YOSO_OK);
+        const size_t nc = (size_t)s.batch * s.heads * s.num_hash * s.seq;
+        const size_t nv = (size_t)s.batch * s.heads * s.seq * s.head_dim;
+        int32_t *qc = malloc(nc * 4), *kc = malloc(nc * 4);
+        float *v = malloc(nv * 4);
+        random_codes(qc, nc, s.tau, 40 + ci, 1 << s.tau);
+        random_codes(kc, nc, s.tau, 50 + ci, 1 << s.tau);
+        ref_fill_random(v, nv, 60 + ci);
+        kept.layout = (yoso_lsh_layout)calls[ci].layout;
+        int chunks;
+        float *got = scratch_cumulate(&kept, &s, qc, kc, v);
+        float *alone = device_cumulate(&s, qc, kc, v, 0, kept.layout, &chunks);
+        assert_memory_equal(got, alone, nv * sizeof(float));
+        free(qc), free(kc), free(v), free(got), free(alone);
+    }
+    yoso_lsh_scratch_release(&kept);
 }
 
 /* Buffers of one whole run on the device. */
@@ -302,5 +355,5 @@ static void test_padded_row_equals_alone(void **state) {
 }
 
 TEST_MAIN(test_context_setup, test_context_teardown, test_references_agree,
-          test_cumulation_matches_reference, test_explicit_signs_short, test_explicit_signs_long,
-          test_padded_row_equals_alone)
+          test_cumulation_matches_reference, test_scratch_reuse, test_explicit_signs_short,
+          test_explicit_signs_long, test_padded_row_equals_alone)

@@ -24,6 +24,7 @@ cases=(
   "test_lsh_cumulation test_explicit_signs_short"
   "test_lsh_cumulation test_padded_row_equals_alone"
   "test_lsh_cumulation test_cumulation_matches_reference" # head dims up to 128
+  "test_lsh_cumulation test_scratch_reuse"
 )
 # Model-level programs are left to PoCL and rusticl: one tiny forward pass takes minutes here.
 export YOSO_TEST_TINY=1 # the kernel tests' smallest shapes

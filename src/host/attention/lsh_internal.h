@@ -78,6 +78,23 @@ yoso_status yoso_launch_lsh_read(yoso_context *ctx, cl_mem q_codes, cl_mem table
                                  const yoso_lsh_shape *s, int bh0, int nbh, int h0, int nhc,
                                  int first, int last, yoso_lsh_layout layout);
 
+/* The bucket tables lsh_cumulate_rows needs for nbh rows of bh: a [2^τ, 16] table per 16 value
+ * dims of each. */
+size_t yoso_lsh_cumulate_rows_bytes(const yoso_lsh_shape *s, int nbh);
+
+/* The hash functions one lsh_cumulate_rows launch may take under the device's loop budget (all
+ * num_hash without one); 0 when not even one fits (then fill and read run as separate kernels). */
+int yoso_lsh_cumulate_rows_step(const yoso_context *ctx, const yoso_lsh_shape *s);
+
+/* acc [B·nh, L, head_dim] for bh0..bh0+nbh-1 by hash functions [g0, g1) (the CPU layout's fill
+ * and read in one kernel, see lsh_cumulation.cl): from 0 at hash function 0, scaled by 1/num_hash
+ * after the last. tables (yoso_lsh_cumulate_rows_bytes for nbh) must hold zeros; they do again
+ * afterwards. */
+yoso_status yoso_launch_lsh_cumulate_rows(yoso_context *ctx, cl_mem q_codes, cl_mem k_codes,
+                                          cl_mem v, cl_mem tables, cl_mem acc,
+                                          const yoso_lsh_shape *s, int bh0, int nbh, int g0,
+                                          int g1);
+
 /* ctx_out [B, L, nh·d] = acc / max(‖acc‖, 1e-12) per head, zeros at padded queries. */
 yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask, cl_mem ctx_out,
                                       const yoso_lsh_shape *s);
@@ -93,8 +110,10 @@ typedef struct yoso_lsh_scratch {
     size_t acc_bytes;
     cl_mem acc; /* [B·nh, L, head_dim] the cumulation before normalization */
     size_t tables_bytes;
-    cl_mem tables; /* [nbh, nhc, 2^τ, head_dim] one chunk of bucket tables */
-    int chunks;    /* how many (bh, h) chunks the last run used */
+    cl_mem tables;     /* [nbh, nhc, 2^τ, head_dim] one chunk of lsh_fill's bucket tables, or
+                        * lsh_cumulate_rows' tables of nbh rows of bh */
+    size_t zero_bytes; /* how many leading bytes of tables are known to hold zeros */
+    int chunks;        /* how many table chunks ((bh, h) ranges, or bh ranges) the last run used */
 } yoso_lsh_scratch;
 
 /* Frees the scratch buffers (the struct itself is the caller's). */

@@ -34,7 +34,8 @@ typedef enum { YOSO_BUILD_ALONE, YOSO_BUILD_CONTEXT, YOSO_BUILD_LSH } yoso_build
     X(attention_normalize_heads, ALONE, ALONE)                                                     \
     X(lsh_fill, LSH, LSH)                                                                          \
     X(lsh_read, ALONE, LSH)                                                                        \
-    X(lsh_read_rows, LSH, ALONE)                                                                   \
+    X(lsh_read_rows, ALONE, ALONE)                                                                 \
+    X(lsh_cumulate_rows, LSH, ALONE)                                                               \
     X(lsh_normalize, LSH, LSH)                                                                     \
     X(lsh_hash_32, ALONE, ALONE)                                                                   \
     X(lsh_hash_64, ALONE, CONTEXT)                                                                 \
