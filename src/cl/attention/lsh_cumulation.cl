@@ -106,71 +106,126 @@ __kernel void lsh_read_rows(__global const int *q_codes, __global const float *t
 }
 #endif
 
-/* The CPU layout's cumulation in one kernel, one hash function at a time: work-item (s, b) owns
- * value dims [16·s, 16·s + 16) of bh = bh0 + b and a table of its own, [2^τ, 16] floats at
- * tables + (b·ceil(head_dim / 16) + s)·2^τ·16, all zero on entry and on exit. For each hash
- * function g in [g_begin, g_end), in order, it adds the keys' v into their buckets (lsh_fill's
- * additions), adds each query's bucket to acc (lsh_read's: from 0 at g 0, × inv_m after
+/* Hash functions g .. g + 3 of lsh_cumulate_rows at once (16 value dims, head_dim a multiple of
+ * 16): tables tb + j·2^τ (j < 4, [2^τ] float16 rows each), key and query codes kc, qc + j·seq,
+ * values vr and acc ar at rows of `stride` float16. The four tables' additions interleave, and a
+ * query adds its four buckets in order g .. g + 3 before storing, the same sums as one at a time.
+ */
+static __attribute__((always_inline)) void
+lsh_cumulate4(__global float16 *tb, const int tau, __global const int *kc, __global const int *qc,
+              __global const float16 *vr, __global float16 *ar, const int seq, const int stride,
+              const int first, const int last, const float inv_m) {
+    const size_t n = (size_t)1 << tau;
+    __global float16 *t0 = tb, *t1 = tb + n, *t2 = tb + 2 * n, *t3 = tb + 3 * n;
+    for (int t = 0; t < seq; t++) {
+        const float16 x = vr[(size_t)t * stride];
+        const int c0 = kc[t], c1 = kc[seq + t], c2 = kc[2 * seq + t], c3 = kc[3 * seq + t];
+        if (c0 >= 0) t0[c0] += x;
+        if (c1 >= 0) t1[c1] += x;
+        if (c2 >= 0) t2[c2] += x;
+        if (c3 >= 0) t3[c3] += x;
+    }
+    for (int i = 0; i < seq; i++) {
+        const int c0 = qc[i], c1 = qc[seq + i], c2 = qc[2 * seq + i], c3 = qc[3 * seq + i];
+        float16 sum = first ? (float16)0.0f : ar[(size_t)i * stride];
+        if (c0 >= 0) sum += t0[c0];
+        if (c1 >= 0) sum += t1[c1];
+        if (c2 >= 0) sum += t2[c2];
+        if (c3 >= 0) sum += t3[c3];
+        ar[(size_t)i * stride] = last ? sum * inv_m : sum;
+    }
+    for (int t = 0; t < seq; t++) {
+        const int c0 = kc[t], c1 = kc[seq + t], c2 = kc[2 * seq + t], c3 = kc[3 * seq + t];
+        if (c0 >= 0) t0[c0] = (float16)0.0f;
+        if (c1 >= 0) t1[c1] = (float16)0.0f;
+        if (c2 >= 0) t2[c2] = (float16)0.0f;
+        if (c3 >= 0) t3[c3] = (float16)0.0f;
+    }
+}
+
+/* Hash function g of lsh_cumulate_rows alone: lsh_cumulate4 with one table (tb). */
+static __attribute__((always_inline)) void
+lsh_cumulate1(__global float16 *tb, __global const int *kc, __global const int *qc,
+              __global const float16 *vr, __global float16 *ar, const int seq, const int stride,
+              const int first, const int last, const float inv_m) {
+    for (int t = 0; t < seq; t++)
+        if (kc[t] >= 0) tb[kc[t]] += vr[(size_t)t * stride];
+    for (int i = 0; i < seq; i++) {
+        float16 sum = first ? (float16)0.0f : ar[(size_t)i * stride];
+        if (qc[i] >= 0) sum += tb[qc[i]];
+        ar[(size_t)i * stride] = last ? sum * inv_m : sum;
+    }
+    for (int t = 0; t < seq; t++)
+        if (kc[t] >= 0) tb[kc[t]] = (float16)0.0f;
+}
+
+/* Hash function g of lsh_cumulate_rows for w ≤ 16 dims at a time (any head_dim): table rows of
+ * 16 floats, v and acc rows of head_dim. */
+static __attribute__((always_inline)) void
+lsh_cumulate1_dims(__global float *table, __global const int *kc, __global const int *qc,
+                   __global const float *vb, __global float *ab, const int seq, const int head_dim,
+                   const int w, const int first, const int last, const float inv_m) {
+    for (int t = 0; t < seq; t++) {
+        if (kc[t] < 0) continue;
+        __global float *row = table + (size_t)kc[t] * 16;
+        __global const float *src = vb + (size_t)t * head_dim;
+        for (int c = 0; c < w; c++) row[c] += src[c];
+    }
+    for (int i = 0; i < seq; i++) {
+        const int code = qc[i];
+        __global float *out = ab + (size_t)i * head_dim;
+        __global const float *row = table + (size_t)(code < 0 ? 0 : code) * 16;
+        for (int c = 0; c < w; c++) {
+            float sum = first ? 0.0f : out[c];
+            if (code >= 0) sum += row[c];
+            out[c] = last ? sum * inv_m : sum;
+        }
+    }
+    for (int t = 0; t < seq; t++)
+        if (kc[t] >= 0)
+            for (int c = 0; c < w; c++) table[(size_t)kc[t] * 16 + c] = 0.0f;
+}
+
+/* The CPU layout's cumulation in one kernel, a few hash functions at a time: work-item (s, b) owns
+ * value dims [16·s, 16·s + 16) of bh = bh0 + b and `ntables` (4 or 1) tables of its own, [2^τ, 16]
+ * floats each, at tables + (b·ceil(head_dim / 16) + s)·ntables·2^τ·16, all zero on entry and on
+ * exit. For the hash functions g in [g_begin, g_end), in order (four at a time when ntables is 4
+ * and head_dim a multiple of 16, else one), it adds the keys' v into their buckets (lsh_fill's
+ * additions), adds each query's buckets to acc (lsh_read's: from 0 at g 0, × inv_m after
  * g = num_hash − 1), then zeroes the buckets the keys wrote: the same additions in the same order
- * as lsh_fill + lsh_read, so the same bits, with one table that stays in cache (32 KiB at τ 9)
+ * as lsh_fill + lsh_read, so the same bits, with tables that stay in cache (128 KiB at τ 9)
  * instead of a chunk of (bh, h) tables written to memory and read back, and no clearing of unused
  * buckets. Codes −1 add nothing. global (ceil(head_dim / 16), nbh), any local size. */
 #ifdef YOSO_WANT_lsh_cumulate_rows
 __kernel void lsh_cumulate_rows(__global const int *q_codes, __global const int *k_codes,
                                 __global const float *v, __global float *tables,
                                 __global float *acc, const int seq, const int head_dim,
-                                const int num_hash, const int tau, const int bh0, const int g_begin,
-                                const int g_end, const float inv_m) {
+                                const int num_hash, const int tau, const int ntables, const int bh0,
+                                const int g_begin, const int g_end, const float inv_m) {
     const int s = get_global_id(0), b = get_global_id(1);
     const int slices = (head_dim + 15) / 16;
     if (s >= slices) return;
-    const int c0 = 16 * s, w = min(16, head_dim - c0);
-    const int bh = bh0 + b;
-    __global float *table = tables + (((size_t)b * slices + s) << tau) * 16;
+    const int c0 = 16 * s, bh = bh0 + b;
+    __global float *table = tables + ((((size_t)b * slices + s) * ntables) << tau) * 16;
     __global const float *vb = v + (size_t)bh * seq * head_dim + c0;
     __global float *ab = acc + (size_t)bh * seq * head_dim + c0;
-    for (int g = g_begin; g < g_end; g++) {
+    const int stride = head_dim / 16; /* float16 rows of v and acc, when whole */
+    for (int g = g_begin; g < g_end;) {
         __global const int *kc = k_codes + ((size_t)bh * num_hash + g) * seq;
         __global const int *qc = q_codes + ((size_t)bh * num_hash + g) * seq;
-        const int first = g == 0, last = g == num_hash - 1;
-        if (head_dim % 16 == 0) { /* whole slices: one float16 per row, 64-byte aligned */
-            __global float16 *tb = (__global float16 *)table;
-            __global const float16 *vr = (__global const float16 *)vb;
-            __global float16 *ar = (__global float16 *)ab;
-            const int stride = head_dim / 16;
-            for (int t = 0; t < seq; t++) {
-                const int code = kc[t];
-                if (code >= 0) tb[code] += vr[(size_t)t * stride];
-            }
-            for (int i = 0; i < seq; i++) {
-                const int code = qc[i];
-                float16 sum = first ? (float16)0.0f : ar[(size_t)i * stride];
-                if (code >= 0) sum += tb[code];
-                ar[(size_t)i * stride] = last ? sum * inv_m : sum;
-            }
-            for (int t = 0; t < seq; t++)
-                if (kc[t] >= 0) tb[kc[t]] = (float16)0.0f;
-        } else { /* w ≤ 16 dims, one at a time */
-            for (int t = 0; t < seq; t++) {
-                const int code = kc[t];
-                if (code < 0) continue;
-                __global float *row = table + (size_t)code * 16;
-                __global const float *src = vb + (size_t)t * head_dim;
-                for (int c = 0; c < w; c++) row[c] += src[c];
-            }
-            for (int i = 0; i < seq; i++) {
-                const int code = qc[i];
-                __global float *out = ab + (size_t)i * head_dim;
-                __global const float *row = table + (size_t)(code < 0 ? 0 : code) * 16;
-                for (int c = 0; c < w; c++) {
-                    float sum = first ? 0.0f : out[c];
-                    if (code >= 0) sum += row[c];
-                    out[c] = last ? sum * inv_m : sum;
-                }
-            }
-            for (int t = 0; t < seq; t++)
-                if (kc[t] >= 0)
-                    for (int c = 0; c < w; c++) table[(size_t)kc[t] * 16 + c] = 0.0f;
+        if (head_dim % 16 == 0 && ntables == 4 && g + 4 <= g_end) { /* aligned float16 rows */
+            lsh_cumulate4((__global float16 *)table, tau, kc, qc, (__global const float16 *)vb,
+                          (__global float16 *)ab, seq, stride, g == 0, g + 3 == num_hash - 1,
+                          inv_m);
+            g += 4;
+        } else if (head_dim % 16 == 0) {
+            lsh_cumulate1((__global float16 *)table, kc, qc, (__global const float16 *)vb,
+                          (__global float16 *)ab, seq, stride, g == 0, g == num_hash - 1, inv_m);
+            g++;
+        } else {
+            lsh_cumulate1_dims(table, kc, qc, vb, ab, seq, head_dim, min(16, head_dim - c0), g == 0,
+                               g == num_hash - 1, inv_m);
+            g++;
         }
     }
 }

@@ -78,8 +78,8 @@ yoso_status yoso_launch_lsh_read(yoso_context *ctx, cl_mem q_codes, cl_mem table
                                  const yoso_lsh_shape *s, int bh0, int nbh, int h0, int nhc,
                                  int first, int last, yoso_lsh_layout layout);
 
-/* The bucket tables lsh_cumulate_rows needs for nbh rows of bh: a [2^τ, 16] table per 16 value
- * dims of each. */
+/* The bucket tables lsh_cumulate_rows needs for nbh rows of bh: four [2^τ, 16] tables per 16
+ * value dims of each (one for τ > 10). */
 size_t yoso_lsh_cumulate_rows_bytes(const yoso_lsh_shape *s, int nbh);
 
 /* The hash functions one lsh_cumulate_rows launch may take under the device's loop budget (all
