@@ -69,7 +69,7 @@ static int take_ids(const cJSON *list, serve_request *r, int i, serve_error *e) 
     r->ids[i] = malloc(((size_t)n + 1) * sizeof(int32_t));
     if (!r->ids[i]) return serve_fail(e, 500, "backend", "out of host memory");
     const cJSON *v;
-    long id;
+    long id = 0;
     cJSON_ArrayForEach(v, list) {
         if (json_int(v, "ids", 0, INT32_MAX, &id, e)) return -1;
         r->ids[i][r->lens[i]++] = (int32_t)id;
@@ -139,7 +139,7 @@ static int parse_fill_parameters(const cJSON *p, serve_request *r, serve_error *
     if (!cJSON_IsObject(p))
         return serve_fail(e, 422, "validation", "\"parameters\" must be an object");
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(p, "top_k");
-    long top_k;
+    long top_k = 0;
     if (k && !cJSON_IsNull(k)) {
         if (json_int(k, "top_k", 1, 1000000, &top_k, e)) return -1;
         r->top_k = (int)top_k;
