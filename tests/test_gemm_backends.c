@@ -164,6 +164,93 @@ static void test_openblas_names_its_kernels(void **state) {
     yoso_gemm_free(gemm);
 }
 
+/* The host BLAS backend with oneDNN packs nn.Linear weights (the build has its header and CI
+ * installs it, so this does not skip there); NULL when this build or machine has no oneDNN. */
+static yoso_gemm *packing_backend(void) {
+    yoso_gemm *gemm = NULL;
+    if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return NULL;
+#ifdef YOSO_TEST_ONEDNN
+    assert_true(yoso_gemm_packs_weights(gemm));
+    assert_non_null(strstr(yoso_gemm_backend_name(gemm), "oneDNN"));
+#endif
+    if (!yoso_gemm_packs_weights(gemm)) {
+        printf("[ skipped  ] this build has no oneDNN: weights are not packed\n");
+        yoso_gemm_free(gemm);
+        return NULL;
+    }
+    return gemm;
+}
+
+/* Packs W [n, k] and checks x · Wᵀ for each row count against the reference. */
+static void check_packed(yoso_gemm *gemm, size_t n, size_t k, const size_t *rows, int counts) {
+    float *hw, *hx, *hy;
+    size_t bytes = 0, most = 0;
+    for (int i = 0; i < counts; i++) most = rows[i] > most ? rows[i] : most;
+    cl_mem w = gemm_random_buffer(test_ctx, n * k, 5u + (unsigned)n, &hw);
+    cl_mem x = gemm_random_buffer(test_ctx, most * k, 6u + (unsigned)k, &hx);
+    cl_mem y = gemm_random_buffer(test_ctx, most * n, 7u, &hy);
+    assert_int_equal(yoso_gemm_pack_weight(gemm, &w, n, k, &bytes), YOSO_OK);
+    assert_true(bytes >= n * k * sizeof(float));
+    float *out = malloc(most * n * sizeof(float)), *want = malloc(most * n * sizeof(float));
+    for (int i = 0; i < counts; i++) {
+        const size_t m = rows[i];
+        assert_int_equal(yoso_gemm_run_linear(gemm, x, w, y, m, n, k), YOSO_OK);
+        assert_int_equal(clEnqueueReadBuffer(test_ctx->queue, y, CL_TRUE, 0, m * n * sizeof(float),
+                                             out, 0, NULL, NULL),
+                         CL_SUCCESS);
+        const yoso_gemm_args g = {
+            .trans_b = 1, .m = m, .n = n, .k = k, .alpha = 1.0f, .a.ld = k, .b.ld = k, .c.ld = n};
+        gemm_reference(&g, hx, hw, want);
+        for (size_t j = 0; j < m * n; j++)
+            if (fabsf(out[j] - want[j]) > 1e-4f * (1.0f + sqrtf((float)k)))
+                fail_msg("%zu×%zu×%zu: y[%zu] = %g, want %g", m, n, k, j, out[j], want[j]);
+    }
+    free(out), free(want), free(hw), free(hx), free(hy);
+    clReleaseMemObject(w), clReleaseMemObject(x), clReleaseMemObject(y);
+}
+
+/* Packed weights give x · Wᵀ for every row count, on layer-like and odd shapes (n not a
+ * multiple of the layout's blocks, k odd, one row). */
+static void test_packed_weights_match_the_reference(void **state) {
+    yoso_gemm *gemm = packing_backend();
+    if (!gemm) return;
+    const size_t rows[] = {1, 3, 128, 129, 7};
+    check_packed(gemm, 96, 64, rows, 5);
+    check_packed(gemm, 2, 7, rows, 5);
+    check_packed(gemm, 130, 33, rows, 5);
+    check_packed(gemm, 768, 768, rows + 2, 1);
+    yoso_gemm_free(gemm);
+}
+
+/* More product shapes than the backend keeps primitives for: the oldest are replaced and each
+ * product is still right. */
+static void test_packed_shapes_beyond_the_cache(void **state) {
+    yoso_gemm *gemm = packing_backend();
+    if (!gemm) return;
+    size_t rows[80];
+    for (int i = 0; i < 80; i++) rows[i] = 1 + (size_t)(i * 7) % 80;
+    check_packed(gemm, 24, 16, rows, 80);
+    yoso_gemm_free(gemm);
+}
+
+/* YOSO_ONEDNN=off: the backend packs nothing and refuses to, clearly. */
+static void test_onednn_off_packs_nothing(void **state) {
+    char *saved = test_ctx->env.onednn;
+    test_ctx->env.onednn = "off";
+    yoso_gemm *gemm = NULL;
+    yoso_status st = yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm);
+    test_ctx->env.onednn = saved;
+    if (st != YOSO_OK) return; /* no host BLAS: test_host_blas says so */
+    assert_false(yoso_gemm_packs_weights(gemm));
+    cl_mem w = NULL;
+    size_t bytes;
+    assert_int_equal(yoso_gemm_pack_weight(gemm, &w, 4, 4, &bytes), YOSO_ERR_USAGE);
+    assert_non_null(strstr(yoso_last_error(), "does not pack weights"));
+    yoso_gemm_free(gemm);
+}
+
 TEST_MAIN(test_context_setup, test_context_teardown, test_clblast, test_host_blas, test_portable,
           test_portable_bounded_loops, test_clblast_failure_falls_back,
-          test_output_aliasing_an_input_is_refused, test_openblas_names_its_kernels)
+          test_output_aliasing_an_input_is_refused, test_openblas_names_its_kernels,
+          test_packed_weights_match_the_reference, test_packed_shapes_beyond_the_cache,
+          test_onednn_off_packs_nothing)

@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers libclblast-dev
           clblast-utils pocl-opencl-icd libopenblas-dev libcmocka-dev libcjson-dev libpcre2-dev clinfo
           mesa-opencl-icd oclgrind # Mesa's rusticl and Oclgrind: .ci/run's portability stages
-          libmicrohttpd-dev curl) # the HTTP server and its tests
+          libmicrohttpd-dev curl # the HTTP server and its tests
+          libdnnl-dev) # oneDNN: nn.Linear weights packed once on CPUs (src/host/gemm/gemm_onednn.c)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

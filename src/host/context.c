@@ -24,6 +24,7 @@ static yoso_status context_read_env(yoso_env *env) {
     YOSO_TRY(context_env("YOSO_EXPECTATION", &env->expectation));
     YOSO_TRY(context_env("YOSO_GEMM", &env->gemm));
     YOSO_TRY(context_env("YOSO_HOST_BLAS", &env->host_blas));
+    YOSO_TRY(context_env("YOSO_ONEDNN", &env->onednn));
     YOSO_TRY(context_env("YOSO_CL_OPTIONS", &env->cl_options));
     YOSO_TRY(context_env("YOSO_PROBE_FAIL", &env->probe_fail));
     YOSO_TRY(context_env("YOSO_CLBLAST_FAIL", &env->clblast_fail));
@@ -116,9 +117,9 @@ void yoso_context_free(yoso_context *ctx) {
     yoso_program_release(ctx);
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->context) clReleaseContext(ctx->context);
-    char *knobs[] = {ctx->env.device,      ctx->env.expectation, ctx->env.gemm,
-                     ctx->env.host_blas,   ctx->env.cl_options,  ctx->env.probe_fail,
-                     ctx->env.clblast_fail};
+    char *knobs[] = {ctx->env.device,       ctx->env.expectation, ctx->env.gemm,
+                     ctx->env.host_blas,    ctx->env.cl_options,  ctx->env.probe_fail,
+                     ctx->env.clblast_fail, ctx->env.onednn};
     for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) free(knobs[i]);
     free(ctx);
 }

@@ -51,6 +51,8 @@ yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_g
         yoso_status status = yoso_gemm_host_open(g);
         if (status == YOSO_OK) {
             g->kind = YOSO_GEMM_HOST_BLAS;
+            if (yoso_gemm_onednn_open(g) != YOSO_OK && ctx->verbose)
+                fprintf(stderr, "yoso: weights not packed: %s\n", yoso_last_error());
         } else if (kind == YOSO_GEMM_HOST_BLAS) {
             free(g);
             return status;
@@ -81,6 +83,7 @@ yoso_status yoso_gemm_create_kind(yoso_context *ctx, yoso_gemm_kind kind, yoso_g
 void yoso_gemm_free(yoso_gemm *gemm) {
     if (!gemm) return;
     if (gemm->temp) clReleaseMemObject(gemm->temp);
+    yoso_gemm_onednn_close(gemm);
     yoso_gemm_host_close(gemm);
     yoso_gemm_clblast_close(); /* before the caller releases the OpenCL context */
     free(gemm);
@@ -100,6 +103,24 @@ int yoso_gemm_host_threads(const yoso_gemm *gemm) {
 
 void yoso_gemm_host_set_threads(yoso_gemm *gemm, int n) {
     if (gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->set_threads) gemm->set_threads(n);
+}
+
+int yoso_gemm_packs_weights(const yoso_gemm *gemm) {
+    return gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->onednn;
+}
+
+yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, cl_mem *w, size_t n, size_t k, size_t *bytes) {
+    if (!yoso_gemm_packs_weights(gemm))
+        return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+    return yoso_gemm_onednn_pack(gemm, w, n, k, bytes);
+}
+
+yoso_status yoso_gemm_run_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,
+                                 size_t n, size_t k) {
+    if (!yoso_gemm_packs_weights(gemm))
+        return yoso_error(YOSO_ERR_USAGE, "the %s backend has no packed weights", gemm->name);
+    if (rows == 0 || n == 0) return YOSO_OK;
+    return yoso_gemm_onednn_linear(gemm, x, w, y, rows, n, k);
 }
 
 const char *yoso_gemm_backend_name(const yoso_gemm *gemm) {

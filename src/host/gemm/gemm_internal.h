@@ -5,6 +5,8 @@
 #include "gemm.h"
 #include "runtime.h"
 
+typedef struct yoso_gemm_onednn yoso_gemm_onednn;
+
 struct yoso_gemm {
     yoso_context *ctx;
     yoso_gemm_kind kind;
@@ -17,6 +19,7 @@ struct yoso_gemm {
     yoso_cblas_sgemm_fn sgemm;
     int (*get_threads)(void); /* openblas_get_num_threads, or NULL (another BLAS) */
     void (*set_threads)(int); /* openblas_set_num_threads, or NULL */
+    yoso_gemm_onednn *onednn; /* oneDNN for the packed nn.Linear weights, or NULL */
 };
 
 /* Drops CLBlast's process-wide cache of compiled programs, which would otherwise be released at
@@ -32,5 +35,15 @@ yoso_status yoso_gemm_host_open(yoso_gemm *gemm);
 yoso_status yoso_gemm_host_run(yoso_gemm *gemm, const yoso_gemm_args *args);
 /* Closes the host BLAS library. */
 void yoso_gemm_host_close(yoso_gemm *gemm);
+/* Loads oneDNN into gemm->onednn (gemm_onednn.c); YOSO_ERR_UNSUPPORTED when it is off, not
+ * installed or not in the build. */
+yoso_status yoso_gemm_onednn_open(yoso_gemm *gemm);
+/* Frees gemm->onednn's primitives and engine. */
+void yoso_gemm_onednn_close(yoso_gemm *gemm);
+/* Replaces *w, W [n, k] float32, by a new buffer of *bytes holding W in oneDNN's layout. */
+yoso_status yoso_gemm_onednn_pack(yoso_gemm *gemm, cl_mem *w, size_t n, size_t k, size_t *bytes);
+/* y [rows, n] = x [rows, k] · Wᵀ on oneDNN, W packed by yoso_gemm_onednn_pack. */
+yoso_status yoso_gemm_onednn_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,
+                                    size_t n, size_t k);
 
 #endif

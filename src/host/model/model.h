@@ -66,7 +66,9 @@ struct yoso_model {
     cl_mem cls_dense_w, cls_dense_b;   /* matrix [H, H], [H]: classifier.dense / pre_classifier */
     cl_mem cls_out_w, cls_out_b;       /* matrix [NL, H], [NL]: out_proj, classifier, qa_outputs */
     size_t weight_bytes;               /* device bytes held by weights */
-    cl_mem wscratch; /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
+    int packed_weights; /* 1: the nn.Linear matrices (not the tied decoder) are in the GEMM
+                           backend's layout (yoso_gemm_pack_weight) */
+    cl_mem wscratch;    /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
     size_t wscratch_floats;
     const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;
@@ -99,5 +101,10 @@ yoso_status yoso_model_head_chunk(yoso_model *model, const int32_t *positions, i
 /* Runs the task head on the last encode into out: [B, NL] (sequence classification), [B·L, NL]
  * (token classification, QA with NL = 2) or [B] (multiple choice). */
 yoso_status yoso_model_task_head(yoso_model *model, int batch, int seq, float *out);
+
+/* The rows of the task head's last matrix (cls_out_w): 1 for multiple choice, else num_labels. */
+static inline size_t yoso_model_head_outputs(const yoso_model *model) {
+    return model->arch == YOSO_ARCHITECTURE_MULTIPLE_CHOICE ? 1 : (size_t)model->cfg.num_labels;
+}
 
 #endif

@@ -10,12 +10,12 @@
 #include "ops.h"
 #include "model.h"
 
-/* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] an nn.Linear weight (no bias). With fp16 weights
+/* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] stored as loaded (no bias). With fp16 weights
  * W holds half bits and is expanded into model->wscratch right before its GEMM, in slices of as
  * many of its rows as the scratch holds (a layer's matrices fit whole; the tied decoder
  * [V, H] does not); each slice fills its columns of y. */
-static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t rows, size_t n,
-                          size_t k) {
+static yoso_status linear_plain(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t rows, size_t n,
+                                size_t k) {
     yoso_status status = YOSO_OK;
     const size_t slice = m->opt.fp16_weights ? m->wscratch_floats / k : n;
     for (size_t n0 = 0; n0 < n; n0 += slice) {
@@ -32,6 +32,14 @@ static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t ro
     }
 fail:
     return status;
+}
+
+/* y [rows, n] = x [rows, k] · Wᵀ with W [n, k] an nn.Linear weight (no bias), in the GEMM
+ * backend's layout when the load packed it. */
+static yoso_status linear(yoso_model *m, cl_mem x, cl_mem w, cl_mem y, size_t rows, size_t n,
+                          size_t k) {
+    if (m->packed_weights) return yoso_gemm_run_linear(m->ctx->gemm, x, w, y, rows, n, k);
+    return linear_plain(m, x, w, y, rows, n, k);
 }
 
 /* Checks ids and mask against the model before anything runs. */
@@ -163,7 +171,7 @@ yoso_status yoso_model_head_chunk(yoso_model *m, const int32_t *positions, int n
     YOSO_TRY(yoso_launch_layernorm(ctx, hb->t, NULL, NULL, m->head_ln_w, m->head_ln_b, hb->x, n,
                                    (int)H, eps));
     /* logits [n, V] = x · word_embᵀ + bias (the decoder tied to the word embeddings) */
-    YOSO_TRY(linear(m, hb->x, m->word_emb, hb->logits, (size_t)n, V, H));
+    YOSO_TRY(linear_plain(m, hb->x, m->word_emb, hb->logits, (size_t)n, V, H));
     YOSO_TRY(yoso_launch_bias_add(ctx, hb->logits, m->head_bias, n, (int)V));
     CL_CHECK(clEnqueueReadBuffer(ctx->queue, hb->logits, CL_TRUE, 0, (size_t)n * V * sizeof(float),
                                  out, 0, NULL, NULL));
@@ -179,8 +187,7 @@ yoso_status yoso_model_task_head(yoso_model *m, int batch, int seq, float *out) 
     const int per_token = m->arch == YOSO_ARCHITECTURE_TOKEN_CLASSIFICATION ||
                           m->arch == YOSO_ARCHITECTURE_QUESTION_ANSWERING;
     const size_t n = per_token ? rows : (size_t)batch;
-    const size_t labels =
-        m->arch == YOSO_ARCHITECTURE_MULTIPLE_CHOICE ? 1 : (size_t)m->cfg.num_labels;
+    const size_t labels = yoso_model_head_outputs(m);
     cl_mem x = a->h;
     int32_t *first = NULL;
     if (!per_token) {

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fp16.h"
+#include "gemm.h"
 #include "model.h"
 #include "tensor_file.h"
 #include "tensor_file_internal.h"
@@ -272,6 +274,40 @@ fail:
     return status;
 }
 
+/* Packs one nn.Linear weight W [n, k] (when the checkpoint has it) into the GEMM's layout. */
+static yoso_status model_pack_weight(yoso_model *m, cl_mem *w, size_t n, size_t k) {
+    size_t bytes = 0;
+    if (!*w) return YOSO_OK;
+    yoso_status status = yoso_gemm_pack_weight(m->ctx->gemm, w, n, k, &bytes);
+    if (status == YOSO_OK) m->weight_bytes += bytes - n * k * sizeof(float);
+    return status;
+}
+
+/* Repacks every nn.Linear weight but the tied decoder into the GEMM backend's own layout, once,
+ * where it has one (float32 weights on the host BLAS with oneDNN): no product repacks them. */
+static yoso_status model_pack_weights(yoso_model *m) {
+    yoso_status status = YOSO_OK;
+    if (m->opt.fp16_weights || !yoso_gemm_packs_weights(m->ctx->gemm)) return YOSO_OK;
+    const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
+    const double t0 = yoso_now();
+    for (int li = 0; li < m->cfg.num_hidden_layers; li++) {
+        yoso_layer_params *p = &m->layers[li];
+        YOSO_TRY(model_pack_weight(m, &p->qkv_w, 3 * H, H));
+        YOSO_TRY(model_pack_weight(m, &p->attn_out_w, H, H));
+        YOSO_TRY(model_pack_weight(m, &p->ffn_in_w, I, H));
+        YOSO_TRY(model_pack_weight(m, &p->ffn_out_w, H, I));
+    }
+    YOSO_TRY(model_pack_weight(m, &m->head_dense_w, H, H));
+    YOSO_TRY(model_pack_weight(m, &m->cls_dense_w, H, H));
+    YOSO_TRY(model_pack_weight(m, &m->cls_out_w, yoso_model_head_outputs(m), H));
+    m->packed_weights = 1;
+    if (m->ctx->verbose)
+        fprintf(stderr, "yoso: weights packed for %s in %.2f s\n",
+                yoso_gemm_backend_name(m->ctx->gemm), yoso_now() - t0);
+fail:
+    return status;
+}
+
 /* Applies the caller's attention overrides on top of config.json. */
 static yoso_status model_apply_options(yoso_model *m) {
     const yoso_model_options *o = &m->opt;
@@ -348,6 +384,7 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     status = model_upload_all(m, &w);
     m->load_file = NULL;
     if (status != YOSO_OK) goto fail;
+    YOSO_TRY(model_pack_weights(m));
     YOSO_TRY(yoso_model_reserve_weight_scratch(m));
     yoso_weights_release(&w);
     yoso_tensor_file_close(file);

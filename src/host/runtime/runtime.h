@@ -19,6 +19,7 @@ typedef struct yoso_env {
     char *expectation;  /* $YOSO_EXPECTATION: blocked | tiled expectation attention */
     char *gemm;         /* $YOSO_GEMM: clblast | host | auto */
     char *host_blas;    /* $YOSO_HOST_BLAS: a BLAS library to dlopen */
+    char *onednn;       /* $YOSO_ONEDNN: off keeps nn.Linear weights for the host BLAS */
     char *cl_options;   /* $YOSO_CL_OPTIONS: extra kernel build options */
     char *clblast_fail; /* $YOSO_CLBLAST_FAIL: every CLBlast call fails (tests of the fallback) */
     char *probe_fail;   /* $YOSO_PROBE_FAIL: loop | reduce | expectation | hash answers wrong
