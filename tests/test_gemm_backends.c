@@ -92,22 +92,51 @@ static void shared_buffer(yoso_gemm_kind kind) {
     check(kind, g, 60 + 2 * 30, 4 + 2 * 40, 2 * 48, 1);
 }
 
+/* One-row products (the host BLAS runs them as GEMVs): B [n, k] and [k, n], A a row or a
+ * column (trans_a: stride a.ld), alpha and beta, padded leading dimensions, a batch. */
+static void one_row(yoso_gemm_kind kind) {
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            yoso_gemm_args g = {.trans_a = ta,
+                                .trans_b = tb,
+                                .m = 1,
+                                .n = 37,
+                                .k = 19,
+                                .alpha = 0.75f,
+                                .beta = 0.5f,
+                                .a.offset = 3,
+                                .a.ld = ta ? 4 : 21,
+                                .a.stride = 90,
+                                .b.offset = 2,
+                                .b.ld = tb ? 23 : 41,
+                                .b.stride = 37 * 41,
+                                .c.offset = 1,
+                                .c.ld = 40,
+                                .c.stride = 45,
+                                .batch = 2};
+            check(kind, g, 3 + 2 * 90, 2 + 2 * 37 * 41, 1 + 2 * 45, 0);
+        }
+}
+
 static void test_clblast(void **state) {
     offsets_and_padding(YOSO_GEMM_CLBLAST);
     interleaved_batch(YOSO_GEMM_CLBLAST);
     shared_buffer(YOSO_GEMM_CLBLAST);
+    one_row(YOSO_GEMM_CLBLAST);
 }
 
 static void test_host_blas(void **state) {
     offsets_and_padding(YOSO_GEMM_HOST_BLAS);
     interleaved_batch(YOSO_GEMM_HOST_BLAS);
     shared_buffer(YOSO_GEMM_HOST_BLAS);
+    one_row(YOSO_GEMM_HOST_BLAS);
 }
 
 static void test_portable(void **state) {
     offsets_and_padding(YOSO_GEMM_PORTABLE);
     interleaved_batch(YOSO_GEMM_PORTABLE);
     shared_buffer(YOSO_GEMM_PORTABLE);
+    one_row(YOSO_GEMM_PORTABLE);
 }
 
 /* The portable kernel with k split over launches, as on a driver that caps loops. */

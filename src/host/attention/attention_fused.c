@@ -14,7 +14,7 @@
 
 /* Keys from which the heads are split over threads (bench_attention at 128 keys: 2.5 ms on two
  * workers, 1.2 ms on one). */
-#define FUSED_THREADS_MIN_KEYS 256
+#define FUSED_THREADS_MIN_KEYS 64
 
 /* Makes sure the host tiles hold `floats` floats (64-byte aligned). */
 static yoso_status fused_reserve(yoso_attention_state *att, size_t floats) {

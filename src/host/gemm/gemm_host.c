@@ -27,6 +27,7 @@ yoso_status yoso_gemm_host_open(yoso_gemm *g) {
         }
         g->blas_handle = h;
         *(void **)&g->sgemm = sym;
+        *(void **)&g->sgemv = dlsym(h, "cblas_sgemv");
         *(void **)&g->get_threads = dlsym(h, "openblas_get_num_threads");
         *(void **)&g->set_threads = dlsym(h, "openblas_set_num_threads");
         if (!g->get_threads || !g->set_threads) g->get_threads = NULL, g->set_threads = NULL;
@@ -48,6 +49,7 @@ void yoso_gemm_host_close(yoso_gemm *g) {
     if (g->blas_handle) dlclose(g->blas_handle);
     g->blas_handle = NULL;
     g->sgemm = NULL;
+    g->sgemv = NULL;
     g->get_threads = NULL;
     g->set_threads = NULL;
 }
@@ -114,6 +116,16 @@ yoso_status yoso_gemm_host_run(yoso_gemm *g, const yoso_gemm_args *a) {
             for (size_t r = 0; r < a->m; r++)
                 for (size_t col = 0; col < a->n; col++)
                     c[r * a->c.ld + col] = a->beta == 0.0f ? 0.0f : a->beta * c[r * a->c.ld + col];
+            continue;
+        }
+        if (a->m == 1 && g->sgemv) { /* c [1, n] = a [1, k] · op(B): op(B)ᵀ · a as a GEMV */
+            const int inc_a = a->trans_a ? (int)a->a.ld : 1;
+            if (a->trans_b) /* B [n, k] */
+                g->sgemv(101, 111, (int)a->n, (int)a->k, a->alpha, bbase + i * sb, (int)a->b.ld,
+                         pa + i * sa, inc_a, a->beta, c, 1);
+            else /* B [k, n] */
+                g->sgemv(101, 112, (int)a->k, (int)a->n, a->alpha, bbase + i * sb, (int)a->b.ld,
+                         pa + i * sa, inc_a, a->beta, c, 1);
             continue;
         }
         g->sgemm(101, a->trans_a ? 112 : 111, a->trans_b ? 112 : 111, (int)a->m, (int)a->n,

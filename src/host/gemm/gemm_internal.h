@@ -17,6 +17,10 @@ struct yoso_gemm {
     /* host BLAS */
     void *blas_handle; /* dlopen handle of the BLAS library */
     yoso_cblas_sgemm_fn sgemm;
+    /* cblas_sgemv (enums as ints), for one-row products: OpenBLAS's sgemm would copy the whole
+     * matrix into its packed layout first (the tied decoder at one masked position: 154 MB) */
+    void (*sgemv)(int layout, int trans, int m, int n, float alpha, const float *a, int lda,
+                  const float *x, int incx, float beta, float *y, int incy);
     int (*get_threads)(void); /* openblas_get_num_threads, or NULL (another BLAS) */
     void (*set_threads)(int); /* openblas_set_num_threads, or NULL */
     yoso_gemm_onednn *onednn; /* oneDNN for the packed nn.Linear weights, or NULL */
