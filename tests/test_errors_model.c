@@ -467,16 +467,20 @@ static void test_model_exceeds_device_memory(void **state) {
     int64_t inter = (int64_t)(dev.max_alloc_bytes / 4 / (uint64_t)hidden);
     if (inter > (1 << 20)) inter = 1 << 20; /* config.json's sane limit */
     uint64_t per_layer = (uint64_t)(2 * inter * hidden + 4 * hidden * hidden) * 4;
-    int layers = (int)(dev.global_mem_bytes / per_layer) + 1;
+    /* PoCL derives a CPU device's global memory from the memory free when the process starts,
+     * so the CLI's reading differs from this one by what other processes use meanwhile: the
+     * model is made a quarter larger than this reading, and the message is checked against the
+     * CLI's own */
+    int layers = (int)(dev.global_mem_bytes / 4 * 5 / per_layer) + 1;
     assert_true(layers <= 1024);
     char *dir = test_make_temp_dir();
     uint64_t file_size = big_model_write(dir, 1000, hidden, inter, layers);
     err_result r = run_logits(dir);
-    char has[64];
-    snprintf(has, sizeof has, "has %.1f MiB of memory", dev.global_mem_bytes / 1048576.0);
-    err_expect_failure(&r, 1, "the weights need", has, dev.name, (const char *)NULL);
+    err_expect_failure(&r, 1, "the weights need", "MiB of memory: choose another device with -d",
+                       dev.name, (const char *)NULL);
     double need = mib_after(r.err, "need ") * 1048576.0;
-    assert_true(need > (double)dev.global_mem_bytes && need <= (double)file_size);
+    double has = mib_after(r.err, " has ") * 1048576.0;
+    assert_true(has > 0 && need > has && need <= (double)file_size);
     err_result_free(&r);
     test_remove_temp_dir(dir);
 }

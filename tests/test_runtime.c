@@ -161,6 +161,21 @@ static void test_unwritable_cache_still_works(void **state) {
     yoso_context_free(ctx);
 }
 
+/* `devices` output without its "global memory" lines, in place (PoCL derives a CPU device's
+ * global memory from the memory free when the process starts: two listings may differ there). */
+static char *without_global_memory(char *out) {
+    char *line;
+    while ((line = strstr(out, "global memory"))) {
+        char *next = strchr(line, '\n');
+        if (!next) {
+            *line = '\0';
+            break;
+        }
+        memmove(line, next + 1, strlen(next + 1) + 1);
+    }
+    return out;
+}
+
 /* The self-check line of the device block that starts with `head` in `devices` output (static). */
 static const char *devices_self_check(const char *out, const char *head) {
     static char line[1024];
@@ -201,7 +216,7 @@ static void test_cli_devices(void **state) {
     /* and a plain listing shows the cached verdicts */
     snprintf(cmd, sizeof cmd, "YOSO_CACHE_DIR=%s " YOSO_CLI " devices", dir);
     assert_int_equal(test_run(cmd, &out, &err), 0);
-    if (rc == 0) assert_string_equal(out, out_check);
+    if (rc == 0) assert_string_equal(without_global_memory(out), without_global_memory(out_check));
     assert_string_equal(devices_self_check(out, star), checked);
     free(out_check);
     free(out);
