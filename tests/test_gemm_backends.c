@@ -215,10 +215,11 @@ static void check_packed(yoso_gemm *gemm, size_t n, size_t k, const size_t *rows
     float *hw, *hx, *hy;
     size_t bytes = 0, most = 0;
     for (int i = 0; i < counts; i++) most = rows[i] > most ? rows[i] : most;
-    cl_mem w = gemm_random_buffer(test_ctx, n * k, 5u + (unsigned)n, &hw);
-    cl_mem x = gemm_random_buffer(test_ctx, most * k, 6u + (unsigned)k, &hx);
+    test_fill_uniform(hw = malloc(n * k * sizeof(float)), n * k, 5u + (unsigned)n);
+    cl_mem x = gemm_random_buffer(test_ctx, most * k, 6u + (unsigned)k, &hx), w = NULL;
     cl_mem y = gemm_random_buffer(test_ctx, most * n, 7u, &hy);
-    assert_int_equal(yoso_gemm_pack_weight(gemm, &w, n, k, &bytes), YOSO_OK);
+    assert_int_equal(yoso_gemm_pack_weight(gemm, hw, n, k, &w, &bytes), YOSO_OK);
+    assert_non_null(w);
     assert_true(bytes >= n * k * sizeof(float));
     float *out = malloc(most * n * sizeof(float)), *want = malloc(most * n * sizeof(float));
     for (int i = 0; i < counts; i++) {
@@ -271,9 +272,11 @@ static void test_onednn_off_packs_nothing(void **state) {
     test_ctx->env.onednn = saved;
     if (st != YOSO_OK) return; /* no host BLAS: test_host_blas says so */
     assert_false(yoso_gemm_packs_weights(gemm));
-    cl_mem w = NULL;
+    const float hw[16] = {0};
+    cl_mem w = (cl_mem)&w;
     size_t bytes;
-    assert_int_equal(yoso_gemm_pack_weight(gemm, &w, 4, 4, &bytes), YOSO_ERR_USAGE);
+    assert_int_equal(yoso_gemm_pack_weight(gemm, hw, 4, 4, &w, &bytes), YOSO_ERR_USAGE);
+    assert_null(w);
     assert_non_null(strstr(yoso_last_error(), "does not pack weights"));
     yoso_gemm_free(gemm);
 }

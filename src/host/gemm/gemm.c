@@ -109,10 +109,12 @@ int yoso_gemm_packs_weights(const yoso_gemm *gemm) {
     return gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->onednn;
 }
 
-yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, cl_mem *w, size_t n, size_t k, size_t *bytes) {
+yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes) {
+    *out = NULL;
     if (!yoso_gemm_packs_weights(gemm))
         return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
-    return yoso_gemm_onednn_pack(gemm, w, n, k, bytes);
+    return yoso_gemm_onednn_pack(gemm, w, n, k, out, bytes);
 }
 
 yoso_status yoso_gemm_run_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,

@@ -62,13 +62,13 @@ void yoso_gemm_free(yoso_gemm *gemm);
  * BLAS backend waits for earlier commands, computes, and returns with the result in place. */
 yoso_status yoso_gemm_run(yoso_gemm *gemm, const yoso_gemm_args *args);
 /* 1 when the backend keeps nn.Linear weights in a layout of its own (the host BLAS backend with
- * oneDNN): yoso_gemm_pack_weight then repacks them once and yoso_gemm_run_linear multiplies them.
+ * oneDNN): yoso_gemm_pack_weight then packs each once and yoso_gemm_run_linear multiplies them.
  */
 int yoso_gemm_packs_weights(const yoso_gemm *gemm);
-/* Replaces *w, an nn.Linear weight W [n, k] in float32, by a new buffer holding it in the
- * backend's layout (the old one is released); *bytes: the new buffer's size. Only where
- * yoso_gemm_packs_weights. */
-yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, cl_mem *w, size_t n, size_t k, size_t *bytes);
+/* Creates *out, a new device buffer holding the nn.Linear weight W [n, k] (float32, row-major,
+ * host memory) in the backend's layout; *bytes: its size. Only where yoso_gemm_packs_weights. */
+yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes);
 /* y [rows, n] = x [rows, k] · Wᵀ with W packed by yoso_gemm_pack_weight; waits for earlier
  * commands and returns with y in place, like the host BLAS. */
 yoso_status yoso_gemm_run_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,

@@ -44,8 +44,10 @@ void yoso_gemm_host_close(yoso_gemm *gemm);
 yoso_status yoso_gemm_onednn_open(yoso_gemm *gemm);
 /* Frees gemm->onednn's primitives and engine. */
 void yoso_gemm_onednn_close(yoso_gemm *gemm);
-/* Replaces *w, W [n, k] float32, by a new buffer of *bytes holding W in oneDNN's layout. */
-yoso_status yoso_gemm_onednn_pack(yoso_gemm *gemm, cl_mem *w, size_t n, size_t k, size_t *bytes);
+/* Creates *out, a new buffer of *bytes holding W [n, k] (float32, host memory) in oneDNN's
+ * layout. */
+yoso_status yoso_gemm_onednn_pack(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes);
 /* y [rows, n] = x [rows, k] · Wᵀ on oneDNN, W packed by yoso_gemm_onednn_pack. */
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,
                                     size_t n, size_t k);

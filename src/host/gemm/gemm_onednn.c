@@ -19,8 +19,9 @@ yoso_status yoso_gemm_onednn_open(yoso_gemm *g) {
 void yoso_gemm_onednn_close(yoso_gemm *g) {
     (void)g;
 }
-yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, cl_mem *w, size_t n, size_t k, size_t *bytes) {
-    (void)g, (void)w, (void)n, (void)k, (void)bytes;
+yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes) {
+    (void)g, (void)w, (void)n, (void)k, (void)out, (void)bytes;
     return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
 }
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, size_t rows,
@@ -226,7 +227,8 @@ fail:
     return status;
 }
 
-yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, cl_mem *w, size_t n, size_t k, size_t *bytes) {
+yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes) {
     yoso_status status = YOSO_OK;
     yoso_gemm_onednn *o = g->onednn;
     const onednn_layout *l = NULL;
@@ -234,14 +236,13 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, cl_mem *w, size_t n, size_t k, s
     dnnl_primitive_desc_t rpd = NULL;
     dnnl_primitive_t reorder = NULL;
     dnnl_memory_t from = NULL, to = NULL;
-    void *src = NULL, *dst = NULL;
+    void *dst = NULL;
     cl_mem packed = NULL;
     cl_int err;
     YOSO_TRY(onednn_layout_of(o, n, k, &l));
     *bytes = o->f.dnnl_memory_desc_get_size(&l->md);
     packed = clCreateBuffer(g->ctx->context, CL_MEM_READ_ONLY, *bytes, NULL, &err);
     CL_CHECK_ERR(err, "clCreateBuffer(packed weights)");
-    YOSO_TRY(onednn_map(g, *w, n * k * sizeof(float), CL_MAP_READ, &src));
     YOSO_TRY(onednn_map(g, packed, *bytes, CL_MAP_WRITE_INVALIDATE_REGION, &dst));
     /* W [n, k] row-major is the matmul's [k, n] weights in column-major order: tag "ba" */
     const dnnl_dims_t dims = {(dnnl_dim_t)k, (dnnl_dim_t)n};
@@ -250,7 +251,7 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, cl_mem *w, size_t n, size_t k, s
         s = o->f.dnnl_reorder_primitive_desc_create(&rpd, &plain, o->engine, &l->md, o->engine,
                                                     NULL);
     if (s == dnnl_success) s = o->f.dnnl_primitive_create(&reorder, rpd);
-    if (s == dnnl_success) s = o->f.dnnl_memory_create(&from, &plain, o->engine, src);
+    if (s == dnnl_success) s = o->f.dnnl_memory_create(&from, &plain, o->engine, (void *)w);
     if (s == dnnl_success) s = o->f.dnnl_memory_create(&to, &l->md, o->engine, dst);
     if (s == dnnl_success) {
         const dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
@@ -263,14 +264,11 @@ fail:
     if (to) o->f.dnnl_memory_destroy(to);
     if (reorder) o->f.dnnl_primitive_destroy(reorder);
     if (rpd) o->f.dnnl_primitive_desc_destroy(rpd);
-    if (src) clEnqueueUnmapMemObject(g->ctx->queue, *w, src, 0, NULL, NULL);
     if (dst) clEnqueueUnmapMemObject(g->ctx->queue, packed, dst, 0, NULL, NULL);
-    if (status == YOSO_OK) {
-        clReleaseMemObject(*w);
-        *w = packed;
-    } else if (packed) {
+    if (status == YOSO_OK)
+        *out = packed;
+    else if (packed)
         clReleaseMemObject(packed);
-    }
     return status;
 }
 

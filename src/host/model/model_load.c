@@ -256,55 +256,66 @@ static yoso_status model_check_fits(yoso_model *m, const yoso_weights *w) {
     return YOSO_OK;
 }
 
-/* Uploads one buffer's views into a new device buffer. */
+/* Host memory an nn.Linear weight is converted into before it is packed, kept from one weight
+ * to the next (the largest: yoso-4096's FFN matrices, 9 MiB). */
+typedef struct model_pack_scratch {
+    float *data; /* [floats] */
+    size_t floats;
+} model_pack_scratch;
+
+/* Converts an nn.Linear weight's views (end to end: W [n, k]) to float32 in host scratch memory
+ * and packs them from there into a new device buffer in the GEMM backend's layout: the plain
+ * matrix never becomes a device buffer of its own. */
+static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
+                                       model_pack_scratch *sc) {
+    yoso_status status = YOSO_OK;
+    size_t total = 0, at = 0, bytes = 0;
+    for (int i = 0; i < b->count; i++) total += (size_t)yoso_tensor_numel(b->views[i]);
+    const size_t k = (size_t)b->views[0]->shape[1]; /* bound as [out, in] */
+    if (total > sc->floats) {
+        free(sc->data);
+        sc->floats = 0;
+        if (!(sc->data = malloc(total * sizeof(float))))
+            return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory packing %s",
+                              b->views[0]->name);
+        sc->floats = total;
+    }
+    for (int i = 0; i < b->count; i++) {
+        YOSO_TRY(model_convert_f32(b->views[i], sc->data + at));
+        at += (size_t)yoso_tensor_numel(b->views[i]);
+        model_release_source(m, b->views[i]);
+    }
+    YOSO_TRY(yoso_gemm_pack_weight(m->ctx->gemm, sc->data, total / k, k, b->dst, &bytes));
+    m->weight_bytes += bytes;
+fail:
+    return status;
+}
+
+/* Uploads one buffer's views into a new device buffer, packed when it is an nn.Linear weight
+ * in float32 and the GEMM backend packs weights. */
 static yoso_status model_upload_buffer(yoso_model *m, const model_buffer *b, void *user) {
+    if (m->packed_weights && (b->spec->flags & YOSO_TENSOR_LINEAR) && b->views[0]->ndim == 2 &&
+        b->views[0]->shape[1] > 0)
+        return model_upload_packed(m, b, user);
     return model_upload_views(m, b->views, b->count, b->as_half, b->dst);
 }
 
 /* Uploads every weight of a bound checkpoint. */
 static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     yoso_status status = YOSO_OK;
+    model_pack_scratch scratch = {NULL, 0};
     m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
     if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
     YOSO_TRY(model_check_fits(m, w));
-    YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, NULL));
+    m->packed_weights = !m->opt.fp16_weights && yoso_gemm_packs_weights(m->ctx->gemm);
+    YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, &scratch));
+    if (m->packed_weights && m->ctx->verbose)
+        fprintf(stderr, "yoso: nn.Linear weights packed for %s as they load\n",
+                yoso_gemm_backend_name(m->ctx->gemm));
     m->has_lm_head = w->has_lm_head;
     m->arch = w->arch;
 fail:
-    return status;
-}
-
-/* Packs one nn.Linear weight W [n, k] (when the checkpoint has it) into the GEMM's layout. */
-static yoso_status model_pack_weight(yoso_model *m, cl_mem *w, size_t n, size_t k) {
-    size_t bytes = 0;
-    if (!*w) return YOSO_OK;
-    yoso_status status = yoso_gemm_pack_weight(m->ctx->gemm, w, n, k, &bytes);
-    if (status == YOSO_OK) m->weight_bytes += bytes - n * k * sizeof(float);
-    return status;
-}
-
-/* Repacks every nn.Linear weight but the tied decoder into the GEMM backend's own layout, once,
- * where it has one (float32 weights on the host BLAS with oneDNN): no product repacks them. */
-static yoso_status model_pack_weights(yoso_model *m) {
-    yoso_status status = YOSO_OK;
-    if (m->opt.fp16_weights || !yoso_gemm_packs_weights(m->ctx->gemm)) return YOSO_OK;
-    const size_t H = (size_t)m->cfg.hidden_size, I = (size_t)m->cfg.intermediate_size;
-    const double t0 = yoso_now();
-    for (int li = 0; li < m->cfg.num_hidden_layers; li++) {
-        yoso_layer_params *p = &m->layers[li];
-        YOSO_TRY(model_pack_weight(m, &p->qkv_w, 3 * H, H));
-        YOSO_TRY(model_pack_weight(m, &p->attn_out_w, H, H));
-        YOSO_TRY(model_pack_weight(m, &p->ffn_in_w, I, H));
-        YOSO_TRY(model_pack_weight(m, &p->ffn_out_w, H, I));
-    }
-    YOSO_TRY(model_pack_weight(m, &m->head_dense_w, H, H));
-    YOSO_TRY(model_pack_weight(m, &m->cls_dense_w, H, H));
-    YOSO_TRY(model_pack_weight(m, &m->cls_out_w, yoso_model_head_outputs(m), H));
-    m->packed_weights = 1;
-    if (m->ctx->verbose)
-        fprintf(stderr, "yoso: weights packed for %s in %.2f s\n",
-                yoso_gemm_backend_name(m->ctx->gemm), yoso_now() - t0);
-fail:
+    free(scratch.data);
     return status;
 }
 
@@ -384,7 +395,6 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     status = model_upload_all(m, &w);
     m->load_file = NULL;
     if (status != YOSO_OK) goto fail;
-    YOSO_TRY(model_pack_weights(m));
     YOSO_TRY(yoso_model_reserve_weight_scratch(m));
     yoso_weights_release(&w);
     yoso_tensor_file_close(file);

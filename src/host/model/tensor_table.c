@@ -24,10 +24,11 @@
 #define TOK_HEAD(...) HEAD(YOSO_ARCH_TOK, __VA_ARGS__)
 #define QA_HEAD(...) HEAD(YOSO_ARCH_QA, __VA_ARGS__)
 #define MC_HEAD(...) HEAD(YOSO_ARCH_MC, __VA_ARGS__)
-/* The two rows of a module through ROW: a Linear's weight [out, in] (MATRIX) and bias [out]; a
- * LayerNorm's weight and bias [H]. Fields are <view>_w / <view>_b, <device>_w / <device>_b. */
+/* The two rows of a module through ROW: a Linear's weight [out, in] (MATRIX, LINEAR_W) and bias
+ * [out]; a LayerNorm's weight and bias [H]. Fields are <view>_w / <view>_b, <device>_w /
+ * <device>_b. */
 #define LINEAR(ROW, name, view, device, out, in) \
-    ROW(name ".weight", view##_w, device##_w, MATRIX, out, in), \
+    ROW(name ".weight", view##_w, device##_w, MATRIX | LINEAR_W, out, in), \
     ROW(name ".bias", view##_b, device##_b, VECTOR, out)
 #define NORM(ROW, name, view, device) \
     ROW(name ".weight", view##_w, device##_w, VECTOR, H), \
@@ -44,6 +45,7 @@
 #define NL YOSO_DIM_LABELS
 #define CONV_SHAPE NH, ONE, W, ONE /* nn.Conv2d weight [nh, 1, W, 1] */
 #define MATRIX YOSO_TENSOR_MATRIX
+#define LINEAR_W YOSO_TENSOR_LINEAR
 #define VECTOR YOSO_TENSOR_VECTOR
 #define CONVW YOSO_TENSOR_CONV
 #define ALT YOSO_TENSOR_ALT

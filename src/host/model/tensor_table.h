@@ -48,6 +48,7 @@ enum {
     YOSO_TENSOR_CONV = 1 << 1,   /* required with conv_window > 0, refused without */
     YOSO_TENSOR_ALT = 1 << 2,    /* stands in for the row before it when that one is absent */
     YOSO_TENSOR_TIED = 1 << 3,   /* a known name that is not loaded (the tied decoder) */
+    YOSO_TENSOR_LINEAR = 1 << 4, /* an nn.Linear weight: packed where the GEMM backend packs */
 };
 
 #define YOSO_TENSOR_SHAPE_MAX 4
