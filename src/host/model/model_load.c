@@ -309,9 +309,6 @@ static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
     YOSO_TRY(model_check_fits(m, w));
     m->packed_weights = !m->opt.fp16_weights && yoso_gemm_packs_weights(m->ctx->gemm);
     YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, &scratch));
-    if (m->packed_weights && m->ctx->verbose)
-        fprintf(stderr, "yoso: nn.Linear weights packed for %s as they load\n",
-                yoso_gemm_backend_name(m->ctx->gemm));
     m->has_lm_head = w->has_lm_head;
     m->arch = w->arch;
 fail:
