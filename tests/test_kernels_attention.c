@@ -209,11 +209,11 @@ static void expectation_weights_cpu(const float *scores, const int *mask, double
         }
 }
 
-/* One weights case of 3 rows over L seq in a row pitch of ld, the mask read from batch 1's
+/* One weights case (τ tau) of 3 rows over L seq in a row pitch of ld, the mask read from batch 1's
  * offset, scores beyond ±1 clamped: the kernel on the device, or (host) the fused path's host
  * loop (expectation_host.c), whose columns from L on are GEMM padding, never read, not compared. */
-static void weights_case(int seq, int ld, unsigned seed, int host) {
-    const int rows = 3, tau = 9;
+static void weights_case(int seq, int ld, unsigned seed, int host, int tau) {
+    const int rows = 3;
     const size_t n = (size_t)rows * ld;
     float *s = kc_random(n, 1.2f, seed), *got = malloc(n * sizeof(float));
     int *mask = make_mask(2, seq);
@@ -237,15 +237,20 @@ static void weights_case(int seq, int ld, unsigned seed, int host) {
 
 /* The kernel: L 37 in a pitch of 48 and L 5 in 16. */
 static void test_expectation_weights(void **state) {
-    weights_case(37, 48, 71u, 0);
-    weights_case(5, 16, 72u, 0);
+    weights_case(37, 48, 71u, 0, 9);
+    weights_case(5, 16, 72u, 0, 9);
+    weights_case(37, 48, 73u, 0, 16);
 }
 
-/* The host loop: L 37 (one partial chunk of 64), 64 (one full) and 130 (two full and a tail). */
+/* The host loop: L 37 (one partial chunk of 64), 64 (one full) and 130 (two full and a tail);
+ * τ 9, and τ 1, 6 and 16, which take the other bits of its power by squaring. */
 static void test_expectation_weights_host(void **state) {
-    weights_case(37, 48, 91u, 1);
-    weights_case(64, 64, 92u, 1);
-    weights_case(130, 144, 93u, 1);
+    weights_case(37, 48, 91u, 1, 9);
+    weights_case(64, 64, 92u, 1, 9);
+    weights_case(130, 144, 93u, 1, 9);
+    weights_case(130, 144, 94u, 1, 1);
+    weights_case(64, 64, 95u, 1, 6);
+    weights_case(130, 144, 96u, 1, 16);
 }
 
 /* ctx [rows, nh·d]: each head's slice over max(‖slice‖, 1e-12), zeros where the mask is 0; the

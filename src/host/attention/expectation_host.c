@@ -22,11 +22,12 @@
 #define EXPECTATION_CHUNK 64
 
 /* x[c] ← (1 − acos(clamp(x[c], −1, 1))/π)^τ · (mask[c] ≠ 0) for c < EXPECTATION_CHUNK (a
- * constant trip count, so every loop vectorizes): acos(|x|) = sqrt(1 − |x|)·P(|x|)
- * (Abramowitz–Stegun 4.4.46, |error| ≤ 2e-8), acos(−x) = π − acos(x). */
+ * constant trip count, so the loop vectorizes): acos(|x|) = sqrt(1 − |x|)·P(|x|)
+ * (Abramowitz–Stegun 4.4.46, |error| ≤ 2e-8), acos(−x) = π − acos(x); base^τ (τ ≤ 31) by
+ * squaring in registers, the products in the order of the kernel's loop over τ's bits. */
 __attribute__((always_inline)) static inline void expectation_chunk(float *x, const int32_t *mask,
                                                                     int tau) {
-    float b[EXPECTATION_CHUNK], w[EXPECTATION_CHUNK];
+    const int t1 = tau & 1, t2 = tau & 2, t4 = tau & 4, t8 = tau & 8, t16 = tau & 16;
     for (int c = 0; c < EXPECTATION_CHUNK; c++) {
         const float xc = x[c]; /* one unconditional load: the selects below if-convert */
         const float ax = fabsf(xc) > 1.0f ? 1.0f : fabsf(xc); /* |clamp(x, −1, 1)| */
@@ -39,15 +40,14 @@ __attribute__((always_inline)) static inline void expectation_chunk(float *x, co
         p = p * ax - 0.2145988016f;
         p = p * ax + 1.5707963050f;
         const float r = sqrtf(1.0f - ax) * p * 0.318309886183790671f; /* acos(|x|)/π */
-        b[c] = xc >= 0.0f ? 1.0f - r : r;
-        w[c] = 1.0f;
+        const float b1 = xc >= 0.0f ? 1.0f - r : r, b2 = b1 * b1, b4 = b2 * b2, b8 = b4 * b4;
+        float w = t1 ? b1 : 1.0f;
+        w = t2 ? w * b2 : w;
+        w = t4 ? w * b4 : w;
+        w = t8 ? w * b8 : w;
+        w = t16 ? w * (b8 * b8) : w;
+        x[c] = mask[c] ? w : 0.0f;
     }
-    for (int e = tau; e; e >>= 1) { /* base^τ by squaring, one pass per bit */
-        if (e & 1)
-            for (int c = 0; c < EXPECTATION_CHUNK; c++) w[c] *= b[c];
-        for (int c = 0; c < EXPECTATION_CHUNK; c++) b[c] *= b[c];
-    }
-    for (int c = 0; c < EXPECTATION_CHUNK; c++) x[c] = mask[c] ? w[c] : 0.0f;
 }
 
 YOSO_ISA_CLONES
