@@ -51,7 +51,45 @@ static double max_abs_diff(const float *a, const float *b, size_t n, double *sca
     return worst;
 }
 
-/* Runs one fixture: logits (if the fixture has them) and hidden states. */
+/* Logits at some positions only (yoso_model_logits_at: the last layer's output projection and
+ * FFN run on those rows alone) against HF's: the fixture's logits_positions in every batch row,
+ * else every third position; want holds HF's logits as logits.npy lays them out. */
+static void check_logits_at(const char *name, yoso_model *model, const yoso_npy *ids,
+                            const yoso_npy *mask, const yoso_npy *want, size_t vocab) {
+    const int batch = (int)ids->shape[0], seq = (int)ids->shape[1];
+    yoso_npy pos = {0};
+    const int has_pos = fixture_has(name, "logits_positions.npy");
+    if (has_pos) read_fixture(name, "logits_positions.npy", &pos);
+    const int per_row = has_pos ? (int)yoso_npy_numel(&pos) : (seq + 1) / 3;
+    const int npos = batch * per_row;
+    int32_t *at = malloc((size_t)npos * sizeof(int32_t));
+    size_t *want_row = malloc((size_t)npos * sizeof(size_t));
+    for (int b = 0; b < batch; b++)
+        for (int i = 0; i < per_row; i++) {
+            const int t = has_pos ? ((const int32_t *)pos.data)[i] : 3 * i;
+            at[b * per_row + i] = b * seq + t;
+            want_row[b * per_row + i] = has_pos ? (size_t)(b * per_row + i) : (size_t)(b * seq + t);
+        }
+    float *got = malloc((size_t)npos * vocab * sizeof(float));
+    if (yoso_model_logits_at(model, batch, seq, ids->data, mask->data, at, npos, got) != YOSO_OK)
+        fail_msg("%s: %s", name, yoso_last_error());
+    double err = 0, scale = 0;
+    const float *w = want->data;
+    for (int r = 0; r < npos; r++) {
+        double row_scale, row_err = max_abs_diff(got + (size_t)r * vocab, w + want_row[r] * vocab,
+                                                 vocab, &row_scale);
+        err = fmax(err, row_err), scale = fmax(scale, row_scale);
+    }
+    const double tol = 1e-4 * fmax(1.0, scale);
+    printf("[ fixture  ] %-14s %-10s max |error| %.3g at %d positions (tolerance %.3g)\n", name,
+           "logits_at", err, npos, tol);
+    if (!(err <= tol)) fail_msg("%s logits_at: max error %g exceeds %g", name, err, tol);
+    free(at), free(want_row), free(got);
+    if (has_pos) yoso_npy_release(&pos);
+}
+
+/* Runs one fixture: logits (if the fixture has them), at all positions and at some, and hidden
+ * states. */
 static void check_fixture(const char *name) {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", test_data_path("models"));
@@ -82,6 +120,7 @@ static void check_fixture(const char *name) {
         printf("[ fixture  ] %-14s %-10s max |error| %.3g (scale %.3g, tolerance %.3g)\n", name,
                outputs[o], err, scale, tol);
         if (!(err <= tol)) fail_msg("%s %s: max error %g exceeds %g", name, outputs[o], err, tol);
+        if (o == 0) check_logits_at(name, model, &ids, &mask, &want, width);
         free(got);
         yoso_npy_release(&want);
     }

@@ -90,9 +90,12 @@ yoso_status yoso_model_reserve_head(yoso_model *model, int n);
 /* Makes sure the activation buffers hold `rows` = B·L tokens. */
 yoso_status yoso_model_reserve(yoso_model *model, size_t rows);
 
-/* Runs embeddings + all encoder layers; leaves the last hidden states in model->act.h. */
+/* Runs embeddings + all encoder layers; leaves the last hidden states in model->act.h: all
+ * B·L rows, or, with keep (nkeep flat positions b·L + t, each in 0..B·L-1), only those rows, in
+ * keep's order (h [nkeep, H]): the last layer's attention output projection and FFN, which act
+ * on each row alone, then run on those rows only. */
 yoso_status yoso_model_encode(yoso_model *model, int batch, int seq, const int32_t *ids,
-                              const int32_t *mask);
+                              const int32_t *mask, const int32_t *keep, int nkeep);
 
 /* Runs the MLM head on n ≤ model->head.capacity flat positions (b·L + t) of the last encode and
  * reads their [n, V] logits into out. */

@@ -85,19 +85,21 @@ fail:
     return status;
 }
 
-/* One encoder layer (HF YosoLayer): a = LN(Attn(h)·Woᵀ + bo + h), then h = LN(FFN(a) + a). */
-static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
+/* One encoder layer (HF YosoLayer): a = LN(Attn(h)·Woᵀ + bo + h), then h = LN(FFN(a) + a);
+ * with nkeep > 0, from the attention on only the nkeep rows whose flat positions a->ids holds,
+ * which h [nkeep, H] then holds in that order. */
+static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq, int nkeep) {
     yoso_status status = YOSO_OK;
     yoso_context *ctx = m->ctx;
     yoso_activations *a = &m->act;
     const yoso_layer_params *p = &m->layers[li];
-    const size_t rows = (size_t)batch * seq, H = (size_t)m->cfg.hidden_size;
+    const size_t all = (size_t)batch * seq, H = (size_t)m->cfg.hidden_size;
     const size_t I = (size_t)m->cfg.intermediate_size;
     const int heads = m->cfg.num_attention_heads, d = (int)H / heads;
     const float eps = m->cfg.layer_norm_eps;
     yoso_profile *prof = &m->prof;
-    /* big [rows, 3H] = h [rows, H] · [Wq; Wk; Wv]ᵀ */
-    YOSO_TRY(linear(m, a->h, p->qkv_w, a->big, rows, 3 * H, H));
+    /* big [all, 3H] = h [all, H] · [Wq; Wk; Wv]ᵀ */
+    YOSO_TRY(linear(m, a->h, p->qkv_w, a->big, all, 3 * H, H));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_QKV);
     /* q, k, v [B, nh, L, d] = big + [bq; bk; bv], split into heads (q, k unit rows for
      * expectation) */
@@ -110,10 +112,18 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq) {
     if (p->conv_w)
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
                                                 heads, d, m->cfg.conv_window));
+    cl_mem attn = a->ctx, resid = a->h; /* the rows the rest of the layer runs on */
+    size_t rows = all;
+    if (nkeep > 0) {
+        /* q [nkeep, H] = ctx[ids], k [nkeep, H] = h[ids] (q and k are free after attention) */
+        YOSO_TRY(yoso_launch_gather_rows(ctx, a->ctx, a->ids, a->q, nkeep, (int)H));
+        YOSO_TRY(yoso_launch_gather_rows(ctx, a->h, a->ids, a->k, nkeep, (int)H));
+        attn = a->q, resid = a->k, rows = (size_t)nkeep;
+    }
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTENTION);
-    /* tmp [rows, H] = ctx · Woᵀ; a [rows, H] = LN(tmp + bo + h) */
-    YOSO_TRY(linear(m, a->ctx, p->attn_out_w, a->tmp, rows, H, H));
-    YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, a->h, p->attn_ln_w, p->attn_ln_b,
+    /* tmp [rows, H] = attn · Woᵀ; a [rows, H] = LN(tmp + bo + resid) */
+    YOSO_TRY(linear(m, attn, p->attn_out_w, a->tmp, rows, H, H));
+    YOSO_TRY(yoso_launch_layernorm(ctx, a->tmp, p->attn_out_b, resid, p->attn_ln_w, p->attn_ln_b,
                                    a->a, (int)rows, (int)H, eps));
     yoso_profile_mark(prof, ctx->queue, YOSO_PHASE_ATTN_OUT);
     /* big [rows, I] = gelu(a · Wiᵀ + bi) */
@@ -129,7 +139,7 @@ fail:
 }
 
 yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *ids,
-                              const int32_t *mask) {
+                              const int32_t *mask, const int32_t *keep, int nkeep) {
     yoso_status status = YOSO_OK;
     YOSO_TRY(encode_validate(m, batch, seq, ids, mask));
     const size_t rows = (size_t)batch * seq;
@@ -149,8 +159,15 @@ yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *
     YOSO_TRY(yoso_launch_layernorm(m->ctx, a->tmp, NULL, NULL, m->emb_ln_w, m->emb_ln_b, a->h,
                                    (int)rows, H, m->cfg.layer_norm_eps));
     yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_EMBED);
-    /* h [rows, H] = layer_i(h) for each encoder layer */
-    for (int li = 0; li < m->cfg.num_hidden_layers; li++) YOSO_TRY(encode_layer(m, li, batch, seq));
+    /* ids [nkeep] = keep (the ids were read by the embedding, in queue order) */
+    const int last = m->cfg.num_hidden_layers - 1;
+    if (!keep || nkeep >= (int)rows) nkeep = 0; /* every row is kept anyway */
+    if (nkeep > 0)
+        CL_CHECK(clEnqueueWriteBuffer(m->ctx->queue, a->ids, CL_TRUE, 0,
+                                      (size_t)nkeep * sizeof(int32_t), keep, 0, NULL, NULL));
+    /* h [rows, H] = layer_i(h) for each encoder layer; the last one on the kept rows only */
+    for (int li = 0; li <= last; li++)
+        YOSO_TRY(encode_layer(m, li, batch, seq, li == last ? nkeep : 0));
 fail:
     return status;
 }

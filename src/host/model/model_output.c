@@ -5,12 +5,14 @@
 
 #include "model.h"
 
-/* Prints the phase times and achieved rates of the last forward (verbose only). */
-static void output_report(const yoso_model *m, int batch, int seq) {
+/* Prints the phase times and achieved rates of the last forward (verbose only), whose last layer
+ * ran its output projection and FFN on `kept` rows. */
+static void output_report(const yoso_model *m, int batch, int seq, int kept) {
     if (!m->prof.enabled) return;
     const double H = m->cfg.hidden_size, I = m->cfg.intermediate_size;
     const double rows = (double)batch * seq, layers = m->cfg.num_hidden_layers;
-    const double dense = 2.0 * rows * (4.0 * H * H + 2.0 * H * I) * layers;
+    const double dense = 2.0 * rows * (4.0 * H * H + 2.0 * H * I) * layers -
+                         2.0 * (rows - kept) * (H * H + 2.0 * H * I);
     const double attention =
         m->use_expectation ? 4.0 * batch * (double)seq * seq * H * layers : 0.0;
     yoso_profile_print(&m->prof, batch, seq, dense, attention);
@@ -49,19 +51,27 @@ static yoso_status output_run(yoso_model *m, output_kind kind, int batch, int se
                               const int32_t *ids, const int32_t *mask, const int32_t *positions,
                               int npos, float *out) {
     yoso_status status = YOSO_OK;
-    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask));
+    int32_t *kept = NULL; /* 0..npos-1: where the encode left the rows at positions */
+    const int prune = kind == OUTPUT_MLM && npos < batch * seq;
+    if (prune) {
+        if (!(kept = malloc((size_t)npos * sizeof(int32_t))))
+            return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
+        for (int i = 0; i < npos; i++) kept[i] = i;
+    }
+    YOSO_TRY(yoso_model_encode(m, batch, seq, ids, mask, prune ? positions : NULL, npos));
     if (kind == OUTPUT_HIDDEN) {
         const size_t bytes = (size_t)batch * seq * m->cfg.hidden_size * sizeof(float);
         CL_CHECK(
             clEnqueueReadBuffer(m->ctx->queue, m->act.h, CL_TRUE, 0, bytes, out, 0, NULL, NULL));
     } else if (kind == OUTPUT_MLM) {
-        YOSO_TRY(head_positions(m, positions, npos, out));
+        YOSO_TRY(head_positions(m, prune ? kept : positions, npos, out));
     } else {
         YOSO_TRY(yoso_model_task_head(m, batch, seq, out));
     }
     yoso_profile_mark(&m->prof, m->ctx->queue, YOSO_PHASE_HEAD);
-    output_report(m, batch, seq);
+    output_report(m, batch, seq, prune ? npos : batch * seq);
 fail:
+    free(kept);
     return status;
 }
 
