@@ -1,6 +1,7 @@
 /* test_gemm_backends.c — each GEMM backend (CLBlast, host BLAS) against a plain C loop, with
  * offsets, padded leading dimensions, batches and A and B in one buffer. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,8 +282,85 @@ static void test_onednn_off_packs_nothing(void **state) {
     yoso_gemm_free(gemm);
 }
 
+/* One thread's share of test_host_products: C = A · op(B) into its own C, on its own thread. */
+typedef struct {
+    yoso_gemm *gemm;
+    int trans_b, m, n, k, lda, ldb, ldc, one_thread;
+    const float *a, *b;
+    float *c;
+} host_product_job;
+
+/* Runs a host_product_job (a pthread body): a few times, as the fused attention's tiles do. */
+static void *host_product_run(void *arg) {
+    host_product_job *j = arg;
+    const int was = j->one_thread ? yoso_gemm_host_caller_threads(j->gemm, 1) : 0;
+    for (int r = 0; r < 8; r++)
+        yoso_gemm_host_product(j->gemm, j->trans_b, j->m, j->n, j->k, j->a, j->lda, j->b, j->ldb,
+                               j->c, j->ldc);
+    if (was > 0) yoso_gemm_host_caller_threads(j->gemm, was);
+    return NULL;
+}
+
+/* Host products (oneDNN where the backend has it, else the host BLAS) on the fused attention's
+ * shapes, both layouts of B, padded leading dimensions, against the reference: alone, and
+ * from two threads at once on one shape, each on its own thread (a primitive's own scratchpad
+ * would be shared by both). */
+static void test_host_products(void **state) {
+    yoso_gemm *gemm = NULL;
+    if (yoso_gemm_create_kind(test_ctx, YOSO_GEMM_HOST_BLAS, &gemm) != YOSO_OK) return;
+    /* m, n, k, lda, ldb, ldc, trans_b: the fused attention's score and value products at 4096
+     * keys (head dim 64, ctx rows of 768), then padded leading dimensions */
+    const int shapes[][7] = {{64, 4096, 64, 64, 64, 4096, 1}, {64, 64, 4096, 4096, 64, 768, 0},
+                             {7, 130, 33, 36, 38, 137, 1},    {7, 130, 33, 36, 135, 137, 0},
+                             {1, 5, 3, 3, 3, 5, 1},           {1, 5, 3, 3, 5, 5, 0}};
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        const int m = shapes[si][0], n = shapes[si][1], k = shapes[si][2];
+        const int lda = shapes[si][3], ldb = shapes[si][4], ldc = shapes[si][5];
+        const int trans_b = shapes[si][6];
+        float *a = malloc((size_t)m * lda * sizeof(float));
+        float *b = malloc((size_t)(trans_b ? n : k) * ldb * sizeof(float));
+        float *want = calloc((size_t)m * ldc, sizeof(float));
+        float *c[2] = {calloc((size_t)m * ldc, sizeof(float)),
+                       calloc((size_t)m * ldc, sizeof(float))};
+        test_fill_uniform(a, (size_t)m * lda, 40u + (unsigned)si);
+        test_fill_uniform(b, (size_t)(trans_b ? n : k) * ldb, 50u + (unsigned)si);
+        const yoso_gemm_args g = {.trans_b = trans_b,
+                                  .m = (size_t)m,
+                                  .n = (size_t)n,
+                                  .k = (size_t)k,
+                                  .alpha = 1.0f,
+                                  .a.ld = (size_t)lda,
+                                  .b.ld = (size_t)ldb,
+                                  .c.ld = (size_t)ldc};
+        gemm_reference(&g, a, b, want);
+        for (int threads = 1; threads <= 2; threads++) {
+            host_product_job jobs[2];
+            pthread_t tid;
+            for (int t = 0; t < threads; t++)
+                jobs[t] = (host_product_job){gemm, trans_b, m,           n, k, lda,
+                                             ldb,  ldc,     threads > 1, a, b, c[t]};
+            if (threads > 1)
+                assert_int_equal(pthread_create(&tid, NULL, host_product_run, &jobs[1]), 0);
+            host_product_run(&jobs[0]);
+            if (threads > 1) pthread_join(tid, NULL);
+            yoso_gemm_host_products_end(gemm);
+            for (int t = 0; t < threads; t++)
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        const float got = c[t][(size_t)i * ldc + j];
+                        const float ref = want[(size_t)i * ldc + j];
+                        if (fabsf(got - ref) > 1e-4f * (1.0f + sqrtf((float)k)))
+                            fail_msg("%d×%d×%d trans_b %d, %d threads: c[%d][%d] = %g, want %g", m,
+                                     n, k, trans_b, threads, i, j, got, ref);
+                    }
+        }
+        free(a), free(b), free(want), free(c[0]), free(c[1]);
+    }
+    yoso_gemm_free(gemm);
+}
+
 TEST_MAIN(test_context_setup, test_context_teardown, test_clblast, test_host_blas, test_portable,
           test_portable_bounded_loops, test_clblast_failure_falls_back,
           test_output_aliasing_an_input_is_refused, test_openblas_names_its_kernels,
           test_packed_weights_match_the_reference, test_packed_shapes_beyond_the_cache,
-          test_onednn_off_packs_nothing)
+          test_onednn_off_packs_nothing, test_host_products)

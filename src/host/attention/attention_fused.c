@@ -52,12 +52,13 @@ static void fused_normalize(float *x, size_t rows, size_t d, size_t ld, const in
 
 /* The mapped operands and shapes of one call, shared by its workers. */
 typedef struct {
-    yoso_cblas_sgemm_fn sgemm;
+    yoso_gemm *gemm;
     const float *q, *k, *v; /* [B, nh, L, d] */
     const int32_t *mask;    /* [B, L] */
     float *out;             /* [B, L, H] */
     size_t batch, heads, d, L, ld, tile;
     int tau;
+    int one_thread; /* each worker's products on its own thread alone (several workers) */
 } fused_job;
 
 /* One worker: heads first, first + stride, ... of all batch rows × heads, through its own score
@@ -73,6 +74,7 @@ typedef struct {
 static void *fused_run_worker(void *arg) {
     fused_worker *w = arg;
     const fused_job *j = w->job;
+    const int was = j->one_thread ? yoso_gemm_host_caller_threads(j->gemm, 1) : 0;
     const size_t H = j->heads * j->d;
     for (size_t bh = w->first; bh < j->batch * j->heads; bh += w->stride) {
         const size_t b = bh / j->heads, h = bh % j->heads;
@@ -82,24 +84,26 @@ static void *fused_run_worker(void *arg) {
             const int nq = (int)(j->L - q0 < j->tile ? j->L - q0 : j->tile);
             float *out = j->out + (b * j->L + q0) * H + h * j->d; /* ctx_out [B, L, H] */
             const double t0 = yoso_now();
-            j->sgemm(101, 111, 112, nq, (int)j->L, (int)j->d, 1.0f, j->q + head0 + q0 * j->d,
-                     (int)j->d, j->k + head0, (int)j->d, 0.0f, w->S, (int)j->ld);
+            yoso_gemm_host_product(j->gemm, 1, nq, (int)j->L, (int)j->d, j->q + head0 + q0 * j->d,
+                                   (int)j->d, j->k + head0, (int)j->d, w->S, (int)j->ld);
             const double t1 = yoso_now();
             yoso_expectation_weights_host(w->S, (size_t)nq, j->L, j->ld, m, j->tau);
             const double t2 = yoso_now();
-            j->sgemm(101, 111, 111, nq, (int)j->d, (int)j->L, 1.0f, w->S, (int)j->ld, j->v + head0,
-                     (int)j->d, 0.0f, out, (int)H);
+            yoso_gemm_host_product(j->gemm, 0, nq, (int)j->d, (int)j->L, w->S, (int)j->ld,
+                                   j->v + head0, (int)j->d, out, (int)H);
             fused_normalize(out, (size_t)nq, j->d, H, m + q0);
             w->phase[0] += t1 - t0;
             w->phase[1] += t2 - t1;
             w->phase[2] += yoso_now() - t2;
         }
     }
+    if (was > 0) yoso_gemm_host_caller_threads(j->gemm, was); /* the caller's thread, worker 0 */
     return NULL;
 }
 
-/* Runs the job on `threads` workers: with more than one, the host BLAS runs each product on one
- * thread (its own count restored after) and the workers split the heads, so the small per-tile
+/* Runs the job on `threads` workers: with more than one, the host BLAS or oneDNN runs each
+ * product on the worker's thread alone (their counts restored after) and the workers split the
+ * heads, so the small per-tile
  * products pay no thread hand-off and the weights pass uses every core. */
 static void fused_run(yoso_gemm *gemm, const fused_job *job, int threads, float *tiles,
                       double phase_s[3]) {
@@ -122,6 +126,7 @@ static void fused_run(yoso_gemm *gemm, const fused_job *job, int threads, float 
             fused_run_worker(&w[i]); /* no thread: its heads run here */
     }
     if (threads > 1) yoso_gemm_host_set_threads(gemm, threads);
+    yoso_gemm_host_products_end(gemm);
     for (int i = 0; i < threads; i++) /* per phase: the workers' mean, a share of the wall time */
         for (int p = 0; p < 3; p++) phase_s[p] += w[i].phase[p] / threads;
 }
@@ -154,7 +159,8 @@ yoso_status yoso_attention_expectation_fused(yoso_attention_state *att, cl_mem q
     YOSO_TRY(fused_map(ctx, mask, B * L * sizeof(int32_t), CL_MAP_READ, (void **)&pmask));
     YOSO_TRY(fused_map(ctx, ctx_out, B * L * H * sizeof(float), CL_MAP_WRITE_INVALIDATE_REGION,
                        (void **)&pout));
-    const fused_job job = {sgemm, pq, pk, pv, pmask, pout, B, heads, d, L, ld, tile, att->cfg.tau};
+    const fused_job job = {ctx->gemm, pq, pk, pv, pmask, pout,         B,
+                           heads,     d,  L,  ld, tile,  att->cfg.tau, threads > 1};
     fused_run(ctx->gemm, &job, threads, att->host_scores, att->phase_s);
 fail:;
     void *maps[5] = {pq, pk, pv, pmask, pout};

@@ -97,6 +97,22 @@ yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm) {
     return gemm->kind == YOSO_GEMM_HOST_BLAS ? gemm->sgemm : NULL;
 }
 
+void yoso_gemm_host_product(yoso_gemm *gemm, int trans_b, int m, int n, int k, const float *a,
+                            int lda, const float *b, int ldb, float *c, int ldc) {
+    if (yoso_gemm_packs_weights(gemm) &&
+        yoso_gemm_onednn_product(gemm, trans_b, m, n, k, a, lda, b, ldb, c, ldc) == YOSO_OK)
+        return;
+    gemm->sgemm(101, 111, trans_b ? 112 : 111, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+void yoso_gemm_host_products_end(yoso_gemm *gemm) {
+    if (yoso_gemm_packs_weights(gemm)) yoso_gemm_onednn_products_end(gemm);
+}
+
+int yoso_gemm_host_caller_threads(yoso_gemm *gemm, int n) {
+    return yoso_gemm_packs_weights(gemm) ? yoso_gemm_onednn_caller_threads(gemm, n) : 0;
+}
+
 int yoso_gemm_host_threads(const yoso_gemm *gemm) {
     return gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->get_threads ? gemm->get_threads() : 0;
 }

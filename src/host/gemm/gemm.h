@@ -78,6 +78,17 @@ yoso_gemm_kind yoso_gemm_get_kind(const yoso_gemm *gemm);
 /* The host BLAS's cblas_sgemm when the backend is HOST_BLAS, else NULL: for callers that
  * multiply host memory they mapped themselves (fused expectation attention). */
 yoso_cblas_sgemm_fn yoso_gemm_host_sgemm(const yoso_gemm *gemm);
+/* C [m, n] = A [m, k] · Bᵀ (trans_b: B [n, k]) or A · B (B [k, n]), row-major host memory the
+ * caller mapped, leading dimensions lda, ldb, ldc: on oneDNN where the HOST_BLAS backend has it
+ * (on the calling thread's team: yoso_gemm_host_caller_threads), else the host BLAS. Several
+ * threads may run products at once until yoso_gemm_host_products_end. */
+void yoso_gemm_host_product(yoso_gemm *gemm, int trans_b, int m, int n, int k, const float *a,
+                            int lda, const float *b, int ldb, float *c, int ldc);
+/* Ends a set of (concurrent) host products: what they cached is trimmed. */
+void yoso_gemm_host_products_end(yoso_gemm *gemm);
+/* Sets how many threads the calling thread's host products use on oneDNN; returns the previous
+ * count, 0 when the backend has no oneDNN (the host BLAS's count: yoso_gemm_host_set_threads). */
+int yoso_gemm_host_caller_threads(yoso_gemm *gemm, int n);
 /* The host BLAS's thread count when it can be read and set (OpenBLAS), else 0. */
 int yoso_gemm_host_threads(const yoso_gemm *gemm);
 /* Sets the host BLAS's thread count (OpenBLAS only; a no-op elsewhere): 1 lets callers run

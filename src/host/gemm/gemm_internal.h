@@ -52,4 +52,14 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *gemm, const float *w, size_t n, siz
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,
                                     size_t n, size_t k);
 
+/* C [m, n] = A [m, k] · Bᵀ (trans_b: B [n, k]) or A · B (B [k, n]), row-major host memory, on
+ * oneDNN with the calling thread's OpenMP team; several threads may call it at once. */
+yoso_status yoso_gemm_onednn_product(yoso_gemm *gemm, int trans_b, int m, int n, int k,
+                                     const float *a, int lda, const float *b, int ldb, float *c,
+                                     int ldc);
+/* Drops all but the newest host product shapes (no product may be running). */
+void yoso_gemm_onednn_products_end(yoso_gemm *gemm);
+/* Sets the calling thread's OpenMP team size for oneDNN; returns the old one (0: no oneDNN). */
+int yoso_gemm_onednn_caller_threads(yoso_gemm *gemm, int n);
+
 #endif

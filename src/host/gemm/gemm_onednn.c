@@ -30,9 +30,24 @@ yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, 
     return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
 }
 
+yoso_status yoso_gemm_onednn_product(yoso_gemm *g, int trans_b, int m, int n, int k, const float *a,
+                                     int lda, const float *b, int ldb, float *c, int ldc) {
+    (void)g, (void)trans_b, (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb;
+    (void)c, (void)ldc;
+    return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
+}
+void yoso_gemm_onednn_products_end(yoso_gemm *g) {
+    (void)g;
+}
+int yoso_gemm_onednn_caller_threads(yoso_gemm *g, int n) {
+    (void)g, (void)n;
+    return 0;
+}
+
 #else
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #define ONEDNN_STR2(x) #x
@@ -47,6 +62,8 @@ yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, 
 #define ONEDNN_LAYOUT_ROWS 128
 /* Product shapes whose primitives are kept; the oldest is replaced beyond this. */
 #define ONEDNN_SHAPES_MAX 64
+/* Host products' shapes kept after a set of them ends (yoso_gemm_onednn_products_end). */
+#define ONEDNN_PRODUCTS_KEPT 32
 
 /* Every oneDNN function used, loaded by name. */
 #define ONEDNN_FUNCTIONS(X)                                                                        \
@@ -56,6 +73,10 @@ yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, 
     X(dnnl_stream_destroy)                                                                         \
     X(dnnl_stream_wait)                                                                            \
     X(dnnl_memory_desc_init_by_tag)                                                                \
+    X(dnnl_memory_desc_init_by_strides)                                                            \
+    X(dnnl_primitive_attr_create)                                                                  \
+    X(dnnl_primitive_attr_destroy)                                                                 \
+    X(dnnl_primitive_attr_set_scratchpad_mode)                                                     \
     X(dnnl_memory_desc_get_size)                                                                   \
     X(dnnl_matmul_desc_init)                                                                       \
     X(dnnl_primitive_desc_create)                                                                  \
@@ -84,6 +105,16 @@ typedef struct onednn_shape {
     dnnl_memory_t src, weights, dst;
 } onednn_shape;
 
+/* One host product shape (yoso_gemm_onednn_product): its primitive and operand layouts. */
+typedef struct onednn_product {
+    int trans_b, m, n, k, lda, ldb, ldc;
+    dnnl_primitive_t prim;
+    dnnl_memory_desc_t a, b, c;
+    dnnl_memory_desc_t scratch; /* the caller's scratchpad: a primitive's own one is shared by
+                                   every thread that runs it at once */
+    size_t scratch_bytes;
+} onednn_product;
+
 struct yoso_gemm_onednn {
     void *handle; /* dlopen handle of libdnnl */
     struct {
@@ -97,6 +128,15 @@ struct yoso_gemm_onednn {
     int layout_count;
     onednn_shape shapes[ONEDNN_SHAPES_MAX];
     int shape_count, next_evict;
+    /* host products, looked up and added from several threads at once; removed only by
+     * yoso_gemm_onednn_products_end, when none runs */
+    pthread_mutex_t products_lock;
+    onednn_product *products; /* oldest first */
+    int product_count, product_cap;
+    int products_off; /* a product failed: the host BLAS takes them all */
+    /* libgomp's (a dependency of libdnnl): the calling thread's OpenMP team size, or NULL */
+    void (*omp_set_num_threads)(int);
+    int (*omp_get_max_threads)(void);
 };
 
 /* YOSO_OK for dnnl_success, else an error naming what failed and the way around it. */
@@ -145,6 +185,11 @@ yoso_status yoso_gemm_onednn_open(yoso_gemm *g) {
         free(o);
         return yoso_error(YOSO_ERR_UNSUPPORTED, "oneDNN could not create its CPU engine");
     }
+    /* without these, concurrent products could not each stay on their own thread */
+    *(void **)&o->omp_set_num_threads = dlsym(o->handle, "omp_set_num_threads");
+    *(void **)&o->omp_get_max_threads = dlsym(o->handle, "omp_get_max_threads");
+    if (!o->omp_set_num_threads || !o->omp_get_max_threads) o->products_off = 1;
+    pthread_mutex_init(&o->products_lock, NULL);
     const dnnl_version_t *v = o->f.dnnl_version();
     size_t used = strlen(g->name);
     snprintf(g->name + used, sizeof g->name - used, " + oneDNN %d.%d (weights packed)", v->major,
@@ -163,6 +208,9 @@ void yoso_gemm_onednn_close(yoso_gemm *g) {
         o->f.dnnl_memory_destroy(s->weights);
         o->f.dnnl_memory_destroy(s->dst);
     }
+    for (int i = 0; i < o->product_count; i++) o->f.dnnl_primitive_destroy(o->products[i].prim);
+    free(o->products);
+    pthread_mutex_destroy(&o->products_lock);
     o->f.dnnl_stream_destroy(o->stream);
     o->f.dnnl_engine_destroy(o->engine);
     /* libdnnl stays loaded: its OpenMP threads may still be running down */
@@ -346,6 +394,114 @@ fail:
     if (pw) clEnqueueUnmapMemObject(g->ctx->queue, w, pw, 0, NULL, NULL);
     if (py) clEnqueueUnmapMemObject(g->ctx->queue, y, py, 0, NULL, NULL);
     return status;
+}
+
+/* The row-major [rows, cols] descriptor with row pitch ld (col_major: element (r, c) at c·ld + r).
+ */
+static dnnl_status_t onednn_strided_md(yoso_gemm_onednn *o, dnnl_memory_desc_t *md, int rows,
+                                       int cols, int ld, int col_major) {
+    const dnnl_dims_t dims = {rows, cols};
+    const dnnl_dims_t strides = {col_major ? 1 : ld, col_major ? ld : 1};
+    return o->f.dnnl_memory_desc_init_by_strides(md, 2, dims, dnnl_f32, strides);
+}
+
+/* *out ← the kept host product of key's shape, created (and added) when new; 0 on failure. A
+ * copy: another thread may grow the array meanwhile. */
+static int onednn_product_of(yoso_gemm_onednn *o, const onednn_product *key, onednn_product *out) {
+    int found = 0;
+    pthread_mutex_lock(&o->products_lock);
+    for (int i = 0; i < o->product_count && !found; i++) {
+        const onednn_product *p = &o->products[i];
+        if (p->trans_b == key->trans_b && p->m == key->m && p->n == key->n && p->k == key->k &&
+            p->lda == key->lda && p->ldb == key->ldb && p->ldc == key->ldc)
+            *out = *p, found = 1;
+    }
+    if (found || o->products_off) goto done;
+    if (o->product_count == o->product_cap) {
+        const int cap = o->product_cap ? 2 * o->product_cap : 16;
+        onednn_product *grown = realloc(o->products, (size_t)cap * sizeof *grown);
+        if (!grown) goto done;
+        o->products = grown, o->product_cap = cap;
+    }
+    onednn_product p = *key;
+    dnnl_matmul_desc_t desc;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t s = onednn_strided_md(o, &p.a, p.m, p.k, p.lda, 0);
+    /* B: [n, k] row-major (Bᵀ) is [k, n] column-major */
+    if (s == dnnl_success) s = onednn_strided_md(o, &p.b, p.k, p.n, p.ldb, p.trans_b);
+    if (s == dnnl_success) s = onednn_strided_md(o, &p.c, p.m, p.n, p.ldc, 0);
+    if (s == dnnl_success) s = o->f.dnnl_matmul_desc_init(&desc, &p.a, &p.b, NULL, &p.c);
+    dnnl_primitive_attr_t attr = NULL;
+    if (s == dnnl_success) s = o->f.dnnl_primitive_attr_create(&attr);
+    if (s == dnnl_success)
+        s = o->f.dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (s == dnnl_success) s = o->f.dnnl_primitive_desc_create(&pd, &desc, attr, o->engine, NULL);
+    if (s == dnnl_success) {
+        p.scratch = *o->f.dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+        p.scratch_bytes = o->f.dnnl_memory_desc_get_size(&p.scratch);
+        s = o->f.dnnl_primitive_create(&p.prim, pd);
+    }
+    if (pd) o->f.dnnl_primitive_desc_destroy(pd);
+    if (attr) o->f.dnnl_primitive_attr_destroy(attr);
+    if (s == dnnl_success) o->products[o->product_count++] = *out = p, found = 1;
+done:
+    pthread_mutex_unlock(&o->products_lock);
+    return found;
+}
+
+yoso_status yoso_gemm_onednn_product(yoso_gemm *g, int trans_b, int m, int n, int k, const float *a,
+                                     int lda, const float *b, int ldb, float *c, int ldc) {
+    yoso_gemm_onednn *o = g->onednn;
+    const onednn_product key = {trans_b, m, n, k, lda, ldb, ldc, NULL, {0}, {0}, {0}, {0}, 0};
+    onednn_product kept;
+    const onednn_product *p = &kept;
+    if (o->products_off || !onednn_product_of(o, &key, &kept)) {
+        o->products_off = 1;
+        return yoso_error(YOSO_ERR_UNSUPPORTED, "oneDNN has no %d×%d×%d product", m, n, k);
+    }
+    /* the memory objects and the stream are this call's own: other threads run products too */
+    dnnl_stream_t stream = NULL;
+    dnnl_memory_t ma = NULL, mb = NULL, mc = NULL, ms = NULL;
+    void *scratch = p->scratch_bytes ? malloc(p->scratch_bytes) : NULL;
+    if (p->scratch_bytes && !scratch) return yoso_error_oom();
+    dnnl_status_t s = o->f.dnnl_stream_create(&stream, o->engine, dnnl_stream_default_flags);
+    if (s == dnnl_success) s = o->f.dnnl_memory_create(&ma, &p->a, o->engine, (void *)a);
+    if (s == dnnl_success) s = o->f.dnnl_memory_create(&mb, &p->b, o->engine, (void *)b);
+    if (s == dnnl_success) s = o->f.dnnl_memory_create(&mc, &p->c, o->engine, c);
+    if (s == dnnl_success) s = o->f.dnnl_memory_create(&ms, &p->scratch, o->engine, scratch);
+    if (s == dnnl_success) {
+        const dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, ma},
+                                        {DNNL_ARG_WEIGHTS, mb},
+                                        {DNNL_ARG_DST, mc},
+                                        {DNNL_ARG_SCRATCHPAD, ms}};
+        s = o->f.dnnl_primitive_execute(p->prim, stream, 4, args);
+    }
+    if (s == dnnl_success) s = o->f.dnnl_stream_wait(stream);
+    if (ma) o->f.dnnl_memory_destroy(ma);
+    if (mb) o->f.dnnl_memory_destroy(mb);
+    if (mc) o->f.dnnl_memory_destroy(mc);
+    if (ms) o->f.dnnl_memory_destroy(ms);
+    free(scratch);
+    if (stream) o->f.dnnl_stream_destroy(stream);
+    if (s != dnnl_success) o->products_off = 1;
+    return onednn_check(s, "host product", (size_t)m, (size_t)n, (size_t)k);
+}
+
+void yoso_gemm_onednn_products_end(yoso_gemm *g) {
+    yoso_gemm_onednn *o = g->onednn;
+    if (!o || o->product_count <= ONEDNN_PRODUCTS_KEPT) return;
+    const int drop = o->product_count - ONEDNN_PRODUCTS_KEPT; /* the oldest */
+    for (int i = 0; i < drop; i++) o->f.dnnl_primitive_destroy(o->products[i].prim);
+    memmove(o->products, o->products + drop, (size_t)ONEDNN_PRODUCTS_KEPT * sizeof *o->products);
+    o->product_count = ONEDNN_PRODUCTS_KEPT;
+}
+
+int yoso_gemm_onednn_caller_threads(yoso_gemm *g, int n) {
+    yoso_gemm_onednn *o = g->onednn;
+    if (!o || !o->omp_set_num_threads) return 0;
+    const int was = o->omp_get_max_threads();
+    o->omp_set_num_threads(n);
+    return was;
 }
 
 #endif
