@@ -242,7 +242,7 @@ static yoso_status bench_expectation(yoso_context *ctx, const bench_options *o, 
                 memset(bp->att->phase_s, 0, sizeof bp->att->phase_s);
                 const double w0 = yoso_now();
                 YOSO_TRY(yoso_attention_forward(bp->att, 0, bc->q, bc->k, bc->v, bc->mask, bc->out,
-                                                1, L));
+                                                1, L, NULL, 0));
                 CL_CHECK(clFinish(ctx->queue));
                 if (r == 0) continue;
                 bp->t[bp->n++] = yoso_now() - w0;

@@ -42,11 +42,13 @@ yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config
 }
 
 yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k,
-                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq) {
+                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq,
+                                   const int32_t *rows, int nrows) {
     const yoso_attention_config *c = &att->cfg;
     if (!c->expectation) return yoso_attention_lsh(att, layer, q, k, v, mask, ctx_out, batch, seq);
     if (att->path == YOSO_EXPECTATION_FUSED)
-        return yoso_attention_expectation_fused(att, q, k, v, mask, ctx_out, batch, seq);
+        return yoso_attention_expectation_fused(att, q, k, v, mask, ctx_out, batch, seq, rows,
+                                                nrows);
     if (att->path == YOSO_EXPECTATION_BLOCKED)
         return yoso_attention_expectation_blocked(att, q, k, v, mask, ctx_out, batch, seq);
     return yoso_launch_attention_expectation(att->ctx, q, k, v, mask, ctx_out, batch, seq, c->heads,

@@ -28,9 +28,12 @@ typedef struct yoso_attention_state yoso_attention_state;
 yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config *cfg,
                                   yoso_attention_state **out);
 /* ctx_out [B, L, H] = normalized attention of q, k, v [B, nh, L, d] under mask [B, L] for
- * encoder layer `layer` (q, k unit rows for expectation, as attention_prepare leaves them). */
+ * encoder layer `layer` (q, k unit rows for expectation, as attention_prepare leaves them). With
+ * rows (host memory, nrows flat positions b·L + t), only those rows of ctx_out are needed: a path
+ * may leave the others undefined (the fused expectation path computes only those queries). */
 yoso_status yoso_attention_forward(yoso_attention_state *att, int layer, cl_mem q, cl_mem k,
-                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq);
+                                   cl_mem v, cl_mem mask, cl_mem ctx_out, int batch, int seq,
+                                   const int32_t *rows, int nrows);
 /* The expectation path in use: "fused" (host BLAS, per head and cache-resident query tile),
  * "blocked" (device GEMM → weights kernel → GEMM per query block) or "tiled" (one kernel). */
 const char *yoso_attention_expectation_path(const yoso_attention_state *att);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "attention_internal.h"
 #include "clock.h"
@@ -58,17 +59,69 @@ typedef struct {
     float *out;             /* [B, L, H] */
     size_t batch, heads, d, L, ld, tile;
     int tau;
-    int one_thread; /* each worker's products on its own thread alone (several workers) */
+    int one_thread;      /* each worker's products on its own thread alone (several workers) */
+    const int32_t *keep; /* [nkeep] the flat query rows b·L + t whose output is needed, or NULL */
+    size_t nkeep;
 } fused_job;
 
 /* One worker: heads first, first + stride, ... of all batch rows × heads, through its own score
- * tile S [tile, ld]; phase[3] receives its seconds in the score GEMMs, weights, value GEMMs. */
+ * tile S [tile, ld] (with keep: its own Q [tile, d], C [tile, d], rows and mask [tile] too);
+ * phase[3] receives its seconds in the score GEMMs, weights, value GEMMs. */
 typedef struct {
     const fused_job *job;
     size_t first, stride;
-    float *S;
+    float *S, *Q, *C;
+    int32_t *rows, *mask;
     double phase[3];
 } fused_worker;
+
+/* Floats of one worker's tiles: S, and with keep Q, C, rows and mask. */
+static size_t fused_worker_floats(size_t tile, size_t ld, size_t d, int keep) {
+    return tile * ld + (keep ? tile * (2 * d + 2) : 0);
+}
+
+/* One query block: S = Q̂·K̂ᵀ (Q̂ [nq, d] at q), weights in place, C = S·V ([nq, d] at out, row
+ * pitch ldo), rows normalized under qmask [nq]; head0 is the head's offset in k and v. */
+static void fused_block(fused_worker *w, const float *q, int nq, size_t head0, const int32_t *m,
+                        float *out, size_t ldo, const int32_t *qmask) {
+    const fused_job *j = w->job;
+    const double t0 = yoso_now();
+    yoso_gemm_host_product(j->gemm, 1, nq, (int)j->L, (int)j->d, q, (int)j->d, j->k + head0,
+                           (int)j->d, w->S, (int)j->ld);
+    const double t1 = yoso_now();
+    yoso_expectation_weights_host(w->S, (size_t)nq, j->L, j->ld, m, j->tau);
+    const double t2 = yoso_now();
+    yoso_gemm_host_product(j->gemm, 0, nq, (int)j->d, (int)j->L, w->S, (int)j->ld, j->v + head0,
+                           (int)j->d, out, (int)ldo);
+    fused_normalize(out, (size_t)nq, j->d, ldo, qmask);
+    w->phase[0] += t1 - t0;
+    w->phase[1] += t2 - t1;
+    w->phase[2] += yoso_now() - t2;
+}
+
+/* Runs head bh over the kept query rows of its batch row only: up to `tile` of them at a time,
+ * their Q̂ rows gathered into w->Q, their outputs computed in w->C and put at their rows. */
+static void fused_run_kept(fused_worker *w, size_t bh) {
+    const fused_job *j = w->job;
+    const size_t H = j->heads * j->d, b = bh / j->heads, h = bh % j->heads;
+    const size_t head0 = bh * j->L * j->d, row_bytes = j->d * sizeof(float);
+    const int32_t *m = j->mask + b * j->L;
+    for (size_t r = 0; r < j->nkeep;) {
+        int nq = 0;
+        for (; r < j->nkeep && (size_t)nq < j->tile; r++) {
+            if ((size_t)j->keep[r] / j->L != b) continue;
+            const size_t t = (size_t)j->keep[r] % j->L;
+            memcpy(w->Q + (size_t)nq * j->d, j->q + head0 + t * j->d, row_bytes);
+            w->rows[nq] = (int32_t)t, w->mask[nq] = m[t];
+            nq++;
+        }
+        if (!nq) continue;
+        fused_block(w, w->Q, nq, head0, m, w->C, j->d, w->mask);
+        for (int i = 0; i < nq; i++)
+            memcpy(j->out + (b * j->L + (size_t)w->rows[i]) * H + h * j->d, w->C + (size_t)i * j->d,
+                   row_bytes);
+    }
+}
 
 /* Runs a worker's heads: per query tile S = Q̂·K̂ᵀ, weights in place, ctx = S·V, rows normalized. */
 static void *fused_run_worker(void *arg) {
@@ -77,24 +130,17 @@ static void *fused_run_worker(void *arg) {
     const int was = j->one_thread ? yoso_gemm_host_caller_threads(j->gemm, 1) : 0;
     const size_t H = j->heads * j->d;
     for (size_t bh = w->first; bh < j->batch * j->heads; bh += w->stride) {
+        if (j->keep) {
+            fused_run_kept(w, bh);
+            continue;
+        }
         const size_t b = bh / j->heads, h = bh % j->heads;
         const size_t head0 = bh * j->L * j->d; /* q, k, v [B, nh, L, d] */
         const int32_t *m = j->mask + b * j->L;
         for (size_t q0 = 0; q0 < j->L; q0 += j->tile) {
             const int nq = (int)(j->L - q0 < j->tile ? j->L - q0 : j->tile);
             float *out = j->out + (b * j->L + q0) * H + h * j->d; /* ctx_out [B, L, H] */
-            const double t0 = yoso_now();
-            yoso_gemm_host_product(j->gemm, 1, nq, (int)j->L, (int)j->d, j->q + head0 + q0 * j->d,
-                                   (int)j->d, j->k + head0, (int)j->d, w->S, (int)j->ld);
-            const double t1 = yoso_now();
-            yoso_expectation_weights_host(w->S, (size_t)nq, j->L, j->ld, m, j->tau);
-            const double t2 = yoso_now();
-            yoso_gemm_host_product(j->gemm, 0, nq, (int)j->d, (int)j->L, w->S, (int)j->ld,
-                                   j->v + head0, (int)j->d, out, (int)H);
-            fused_normalize(out, (size_t)nq, j->d, H, m + q0);
-            w->phase[0] += t1 - t0;
-            w->phase[1] += t2 - t1;
-            w->phase[2] += yoso_now() - t2;
+            fused_block(w, j->q + head0 + q0 * j->d, nq, head0, m, out, H, m + q0);
         }
     }
     if (was > 0) yoso_gemm_host_caller_threads(j->gemm, was); /* the caller's thread, worker 0 */
@@ -113,9 +159,13 @@ static void fused_run(yoso_gemm *gemm, const fused_job *job, int threads, float 
     int started[MAX_THREADS] = {0};
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (threads > 1) yoso_gemm_host_set_threads(gemm, 1);
-    for (int i = 0; i < threads; i++)
+    const size_t per = fused_worker_floats(job->tile, job->ld, job->d, job->keep != NULL);
+    for (int i = 0; i < threads; i++) {
+        float *S = tiles + i * per, *Q = S + job->tile * job->ld, *C = Q + job->tile * job->d;
+        int32_t *rows = (int32_t *)(C + job->tile * job->d);
         w[i] =
-            (fused_worker){job, (size_t)i, (size_t)threads, tiles + i * job->tile * job->ld, {0}};
+            (fused_worker){job, (size_t)i, (size_t)threads, S, Q, C, rows, rows + job->tile, {0}};
+    }
     for (int i = 1; i < threads; i++)
         started[i] = pthread_create(&tid[i], NULL, fused_run_worker, &w[i]) == 0;
     fused_run_worker(&w[0]);
@@ -133,7 +183,7 @@ static void fused_run(yoso_gemm *gemm, const fused_job *job, int threads, float 
 
 yoso_status yoso_attention_expectation_fused(yoso_attention_state *att, cl_mem q, cl_mem k,
                                              cl_mem v, cl_mem mask, cl_mem ctx_out, int batch,
-                                             int seq) {
+                                             int seq, const int32_t *rows, int nrows) {
     yoso_status status = YOSO_OK;
     yoso_context *ctx = att->ctx;
     const yoso_cblas_sgemm_fn sgemm = yoso_gemm_host_sgemm(ctx->gemm);
@@ -152,15 +202,16 @@ yoso_status yoso_attention_expectation_fused(yoso_attention_state *att, cl_mem q
     int threads = L >= FUSED_THREADS_MIN_KEYS ? yoso_gemm_host_threads(ctx->gemm) : 1;
     if (threads < 1) threads = 1;
     if ((size_t)threads > B * heads) threads = (int)(B * heads);
-    YOSO_TRY(fused_reserve(att, (size_t)threads * tile * ld));
+    YOSO_TRY(fused_reserve(att, (size_t)threads * fused_worker_floats(tile, ld, d, rows != NULL)));
     YOSO_TRY(fused_map(ctx, q, qkv_bytes, CL_MAP_READ, (void **)&pq));
     YOSO_TRY(fused_map(ctx, k, qkv_bytes, CL_MAP_READ, (void **)&pk));
     YOSO_TRY(fused_map(ctx, v, qkv_bytes, CL_MAP_READ, (void **)&pv));
     YOSO_TRY(fused_map(ctx, mask, B * L * sizeof(int32_t), CL_MAP_READ, (void **)&pmask));
     YOSO_TRY(fused_map(ctx, ctx_out, B * L * H * sizeof(float), CL_MAP_WRITE_INVALIDATE_REGION,
                        (void **)&pout));
-    const fused_job job = {ctx->gemm, pq, pk, pv, pmask, pout,         B,
-                           heads,     d,  L,  ld, tile,  att->cfg.tau, threads > 1};
+    const fused_job job = {
+        ctx->gemm, pq, pk, pv,   pmask,        pout,        B,    heads,
+        d,         L,  ld, tile, att->cfg.tau, threads > 1, rows, rows ? (size_t)nrows : 0};
     fused_run(ctx->gemm, &job, threads, att->host_scores, att->phase_s);
 fail:;
     void *maps[5] = {pq, pk, pv, pmask, pout};

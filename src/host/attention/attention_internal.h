@@ -46,11 +46,12 @@ yoso_status yoso_attention_expectation_blocked(yoso_attention_state *att, cl_mem
                                                cl_mem v, cl_mem mask, cl_mem ctx_out, int batch,
                                                int seq);
 /* The same on the host: q, k, v, mask and ctx_out mapped once, then per batch row, head and
- * query tile S = Q̂·K̂ᵀ (cblas), weights in place, ctx = S·V (cblas), rows normalized
- * (attention_fused.c). Needs the host-BLAS GEMM backend. */
+ * query tile S = Q̂·K̂ᵀ, weights in place, ctx = S·V, rows normalized (attention_fused.c); with
+ * rows (nrows flat positions b·L + t), only those query rows, the others left undefined. Needs
+ * the host-BLAS GEMM backend. */
 yoso_status yoso_attention_expectation_fused(yoso_attention_state *att, cl_mem q, cl_mem k,
                                              cl_mem v, cl_mem mask, cl_mem ctx_out, int batch,
-                                             int seq);
+                                             int seq, const int32_t *rows, int nrows);
 /* scores[r·ld + j] ← (1 − acos(clamp(s, −1, 1))/π)^τ where mask[j] ≠ 0, else 0, for r < rows,
  * j < seq (expectation_host.c). */
 void yoso_expectation_weights_host(float *scores, size_t rows, size_t seq, size_t ld,

@@ -86,9 +86,10 @@ fail:
 }
 
 /* One encoder layer (HF YosoLayer): a = LN(Attn(h)·Woᵀ + bo + h), then h = LN(FFN(a) + a);
- * with nkeep > 0, from the attention on only the nkeep rows whose flat positions a->ids holds,
- * which h [nkeep, H] then holds in that order. */
-static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq, int nkeep) {
+ * with nkeep > 0, only the rows at the flat positions keep [nkeep] (a->ids holds them on the
+ * device) from the attention's queries on, which h [nkeep, H] then holds in that order. */
+static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq, const int32_t *keep,
+                                int nkeep) {
     yoso_status status = YOSO_OK;
     yoso_context *ctx = m->ctx;
     yoso_activations *a = &m->act;
@@ -106,8 +107,8 @@ static yoso_status encode_layer(yoso_model *m, int li, int batch, int seq, int n
     YOSO_TRY(yoso_launch_attention_prepare(ctx, a->big, p->qkv_b, a->q, a->k, a->v, batch, seq,
                                            heads, d, m->use_expectation));
     /* ctx [B, L, H] = YOSO attention of q, k, v under mask [B, L], heads merged */
-    YOSO_TRY(
-        yoso_attention_forward(m->attention, li, a->q, a->k, a->v, a->mask, a->ctx, batch, seq));
+    YOSO_TRY(yoso_attention_forward(m->attention, li, a->q, a->k, a->v, a->mask, a->ctx, batch, seq,
+                                    nkeep > 0 ? keep : NULL, nkeep));
     /* ctx [B, L, H] += conv_W(v) along the sequence, per head (conv_window only) */
     if (p->conv_w)
         YOSO_TRY(yoso_launch_attention_conv_add(ctx, a->v, a->mask, p->conv_w, a->ctx, batch, seq,
@@ -167,7 +168,7 @@ yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *
                                       (size_t)nkeep * sizeof(int32_t), keep, 0, NULL, NULL));
     /* h [rows, H] = layer_i(h) for each encoder layer; the last one on the kept rows only */
     for (int li = 0; li <= last; li++)
-        YOSO_TRY(encode_layer(m, li, batch, seq, li == last ? nkeep : 0));
+        YOSO_TRY(encode_layer(m, li, batch, seq, keep, li == last ? nkeep : 0));
 fail:
     return status;
 }
