@@ -149,8 +149,8 @@ static void *fused_run_worker(void *arg) {
 
 /* Runs the job on `threads` workers: with more than one, the host BLAS or oneDNN runs each
  * product on the worker's thread alone (their counts restored after) and the workers split the
- * heads, so the small per-tile
- * products pay no thread hand-off and the weights pass uses every core. */
+ * heads, so the small per-tile products pay no thread hand-off and the weights pass uses every
+ * core. */
 static void fused_run(yoso_gemm *gemm, const fused_job *job, int threads, float *tiles,
                       double phase_s[3]) {
     enum { MAX_THREADS = 64 };

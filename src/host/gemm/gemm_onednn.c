@@ -219,11 +219,19 @@ void yoso_gemm_onednn_close(yoso_gemm *g) {
     g->onednn = NULL;
 }
 
+/* The row-major [rows, cols] descriptor with row pitch ld (col_major: element (r, c) at c·ld + r).
+ */
+static dnnl_status_t onednn_strided_md(yoso_gemm_onednn *o, dnnl_memory_desc_t *md, int rows,
+                                       int cols, int ld, int col_major) {
+    const dnnl_dims_t dims = {rows, cols};
+    const dnnl_dims_t strides = {col_major ? 1 : ld, col_major ? ld : 1};
+    return o->f.dnnl_memory_desc_init_by_strides(md, 2, dims, dnnl_f32, strides);
+}
+
 /* The row-major [rows, cols] float32 descriptor. */
 static dnnl_status_t onednn_plain_md(yoso_gemm_onednn *o, dnnl_memory_desc_t *md, size_t rows,
                                      size_t cols) {
-    const dnnl_dims_t dims = {(dnnl_dim_t)rows, (dnnl_dim_t)cols};
-    return o->f.dnnl_memory_desc_init_by_tag(md, 2, dims, dnnl_f32, dnnl_ab);
+    return onednn_strided_md(o, md, (int)rows, (int)cols, (int)cols, 0);
 }
 
 /* The matmul primitive descriptor of x [m, k] · W [k, n] → y [m, n] with weights in layout wmd. */
@@ -396,21 +404,19 @@ fail:
     return status;
 }
 
-/* The row-major [rows, cols] descriptor with row pitch ld (col_major: element (r, c) at c·ld + r).
- */
-static dnnl_status_t onednn_strided_md(yoso_gemm_onednn *o, dnnl_memory_desc_t *md, int rows,
-                                       int cols, int ld, int col_major) {
-    const dnnl_dims_t dims = {rows, cols};
-    const dnnl_dims_t strides = {col_major ? 1 : ld, col_major ? ld : 1};
-    return o->f.dnnl_memory_desc_init_by_strides(md, 2, dims, dnnl_f32, strides);
+/* Sends every later host product to the host BLAS (after one failed). */
+static void onednn_products_off(yoso_gemm_onednn *o) {
+    pthread_mutex_lock(&o->products_lock);
+    o->products_off = 1;
+    pthread_mutex_unlock(&o->products_lock);
 }
 
-/* *out ← the kept host product of key's shape, created (and added) when new; 0 on failure. A
- * copy: another thread may grow the array meanwhile. */
+/* *out ← the kept host product of key's shape, created (and added) when new; 0 on failure or
+ * once products are off. A copy: another thread may grow the array meanwhile. */
 static int onednn_product_of(yoso_gemm_onednn *o, const onednn_product *key, onednn_product *out) {
     int found = 0;
     pthread_mutex_lock(&o->products_lock);
-    for (int i = 0; i < o->product_count && !found; i++) {
+    for (int i = 0; i < o->product_count && !found && !o->products_off; i++) {
         const onednn_product *p = &o->products[i];
         if (p->trans_b == key->trans_b && p->m == key->m && p->n == key->n && p->k == key->k &&
             p->lda == key->lda && p->ldb == key->ldb && p->ldc == key->ldc)
@@ -455,8 +461,8 @@ yoso_status yoso_gemm_onednn_product(yoso_gemm *g, int trans_b, int m, int n, in
     const onednn_product key = {trans_b, m, n, k, lda, ldb, ldc, NULL, {0}, {0}, {0}, {0}, 0};
     onednn_product kept;
     const onednn_product *p = &kept;
-    if (o->products_off || !onednn_product_of(o, &key, &kept)) {
-        o->products_off = 1;
+    if (!onednn_product_of(o, &key, &kept)) {
+        onednn_products_off(o);
         return yoso_error(YOSO_ERR_UNSUPPORTED, "oneDNN has no %d×%d×%d product", m, n, k);
     }
     /* the memory objects and the stream are this call's own: other threads run products too */
@@ -483,7 +489,7 @@ yoso_status yoso_gemm_onednn_product(yoso_gemm *g, int trans_b, int m, int n, in
     if (ms) o->f.dnnl_memory_destroy(ms);
     free(scratch);
     if (stream) o->f.dnnl_stream_destroy(stream);
-    if (s != dnnl_success) o->products_off = 1;
+    if (s != dnnl_success) onednn_products_off(o);
     return onednn_check(s, "host product", (size_t)m, (size_t)n, (size_t)k);
 }
 

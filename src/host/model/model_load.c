@@ -110,6 +110,13 @@ static yoso_status model_convert_f32(const yoso_tensor_view *v, float *dst) {
     return YOSO_OK;
 }
 
+/* Elements of n views laid end to end. */
+static size_t model_views_numel(const yoso_tensor_view *const *views, int n) {
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += (size_t)yoso_tensor_numel(views[i]);
+    return total;
+}
+
 /* Converts views[i] into dst (float32, or half when as_half) in slices of at most `chunk`
  * elements through `tmp`, so no whole-tensor copy is made on the host. */
 static yoso_status model_convert_view(const yoso_tensor_view *v, void *dst, int as_half, float *tmp,
@@ -135,9 +142,8 @@ static yoso_status model_upload_views(yoso_model *m, const yoso_tensor_view *con
     enum { CHUNK = 1 << 16 };
     float *tmp = NULL;
     void *dst = NULL;
-    size_t total = 0;
     const size_t esize = as_half ? sizeof(uint16_t) : sizeof(float);
-    for (int i = 0; i < n; i++) total += (size_t)yoso_tensor_numel(views[i]);
+    const size_t total = model_views_numel(views, n);
     const size_t bytes = (total ? total : 1) * esize;
     cl_int err;
     *out = clCreateBuffer(m->ctx->context, CL_MEM_READ_ONLY, bytes, NULL, &err);
@@ -229,9 +235,7 @@ typedef struct model_sizes {
 /* Adds one buffer's bytes to the model_sizes in user. */
 static yoso_status model_count_buffer(yoso_model *m, const model_buffer *b, void *user) {
     model_sizes *sz = user;
-    uint64_t bytes = 0;
-    for (int i = 0; i < b->count; i++) bytes += (uint64_t)yoso_tensor_numel(b->views[i]);
-    bytes *= b->as_half ? 2 : 4;
+    const uint64_t bytes = (uint64_t)model_views_numel(b->views, b->count) * (b->as_half ? 2 : 4);
     if (bytes > sz->largest) sz->largest = bytes;
     sz->total += bytes;
     return YOSO_OK;
@@ -269,8 +273,8 @@ typedef struct model_pack_scratch {
 static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
                                        model_pack_scratch *sc) {
     yoso_status status = YOSO_OK;
-    size_t total = 0, at = 0, bytes = 0;
-    for (int i = 0; i < b->count; i++) total += (size_t)yoso_tensor_numel(b->views[i]);
+    const size_t total = model_views_numel(b->views, b->count);
+    size_t at = 0, bytes = 0;
     const size_t k = (size_t)b->views[0]->shape[1]; /* bound as [out, in] */
     if (total > sc->floats) {
         free(sc->data);
