@@ -68,7 +68,7 @@ typedef struct yoso_context_options {
     const char *device_spec; /* "P:D", a name substring, or NULL: $YOSO_DEVICE, else prefer a GPU */
     const char
         *cache_dir; /* NULL: $YOSO_CACHE_DIR, else $XDG_CACHE_HOME/yoso, else ~/.cache/yoso */
-    int no_cache;   /* 1: never read or write compiled programs on disk */
+    int no_cache;   /* 1: never read or write compiled programs or packed weights on disk */
     int verbose;    /* 1: timings and cache decisions on stderr */
     int recheck;    /* 1: run the device's self-check even when a verdict is cached */
 } yoso_context_options;

@@ -131,7 +131,7 @@ static void test_cache_unwritable(void **state) {
     assert_string_equal(r.out, g_expected);
     if (err_count_lines(r.err) != 1) err_dump(&r, "unwritable cache");
     assert_int_equal(err_count_lines(r.err), 1);
-    assert_non_null(strstr(r.err, "yoso: warning: cannot write the kernel cache in"));
+    assert_non_null(strstr(r.err, "yoso: warning: cannot write the cache in"));
     assert_non_null(strstr(r.err, "continuing without it"));
     err_result_free(&r);
     /* a cache folder under /proc cannot be created, even by root */
@@ -139,7 +139,7 @@ static void test_cache_unwritable(void **state) {
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, g_expected);
     assert_int_equal(err_count_lines(r.err), 1);
-    assert_non_null(strstr(r.err, "warning: cannot write the kernel cache in /proc/yoso-cache"));
+    assert_non_null(strstr(r.err, "warning: cannot write the cache in /proc/yoso-cache"));
     err_result_free(&r);
     test_remove_temp_dir(dir);
 }

@@ -64,7 +64,7 @@ static const shared_option k_shared[] = {
      "memory)\n"},
     {{"no-cache", no_argument, NULL, OPT_NO_CACHE},
      CLI_SHARED_CACHE,
-     "      --no-cache         do not read or write compiled kernels on disk\n"},
+     "      --no-cache         do not read or write compiled kernels or packed weights on disk\n"},
     {{"verbose", no_argument, NULL, 'v'},
      CLI_SHARED_VERBOSE,
      "  -v, --verbose          timings and decisions on stderr\n"},

@@ -31,7 +31,7 @@ static void serve_usage(void) {
         "  --idle-timeout S             seconds a silent connection is kept (default 10)\n"
         "  --pooling mean|cls           /embed pooling (default mean over the real tokens)\n"
         "  --fp16                       half-precision weights on the device\n"
-        "  --no-cache                   do not cache compiled kernels on disk\n");
+        "  --no-cache                   do not cache compiled kernels or packed weights on disk\n");
 }
 
 /* Parses a number option into [lo, hi]; 0 after printing a usage error. */

@@ -24,6 +24,16 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t
     (void)g, (void)w, (void)n, (void)k, (void)out, (void)bytes;
     return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
 }
+yoso_status yoso_gemm_onednn_pack_layout(yoso_gemm *g, size_t n, size_t k, const void **desc,
+                                         size_t *desc_bytes, size_t *bytes) {
+    (void)g, (void)n, (void)k, (void)desc, (void)desc_bytes, (void)bytes;
+    return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
+}
+int yoso_gemm_onednn_layout_equal(yoso_gemm *g, size_t n, size_t k, const void *desc,
+                                  size_t desc_bytes) {
+    (void)g, (void)n, (void)k, (void)desc, (void)desc_bytes;
+    return 0;
+}
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, size_t rows,
                                     size_t n, size_t k) {
     (void)g, (void)x, (void)w, (void)y, (void)rows, (void)n, (void)k;
@@ -78,6 +88,7 @@ int yoso_gemm_onednn_caller_threads(yoso_gemm *g, int n) {
     X(dnnl_primitive_attr_destroy)                                                                 \
     X(dnnl_primitive_attr_set_scratchpad_mode)                                                     \
     X(dnnl_memory_desc_get_size)                                                                   \
+    X(dnnl_memory_desc_equal)                                                                      \
     X(dnnl_matmul_desc_init)                                                                       \
     X(dnnl_primitive_desc_create)                                                                  \
     X(dnnl_primitive_desc_destroy)                                                                 \
@@ -270,6 +281,30 @@ static yoso_status onednn_layout_of(yoso_gemm_onednn *o, size_t n, size_t k,
     o->layout_count++;
     *out = l;
     return YOSO_OK;
+}
+
+yoso_status yoso_gemm_onednn_pack_layout(yoso_gemm *g, size_t n, size_t k, const void **desc,
+                                         size_t *desc_bytes, size_t *bytes) {
+    yoso_status status = YOSO_OK;
+    const onednn_layout *l = NULL;
+    YOSO_TRY(onednn_layout_of(g->onednn, n, k, &l));
+    *desc = &l->md;
+    *desc_bytes = sizeof l->md;
+    *bytes = g->onednn->f.dnnl_memory_desc_get_size(&l->md);
+fail:
+    return status;
+}
+
+int yoso_gemm_onednn_layout_equal(yoso_gemm *g, size_t n, size_t k, const void *desc,
+                                  size_t desc_bytes) {
+    const onednn_layout *l = NULL;
+    dnnl_memory_desc_t stored;
+    if (desc_bytes != sizeof stored || onednn_layout_of(g->onednn, n, k, &l) != YOSO_OK) {
+        yoso_error_clear();
+        return 0;
+    }
+    memcpy(&stored, desc, sizeof stored);
+    return g->onednn->f.dnnl_memory_desc_equal(&stored, &l->md) != 0;
 }
 
 /* Maps bytes [0, bytes) of buf (blocking: earlier commands have finished). */

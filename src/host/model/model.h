@@ -68,7 +68,9 @@ struct yoso_model {
     size_t weight_bytes;               /* device bytes held by weights */
     int packed_weights; /* 1: the nn.Linear matrices (not the tied decoder) are in the GEMM
                            backend's layout (yoso_gemm_pack_weight) */
-    cl_mem wscratch;    /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
+    struct yoso_weight_cache *wcache; /* the packed matrices' cache entry (they may point into
+                                         its mapping), or NULL */
+    cl_mem wscratch;                  /* fp16 only: [max(3H², HI)] the matrix in use, as float32 */
     size_t wscratch_floats;
     const struct yoso_tensor_file *load_file; /* the checkpoint, while loading */
     yoso_activations act;

@@ -16,6 +16,7 @@
 #include "tensor_file.h"
 #include "tensor_file_internal.h"
 #include "tensor_table.h"
+#include "weight_cache.h"
 #include "weights.h"
 
 /* 1 if path names an existing regular file. */
@@ -265,6 +266,7 @@ static yoso_status model_check_fits(yoso_model *m, const yoso_weights *w) {
 typedef struct model_pack_scratch {
     float *data; /* [floats] */
     size_t floats;
+    yoso_weight_cache *cache; /* packed matrices kept from an earlier load, or NULL */
 } model_pack_scratch;
 
 /* Converts an nn.Linear weight's views (end to end: W [n, k]) to float32 in host scratch memory
@@ -276,6 +278,10 @@ static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
     const size_t total = model_views_numel(b->views, b->count);
     size_t at = 0, bytes = 0;
     const size_t k = (size_t)b->views[0]->shape[1]; /* bound as [out, in] */
+    if (sc->cache && yoso_weight_cache_take(sc->cache, total / k, k, b->dst, &bytes)) {
+        m->weight_bytes += bytes;
+        return YOSO_OK;
+    }
     if (total > sc->floats) {
         free(sc->data);
         sc->floats = 0;
@@ -291,6 +297,7 @@ static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
     }
     YOSO_TRY(yoso_gemm_pack_weight(m->ctx->gemm, sc->data, total / k, k, b->dst, &bytes));
     m->weight_bytes += bytes;
+    if (sc->cache) YOSO_TRY(yoso_weight_cache_add(sc->cache, *b->dst, total / k, k));
 fail:
     return status;
 }
@@ -304,15 +311,22 @@ static yoso_status model_upload_buffer(yoso_model *m, const model_buffer *b, voi
     return model_upload_views(m, b->views, b->count, b->as_half, b->dst);
 }
 
-/* Uploads every weight of a bound checkpoint. */
-static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w) {
+/* Uploads every weight of a bound checkpoint (read from weights_path); packed matrices come
+ * from the weight cache when it holds them for this checkpoint, and go into it otherwise. */
+static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w,
+                                    const char *weights_path) {
     yoso_status status = YOSO_OK;
-    model_pack_scratch scratch = {NULL, 0};
+    model_pack_scratch scratch = {NULL, 0, NULL};
     m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
     if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
     YOSO_TRY(model_check_fits(m, w));
     m->packed_weights = !m->opt.fp16_weights && yoso_gemm_packs_weights(m->ctx->gemm);
+    if (m->packed_weights) YOSO_TRY(yoso_weight_cache_open(m->ctx, weights_path, &m->wcache));
+    scratch.cache = m->wcache;
     YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, &scratch));
+    if (m->ctx->verbose && yoso_weight_cache_hit(m->wcache))
+        fprintf(stderr, "yoso: packed weights mapped from the cache\n");
+    yoso_weight_cache_finish(m->wcache);
     m->has_lm_head = w->has_lm_head;
     m->arch = w->arch;
 fail:
@@ -393,7 +407,7 @@ yoso_status yoso_model_load(yoso_context *ctx, const char *dir, const yoso_model
     YOSO_TRY(yoso_tensor_file_open(path, &file));
     YOSO_TRY(yoso_weights_bind(file, &m->cfg, &w));
     m->load_file = file;
-    status = model_upload_all(m, &w);
+    status = model_upload_all(m, &w, path);
     m->load_file = NULL;
     if (status != YOSO_OK) goto fail;
     YOSO_TRY(yoso_model_reserve_weight_scratch(m));
@@ -444,6 +458,7 @@ void yoso_model_free(yoso_model *m) {
     free(m->layers);
     free(m->labels);
     release(&m->wscratch);
+    yoso_weight_cache_free(m->wcache); /* after the buffers that point into it */
     free(m);
 }
 

@@ -101,11 +101,14 @@ int yoso_cache_write(const char *dir, const char *key, const unsigned char *bina
     return 1;
 fail:
     yoso_error_clear(); /* not the caller's failure: it carries on without the cache */
-    if (!g_warned) {
-        g_warned = 1;
-        yoso_warn(
-            "cannot write the kernel cache in %s (%s): continuing without it; set YOSO_CACHE_DIR to a writable folder or pass --no-cache",
-            dir, strerror(errno));
-    }
+    yoso_cache_warn_unwritable(dir, strerror(errno));
     return 0;
+}
+
+void yoso_cache_warn_unwritable(const char *dir, const char *why) {
+    if (g_warned) return;
+    g_warned = 1;
+    yoso_warn(
+        "cannot write the cache in %s (%s): continuing without it; set YOSO_CACHE_DIR to a writable folder or pass --no-cache",
+        dir, why);
 }

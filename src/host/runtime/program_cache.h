@@ -25,4 +25,8 @@ int yoso_cache_read(const char *dir, const char *key, unsigned char **binary, si
  * 0; the caller carries on without the cache. */
 int yoso_cache_write(const char *dir, const char *key, const unsigned char *binary, size_t size);
 
+/* Warns that the cache in dir cannot be written (why: the reason), once per process whatever
+ * the entry (kernels or packed weights): later calls are silent. */
+void yoso_cache_warn_unwritable(const char *dir, const char *why);
+
 #endif
