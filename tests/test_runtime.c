@@ -109,6 +109,52 @@ static void test_kernel_built_at_first_use_is_cached(void **state) {
     free(dir);
 }
 
+/* Kernels prepared in the background (yoso_context_options.background): the context is usable
+ * at once for what needs no kernel, yoso_context_wait returns the synchronous create's status, and
+ * a kernel built at first use after it works as in the synchronous case; with a build option the
+ * compiler rejects, the create succeeds, and the wait and every later launch return the error a
+ * synchronous create gives, with the same message. */
+static void test_background_preparation(void **state) {
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir, .background = 1};
+    yoso_context *ctx = NULL;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    cl_int err;
+    cl_mem buf = clCreateBuffer(ctx->context, CL_MEM_READ_WRITE, 4096, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS); /* meanwhile, on this thread */
+    clReleaseMemObject(buf);
+    assert_int_equal(yoso_context_wait(ctx), YOSO_OK);
+    assert_cache_stats(ctx, 0, 1);
+    assert_non_null(ctx->kernels.probe_reduce.kernel);
+    assert_string_not_equal(yoso_context_self_check(ctx), "");
+    assert_non_null(yoso_kernel_ready(ctx, &ctx->kernels.bias_relu)->kernel);
+    yoso_context_free(ctx);
+
+    setenv("YOSO_CL_OPTIONS", "-no-such-option", 1);
+    yoso_context_options sync = {.no_cache = 1};
+    yoso_context_options async = {.no_cache = 1, .background = 1};
+    const yoso_status want = yoso_context_create(&sync, &ctx);
+    assert_int_not_equal(want, YOSO_OK);
+    assert_null(ctx);
+    char message[1024];
+    snprintf(message, sizeof message, "%s", yoso_last_error());
+    assert_non_null(strstr(message, "-no-such-option"));
+    assert_int_equal(yoso_context_create(&async, &ctx), YOSO_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(yoso_context_wait(ctx), want);
+        assert_string_equal(yoso_last_error(), message);
+    }
+    const yoso_kernel *k = yoso_kernel_ready(ctx, &ctx->kernels.bias_add);
+    assert_null(k->kernel);
+    assert_int_equal(k->status, want);
+    unsetenv("YOSO_CL_OPTIONS");
+    yoso_context_free(ctx);
+    /* Freed while still preparing: it waits for the thread. */
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    yoso_context_free(ctx);
+    test_remove_temp_dir(dir);
+}
+
 static void test_corrupt_cache_entry_is_rebuilt(void **state) {
     char *dir = test_make_temp_dir();
     yoso_context_options opt = {.cache_dir = dir};
@@ -258,5 +304,6 @@ static void test_cli_without_driver_gives_hint(void **state) {
 
 TEST_MAIN(NULL, NULL, test_device_list_has_a_device, test_unknown_device_is_not_found,
           test_second_context_reuses_cache, test_kernel_built_at_first_use_is_cached,
-          test_corrupt_cache_entry_is_rebuilt, test_foreign_cache_entry_is_ignored,
-          test_unwritable_cache_still_works, test_cli_devices, test_cli_without_driver_gives_hint)
+          test_background_preparation, test_corrupt_cache_entry_is_rebuilt,
+          test_foreign_cache_entry_is_ignored, test_unwritable_cache_still_works, test_cli_devices,
+          test_cli_without_driver_gives_hint)

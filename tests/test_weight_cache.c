@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gemm.h"
 #include "model.h"
@@ -184,7 +185,8 @@ static void test_changed_checkpoint_misses(void **state) {
     free(again.logits);
 }
 
-/* A damaged entry (a flipped header byte, then a truncated file) is a miss that rewrites it. */
+/* A damaged entry (a flipped header byte, then a truncated file) is a miss that rewrites it,
+ * and removes what a killed writer left. */
 static void test_damaged_entry_is_rewritten(void **state) {
     wc_fixture *f = *state;
     wc_run good = load_and_run(f, 0);
@@ -196,6 +198,10 @@ static void test_damaged_entry_is_rewritten(void **state) {
         return;
     }
     assert_string_not_equal(entry, "");
+    /* A temp file a killed writer left (no such process): removed when the entry is rewritten. */
+    char stale[4500];
+    snprintf(stale, sizeof stale, "%s.tmp.999999999", entry);
+    assert_int_equal(test_write_file(stale, "partial", 7), 0);
     for (int damage = 0; damage < 2; damage++) {
         size_t size = 0;
         unsigned char *bytes = (unsigned char *)test_read_file(entry, &size);
@@ -216,6 +222,7 @@ static void test_damaged_entry_is_rewritten(void **state) {
         free(damaged.logits);
         free(repaired.logits);
     }
+    assert_int_not_equal(access(stale, F_OK), 0);
     free(good.logits);
 }
 

@@ -52,6 +52,7 @@ static yoso_status context_open_device(const yoso_context_options *options, yoso
     yoso_status status = YOSO_OK;
     yoso_context *ctx = *out = calloc(1, sizeof *ctx);
     if (!ctx) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the context");
+    pthread_mutex_init(&ctx->prep_lock, NULL);
     ctx->verbose = options->verbose;
     ctx->recheck = options->recheck;
     YOSO_TRY(context_read_env(&ctx->env));
@@ -86,6 +87,16 @@ fail:
     return status;
 }
 
+/* Builds (or reads) the program of the context's kernels and runs the device's self-check. */
+static yoso_status context_prepare_kernels(yoso_context *ctx) {
+    yoso_status status = YOSO_OK;
+    YOSO_TRY(yoso_program_build(ctx));
+    ctx->check_kernel = yoso_probe_kernel;
+    YOSO_TRY(yoso_probe_device(ctx));
+fail:
+    return status;
+}
+
 yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out) {
     yoso_status status = YOSO_OK;
     yoso_context_options defaults = {0};
@@ -99,10 +110,11 @@ yoso_status yoso_context_create(const yoso_context_options *options, yoso_contex
     CL_CHECK_ERR(err, "clCreateContext");
     ctx->queue = clCreateCommandQueue(ctx->context, ctx->device, 0, &err);
     CL_CHECK_ERR(err, "clCreateCommandQueue");
-    YOSO_TRY(yoso_program_build(ctx));
-    ctx->check_kernel = yoso_probe_kernel;
-    YOSO_TRY(yoso_probe_device(ctx));
     YOSO_TRY(yoso_gemm_create(ctx, &ctx->gemm));
+    if (options->background)
+        YOSO_TRY(yoso_prepare_start(ctx, context_prepare_kernels));
+    else
+        YOSO_TRY(context_prepare_kernels(ctx));
     *out = ctx;
     return YOSO_OK;
 fail:
@@ -110,8 +122,14 @@ fail:
     return status;
 }
 
+yoso_status yoso_context_wait(yoso_context *ctx) {
+    return yoso_prepared(ctx);
+}
+
 void yoso_context_free(yoso_context *ctx) {
     if (!ctx) return;
+    yoso_prepare_join(ctx); /* a preparing thread uses the context */
+    pthread_mutex_destroy(&ctx->prep_lock);
     if (ctx->queue) clFinish(ctx->queue);
     yoso_gemm_free(ctx->gemm);
     yoso_program_release(ctx);
@@ -129,10 +147,12 @@ const yoso_device_info *yoso_context_device(const yoso_context *ctx) {
 }
 
 void yoso_context_cache_stats(const yoso_context *ctx, int *hits, int *builds) {
+    yoso_prepare_join((yoso_context *)ctx); /* a background preparation's counts, complete */
     if (hits) *hits = ctx->cache_hits;
     if (builds) *builds = ctx->cache_builds;
 }
 
 const char *yoso_context_self_check(const yoso_context *ctx) {
+    yoso_prepare_join((yoso_context *)ctx);
     return ctx->self_check;
 }

@@ -242,8 +242,10 @@ const char *cli_model_dir(const cli_model_options *o) {
 }
 
 int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **model) {
+    /* The kernels compile (or come from the cache) on a thread of their own while the weights
+     * load: a cold start overlaps the two. */
     yoso_context_options copt = {
-        .device_spec = o->device, .no_cache = o->no_cache, .verbose = o->verbose};
+        .device_spec = o->device, .no_cache = o->no_cache, .verbose = o->verbose, .background = 1};
     *ctx = NULL;
     *model = NULL;
     double t0 = yoso_now();
@@ -252,19 +254,25 @@ int cli_open_model(const cli_model_options *o, yoso_context **ctx, yoso_model **
     cli_progress_stop();
     if (st != YOSO_OK) return cli_fail(st);
     double t1 = yoso_now();
-    if (o->verbose) {
-        int hits = 0, builds = 0;
-        yoso_context_cache_stats(*ctx, &hits, &builds);
-        fprintf(stderr, "yoso: device %s ready in %.2f s (%s)\n", yoso_context_device(*ctx)->name,
-                t1 - t0, builds ? "kernels compiled" : "kernels from the cache");
-    }
     cli_progress_start("reading the weights in %s", cli_model_dir(o));
     st = yoso_model_load(*ctx, cli_model_dir(o), &o->model, model);
+    const double t2 = yoso_now();
+    if (o->verbose && st == YOSO_OK) fprintf(stderr, "yoso: weights loaded in %.2f s\n", t2 - t1);
     cli_progress_stop();
-    if (o->verbose && st == YOSO_OK)
-        fprintf(stderr, "yoso: weights loaded in %.2f s\n", yoso_now() - t1);
-    if (st != YOSO_OK) {
-        int rc = cli_fail(st);
+    cli_progress_start("preparing the OpenCL device (compiles kernels on first use)");
+    const yoso_status ready = yoso_context_wait(*ctx); /* a device failure is reported first */
+    cli_progress_stop();
+    if (o->verbose && ready == YOSO_OK) {
+        int hits = 0, builds = 0;
+        yoso_context_cache_stats(*ctx, &hits, &builds);
+        fprintf(stderr, "yoso: device %s ready in %.2f s (%s), %.2f s after the weights\n",
+                yoso_context_device(*ctx)->name, yoso_now() - t0,
+                builds ? "kernels compiled" : "kernels from the cache", yoso_now() - t2);
+    }
+    if (ready != YOSO_OK || st != YOSO_OK) {
+        int rc = cli_fail(ready != YOSO_OK ? ready : st);
+        yoso_model_free(*model);
+        *model = NULL;
         yoso_context_free(*ctx);
         *ctx = NULL;
         return rc;

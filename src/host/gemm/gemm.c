@@ -133,17 +133,18 @@ yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, const float *w, size_t n, siz
     return yoso_gemm_onednn_pack(gemm, w, n, k, out, bytes);
 }
 
+yoso_status yoso_gemm_pack_weight_to(yoso_gemm *gemm, const float *w, size_t n, size_t k,
+                                     void *dst) {
+    if (!yoso_gemm_packs_weights(gemm))
+        return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+    return yoso_gemm_onednn_pack_to(gemm, w, n, k, dst);
+}
+
 yoso_status yoso_gemm_pack_layout(yoso_gemm *gemm, size_t n, size_t k, const void **desc,
                                   size_t *desc_bytes, size_t *bytes) {
     if (!yoso_gemm_packs_weights(gemm))
         return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
     return yoso_gemm_onednn_pack_layout(gemm, n, k, desc, desc_bytes, bytes);
-}
-
-int yoso_gemm_pack_layout_equal(yoso_gemm *gemm, size_t n, size_t k, const void *desc,
-                                size_t desc_bytes) {
-    return yoso_gemm_packs_weights(gemm) &&
-           yoso_gemm_onednn_layout_equal(gemm, n, k, desc, desc_bytes);
 }
 
 yoso_status yoso_gemm_run_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,

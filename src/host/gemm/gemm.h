@@ -69,16 +69,15 @@ int yoso_gemm_packs_weights(const yoso_gemm *gemm);
  * host memory) in the backend's layout; *bytes: its size. Only where yoso_gemm_packs_weights. */
 yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
                                   size_t *bytes);
+/* yoso_gemm_pack_weight into host memory: dst [bytes of yoso_gemm_pack_layout] = W [n, k] in
+ * the backend's layout, for a caller that makes the buffer over it. */
+yoso_status yoso_gemm_pack_weight_to(yoso_gemm *gemm, const float *w, size_t n, size_t k,
+                                     void *dst);
 /* The layout yoso_gemm_pack_weight gives W [n, k]: *desc (desc_bytes, owned by gemm) describes
- * it, opaquely, so that it can be stored with packed bytes kept on disk; *bytes is its size. Only
- * where yoso_gemm_packs_weights. */
+ * it, opaquely (equal bytes: the same layout), so that packed bytes kept on disk can be checked
+ * against it; *bytes is its size. Only where yoso_gemm_packs_weights. */
 yoso_status yoso_gemm_pack_layout(yoso_gemm *gemm, size_t n, size_t k, const void **desc,
                                   size_t *desc_bytes, size_t *bytes);
-/* 1 when desc (as yoso_gemm_pack_layout gave it, maybe in another process) is the layout that
- * yoso_gemm_pack_weight gives W [n, k] here: packed bytes stored under it can be used as they are.
- */
-int yoso_gemm_pack_layout_equal(yoso_gemm *gemm, size_t n, size_t k, const void *desc,
-                                size_t desc_bytes);
 /* y [rows, n] = x [rows, k] · Wᵀ with W packed by yoso_gemm_pack_weight; waits for earlier
  * commands and returns with y in place, like the host BLAS. */
 yoso_status yoso_gemm_run_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,

@@ -48,12 +48,12 @@ void yoso_gemm_onednn_close(yoso_gemm *gemm);
  * layout. */
 yoso_status yoso_gemm_onednn_pack(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
                                   size_t *bytes);
+/* dst (host memory of the layout's size) = W [n, k] in oneDNN's layout. */
+yoso_status yoso_gemm_onednn_pack_to(yoso_gemm *gemm, const float *w, size_t n, size_t k,
+                                     void *dst);
 /* oneDNN's layout of W [n, k]: its memory descriptor (owned by gemm) and size. */
 yoso_status yoso_gemm_onednn_pack_layout(yoso_gemm *gemm, size_t n, size_t k, const void **desc,
                                          size_t *desc_bytes, size_t *bytes);
-/* 1 when desc is a memory descriptor equal to oneDNN's layout of W [n, k]. */
-int yoso_gemm_onednn_layout_equal(yoso_gemm *gemm, size_t n, size_t k, const void *desc,
-                                  size_t desc_bytes);
 /* y [rows, n] = x [rows, k] · Wᵀ on oneDNN, W packed by yoso_gemm_onednn_pack. */
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *gemm, cl_mem x, cl_mem w, cl_mem y, size_t rows,
                                     size_t n, size_t k);

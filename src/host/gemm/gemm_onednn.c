@@ -24,15 +24,14 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t
     (void)g, (void)w, (void)n, (void)k, (void)out, (void)bytes;
     return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
 }
+yoso_status yoso_gemm_onednn_pack_to(yoso_gemm *g, const float *w, size_t n, size_t k, void *dst) {
+    (void)g, (void)w, (void)n, (void)k, (void)dst;
+    return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
+}
 yoso_status yoso_gemm_onednn_pack_layout(yoso_gemm *g, size_t n, size_t k, const void **desc,
                                          size_t *desc_bytes, size_t *bytes) {
     (void)g, (void)n, (void)k, (void)desc, (void)desc_bytes, (void)bytes;
     return yoso_error(YOSO_ERR_UNSUPPORTED, "this build has no oneDNN support");
-}
-int yoso_gemm_onednn_layout_equal(yoso_gemm *g, size_t n, size_t k, const void *desc,
-                                  size_t desc_bytes) {
-    (void)g, (void)n, (void)k, (void)desc, (void)desc_bytes;
-    return 0;
 }
 yoso_status yoso_gemm_onednn_linear(yoso_gemm *g, cl_mem x, cl_mem w, cl_mem y, size_t rows,
                                     size_t n, size_t k) {
@@ -88,7 +87,6 @@ int yoso_gemm_onednn_caller_threads(yoso_gemm *g, int n) {
     X(dnnl_primitive_attr_destroy)                                                                 \
     X(dnnl_primitive_attr_set_scratchpad_mode)                                                     \
     X(dnnl_memory_desc_get_size)                                                                   \
-    X(dnnl_memory_desc_equal)                                                                      \
     X(dnnl_matmul_desc_init)                                                                       \
     X(dnnl_primitive_desc_create)                                                                  \
     X(dnnl_primitive_desc_destroy)                                                                 \
@@ -295,18 +293,6 @@ fail:
     return status;
 }
 
-int yoso_gemm_onednn_layout_equal(yoso_gemm *g, size_t n, size_t k, const void *desc,
-                                  size_t desc_bytes) {
-    const onednn_layout *l = NULL;
-    dnnl_memory_desc_t stored;
-    if (desc_bytes != sizeof stored || onednn_layout_of(g->onednn, n, k, &l) != YOSO_OK) {
-        yoso_error_clear();
-        return 0;
-    }
-    memcpy(&stored, desc, sizeof stored);
-    return g->onednn->f.dnnl_memory_desc_equal(&stored, &l->md) != 0;
-}
-
 /* Maps bytes [0, bytes) of buf (blocking: earlier commands have finished). */
 static yoso_status onednn_map(yoso_gemm *g, cl_mem buf, size_t bytes, cl_map_flags flags,
                               void **out) {
@@ -318,8 +304,7 @@ fail:
     return status;
 }
 
-yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t k, cl_mem *out,
-                                  size_t *bytes) {
+yoso_status yoso_gemm_onednn_pack_to(yoso_gemm *g, const float *w, size_t n, size_t k, void *dst) {
     yoso_status status = YOSO_OK;
     yoso_gemm_onednn *o = g->onednn;
     const onednn_layout *l = NULL;
@@ -327,14 +312,7 @@ yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t
     dnnl_primitive_desc_t rpd = NULL;
     dnnl_primitive_t reorder = NULL;
     dnnl_memory_t from = NULL, to = NULL;
-    void *dst = NULL;
-    cl_mem packed = NULL;
-    cl_int err;
     YOSO_TRY(onednn_layout_of(o, n, k, &l));
-    *bytes = o->f.dnnl_memory_desc_get_size(&l->md);
-    packed = clCreateBuffer(g->ctx->context, CL_MEM_READ_ONLY, *bytes, NULL, &err);
-    CL_CHECK_ERR(err, "clCreateBuffer(packed weights)");
-    YOSO_TRY(onednn_map(g, packed, *bytes, CL_MAP_WRITE_INVALIDATE_REGION, &dst));
     /* W [n, k] row-major is the matmul's [k, n] weights in column-major order: tag "ba" */
     const dnnl_dims_t dims = {(dnnl_dim_t)k, (dnnl_dim_t)n};
     dnnl_status_t s = o->f.dnnl_memory_desc_init_by_tag(&plain, 2, dims, dnnl_f32, dnnl_ba);
@@ -355,6 +333,23 @@ fail:
     if (to) o->f.dnnl_memory_destroy(to);
     if (reorder) o->f.dnnl_primitive_destroy(reorder);
     if (rpd) o->f.dnnl_primitive_desc_destroy(rpd);
+    return status;
+}
+
+yoso_status yoso_gemm_onednn_pack(yoso_gemm *g, const float *w, size_t n, size_t k, cl_mem *out,
+                                  size_t *bytes) {
+    yoso_status status = YOSO_OK;
+    const onednn_layout *l = NULL;
+    void *dst = NULL;
+    cl_mem packed = NULL;
+    cl_int err;
+    YOSO_TRY(onednn_layout_of(g->onednn, n, k, &l));
+    *bytes = g->onednn->f.dnnl_memory_desc_get_size(&l->md);
+    packed = clCreateBuffer(g->ctx->context, CL_MEM_READ_ONLY, *bytes, NULL, &err);
+    CL_CHECK_ERR(err, "clCreateBuffer(packed weights)");
+    YOSO_TRY(onednn_map(g, packed, *bytes, CL_MAP_WRITE_INVALIDATE_REGION, &dst));
+    status = yoso_gemm_onednn_pack_to(g, w, n, k, dst);
+fail:
     if (dst) clEnqueueUnmapMemObject(g->ctx->queue, packed, dst, 0, NULL, NULL);
     if (status == YOSO_OK)
         *out = packed;

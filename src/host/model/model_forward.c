@@ -142,6 +142,7 @@ fail:
 yoso_status yoso_model_encode(yoso_model *m, int batch, int seq, const int32_t *ids,
                               const int32_t *mask, const int32_t *keep, int nkeep) {
     yoso_status status = YOSO_OK;
+    YOSO_TRY(yoso_prepared(m->ctx)); /* kernels and the loop budget, if prepared aside */
     YOSO_TRY(encode_validate(m, batch, seq, ids, mask));
     const size_t rows = (size_t)batch * seq;
     const int H = m->cfg.hidden_size;

@@ -266,22 +266,22 @@ static yoso_status model_check_fits(yoso_model *m, const yoso_weights *w) {
 typedef struct model_pack_scratch {
     float *data; /* [floats] */
     size_t floats;
-    yoso_weight_cache *cache; /* packed matrices kept from an earlier load, or NULL */
+    yoso_weight_cache *cache; /* the packed matrices' cache entry, or NULL */
+    size_t next;              /* packed matrices so far */
 } model_pack_scratch;
 
 /* Converts an nn.Linear weight's views (end to end: W [n, k]) to float32 in host scratch memory
- * and packs them from there into a new device buffer in the GEMM backend's layout: the plain
- * matrix never becomes a device buffer of its own. */
+ * and packs them from there in the GEMM backend's layout, into the weight cache's new entry or
+ * into a new device buffer (the plain matrix never becomes a device buffer of its own); a
+ * cache hit takes the packed matrix as it is. */
 static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
                                        model_pack_scratch *sc) {
     yoso_status status = YOSO_OK;
     const size_t total = model_views_numel(b->views, b->count);
     size_t at = 0, bytes = 0;
-    const size_t k = (size_t)b->views[0]->shape[1]; /* bound as [out, in] */
-    if (sc->cache && yoso_weight_cache_take(sc->cache, total / k, k, b->dst, &bytes)) {
-        m->weight_bytes += bytes;
-        return YOSO_OK;
-    }
+    const size_t k = (size_t)b->views[0]->shape[1], n = total / k; /* bound as [out, in] */
+    const size_t index = sc->next++;
+    if (yoso_weight_cache_hit(sc->cache)) goto buffer;
     if (total > sc->floats) {
         free(sc->data);
         sc->floats = 0;
@@ -295,20 +295,69 @@ static yoso_status model_upload_packed(yoso_model *m, const model_buffer *b,
         at += (size_t)yoso_tensor_numel(b->views[i]);
         model_release_source(m, b->views[i]);
     }
-    YOSO_TRY(yoso_gemm_pack_weight(m->ctx->gemm, sc->data, total / k, k, b->dst, &bytes));
+    if (!sc->cache) {
+        YOSO_TRY(yoso_gemm_pack_weight(m->ctx->gemm, sc->data, n, k, b->dst, &bytes));
+        m->weight_bytes += bytes;
+        return YOSO_OK;
+    }
+    void *region = yoso_weight_cache_region(sc->cache, index);
+    if (!region)
+        return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory packing %s", b->views[0]->name);
+    YOSO_TRY(yoso_gemm_pack_weight_to(m->ctx->gemm, sc->data, n, k, region));
+buffer:
+    YOSO_TRY(yoso_weight_cache_buffer(sc->cache, index, b->dst, &bytes));
     m->weight_bytes += bytes;
-    if (sc->cache) YOSO_TRY(yoso_weight_cache_add(sc->cache, *b->dst, total / k, k));
 fail:
     return status;
 }
 
-/* Uploads one buffer's views into a new device buffer, packed when it is an nn.Linear weight
- * in float32 and the GEMM backend packs weights. */
+/* 1 when buffer b is an nn.Linear weight in float32 that the GEMM backend packs. */
+static int model_buffer_packs(const yoso_model *m, const model_buffer *b) {
+    return m->packed_weights && (b->spec->flags & YOSO_TENSOR_LINEAR) && b->views[0]->ndim == 2 &&
+           b->views[0]->shape[1] > 0;
+}
+
+/* Uploads one buffer's views into a new device buffer, packed where model_buffer_packs. */
 static yoso_status model_upload_buffer(yoso_model *m, const model_buffer *b, void *user) {
-    if (m->packed_weights && (b->spec->flags & YOSO_TENSOR_LINEAR) && b->views[0]->ndim == 2 &&
-        b->views[0]->shape[1] > 0)
-        return model_upload_packed(m, b, user);
+    if (model_buffer_packs(m, b)) return model_upload_packed(m, b, user);
     return model_upload_views(m, b->views, b->count, b->as_half, b->dst);
+}
+
+/* The packed matrices' shapes, in load order. */
+typedef struct model_shapes {
+    yoso_packed_shape *at;
+    size_t count, cap;
+} model_shapes;
+
+/* Adds buffer b's shape to the model_shapes in user when it is packed. */
+static yoso_status model_collect_shape(yoso_model *m, const model_buffer *b, void *user) {
+    model_shapes *sh = user;
+    if (!model_buffer_packs(m, b)) return YOSO_OK;
+    if (sh->count == sh->cap) {
+        const size_t cap = sh->cap ? 2 * sh->cap : 64;
+        yoso_packed_shape *grown = realloc(sh->at, cap * sizeof *grown);
+        if (!grown) return yoso_error_oom();
+        sh->at = grown;
+        sh->cap = cap;
+    }
+    const size_t k = (size_t)b->views[0]->shape[1];
+    sh->at[sh->count++] = (yoso_packed_shape){model_views_numel(b->views, b->count) / k, k};
+    return YOSO_OK;
+}
+
+/* Opens the weight cache's entry for the checkpoint at weights_path when weights are packed. */
+static yoso_status model_open_cache(yoso_model *m, const yoso_weights *w,
+                                    const char *weights_path) {
+    yoso_status status = YOSO_OK;
+    model_shapes sh = {NULL, 0, 0};
+    if (!m->packed_weights) return YOSO_OK;
+    YOSO_TRY(model_each_buffer(m, w, model_collect_shape, &sh));
+    YOSO_TRY(yoso_weight_cache_open(m->ctx, weights_path, sh.at, sh.count, &m->wcache));
+    if (m->ctx->verbose && yoso_weight_cache_hit(m->wcache))
+        fprintf(stderr, "yoso: packed weights mapped from the cache\n");
+fail:
+    free(sh.at);
+    return status;
 }
 
 /* Uploads every weight of a bound checkpoint (read from weights_path); packed matrices come
@@ -316,16 +365,14 @@ static yoso_status model_upload_buffer(yoso_model *m, const model_buffer *b, voi
 static yoso_status model_upload_all(yoso_model *m, const yoso_weights *w,
                                     const char *weights_path) {
     yoso_status status = YOSO_OK;
-    model_pack_scratch scratch = {NULL, 0, NULL};
+    model_pack_scratch scratch = {NULL, 0, NULL, 0};
     m->layers = calloc((size_t)w->num_layers, sizeof *m->layers);
     if (!m->layers) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory");
     YOSO_TRY(model_check_fits(m, w));
     m->packed_weights = !m->opt.fp16_weights && yoso_gemm_packs_weights(m->ctx->gemm);
-    if (m->packed_weights) YOSO_TRY(yoso_weight_cache_open(m->ctx, weights_path, &m->wcache));
+    YOSO_TRY(model_open_cache(m, w, weights_path));
     scratch.cache = m->wcache;
     YOSO_TRY(model_each_buffer(m, w, model_upload_buffer, &scratch));
-    if (m->ctx->verbose && yoso_weight_cache_hit(m->wcache))
-        fprintf(stderr, "yoso: packed weights mapped from the cache\n");
     yoso_weight_cache_finish(m->wcache);
     m->has_lm_head = w->has_lm_head;
     m->arch = w->arch;

@@ -1,8 +1,9 @@
 /* weight_cache.h — the nn.Linear weights in the GEMM backend's packed layout, kept on disk
  * between runs: a warm start maps them instead of converting and reordering every matrix again.
  * An entry is keyed by the checkpoint (real path, size, modification and change times, inode),
- * the device and the GEMM backend; each stored matrix carries the backend's description of its
- * layout, which must equal the one the backend would pack now. */
+ * the device and the GEMM backend, and stores the backend's description of each matrix's layout,
+ * which must equal the one it would pack now. On a miss each matrix is packed into host scratch
+ * and written to a new entry, whose mapping then backs its buffer (so it is not held twice). */
 #ifndef YOSO_WEIGHT_CACHE_H
 #define YOSO_WEIGHT_CACHE_H
 
@@ -12,31 +13,40 @@
 
 typedef struct yoso_weight_cache yoso_weight_cache;
 
-/* Opens the entry of checkpoint weights_path under ctx->cache_dir (*out NULL when the context
- * has no cache folder, the backend does not pack weights or the checkpoint cannot be found); a
- * valid entry is mapped, anything else is a miss. Fails only when out of memory. */
+/* One packed matrix of a model: W [n, k]. */
+typedef struct yoso_packed_shape {
+    size_t n, k;
+} yoso_packed_shape;
+
+/* Opens the entry of checkpoint weights_path for the model's packed matrices shapes[count] (in
+ * load order) under ctx->cache_dir. A valid entry of exactly these matrices in these layouts is
+ * mapped (a hit); otherwise a new one is prepared for them to be packed into. *out is NULL when
+ * nothing is cached: no cache folder, a backend that does not pack, a checkpoint that cannot be
+ * found, or a new entry that cannot be made (warned once: the model packs into memory). Fails
+ * only for want of host memory. */
 yoso_status yoso_weight_cache_open(yoso_context *ctx, const char *weights_path,
+                                   const yoso_packed_shape *shapes, size_t count,
                                    yoso_weight_cache **out);
 
-/* On a hit, *out is a new read-only buffer over the next stored matrix, which must be W [n, k]
- * in the layout packing would give it (its bytes stay in the mapped entry: no copy on a CPU
- * device), and returns 1. Returns 0 otherwise (no entry, or it stored something else: a miss
- * from here on, and yoso_weight_cache_finish writes a new entry). */
-int yoso_weight_cache_take(yoso_weight_cache *c, size_t n, size_t k, cl_mem *out, size_t *bytes);
-
-/* Records buf, W [n, k] packed by yoso_gemm_pack_weight (the caller keeps it), as the entry's
- * next matrix. */
-yoso_status yoso_weight_cache_add(yoso_weight_cache *c, cl_mem buf, size_t n, size_t k);
-
-/* After the last matrix: unless every one came from the entry, writes a new entry of all of
- * them (temp file and rename; a failure warns once and the model carries on without it). */
-void yoso_weight_cache_finish(yoso_weight_cache *c);
-
-/* 1 when every matrix so far came from the entry. */
+/* 1 when the entry held the matrices (they need not be packed). */
 int yoso_weight_cache_hit(const yoso_weight_cache *c);
 
-/* Unmaps the entry and frees c (accepts NULL); the buffers taken from it must be released
- * first. */
+/* Host memory of the size of matrix i's layout (yoso_gemm_pack_layout): on a hit it holds the
+ * packed matrix; on a miss it is scratch (reused by the next matrix) for yoso_gemm_pack_weight_to
+ * to fill before yoso_weight_cache_buffer. NULL when out of host memory. */
+void *yoso_weight_cache_region(yoso_weight_cache *c, size_t i);
+
+/* *out: a new read-only buffer of matrix i, over the mapped entry (no copy on a CPU device); on
+ * a miss, matrix i is written to the new entry first (if that fails, warned once, it and the
+ * rest are copied into buffers of their own and no entry is kept). *bytes: its size. */
+yoso_status yoso_weight_cache_buffer(yoso_weight_cache *c, size_t i, cl_mem *out, size_t *bytes);
+
+/* After every matrix, on a miss: puts the new entry in place (a failure warns once; the buffers
+ * stay valid either way). */
+void yoso_weight_cache_finish(yoso_weight_cache *c);
+
+/* Unmaps the entry (a new one never finished is removed) and frees c; accepts NULL. The buffers
+ * over it must be released first. */
 void yoso_weight_cache_free(yoso_weight_cache *c);
 
 #endif

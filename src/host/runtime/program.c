@@ -307,6 +307,8 @@ static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
 
 const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k) {
     yoso_kernel *field = (yoso_kernel *)k; /* a field of ctx->kernels, which is not const */
+    const yoso_status prepared = yoso_prepared(ctx);
+    if (prepared != YOSO_OK && field->status == YOSO_OK) field->status = prepared;
     if (!field->kernel && field->status == YOSO_OK)
         field->status = program_build_kernel(ctx, field);
     if (field->kernel && !field->checked && ctx->check_kernel) {

@@ -3,6 +3,8 @@
 #define YOSO_RUNTIME_H
 
 #include <CL/cl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "cl_check.h"
 #include "kernel.h"
@@ -53,6 +55,12 @@ struct yoso_context {
     yoso_status (*check_kernel)(yoso_context *ctx, const yoso_kernel *k);
     unsigned probes_run; /* bit per kernel probe (probe.c) run or read from the cache */
     yoso_gemm *gemm;
+    /* The program and the self-check prepared on a thread of their own (prepare.c), or not: */
+    pthread_t prep_thread;
+    atomic_int preparing;      /* 1 from yoso_prepare_start until the thread is joined */
+    pthread_mutex_t prep_lock; /* held to join it */
+    yoso_status prep_status;   /* what preparing returned, and its message */
+    char prep_message[1024];
     int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
     int clblast_failed;         /* CLBlast could not run here: the GEMMs fell back (warned once) */
 };
@@ -75,6 +83,15 @@ yoso_status yoso_program_build(yoso_context *ctx);
  * once, at its first use. On failure k->kernel is NULL and k->status says why (a launch returns
  * it). */
 const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k);
+/* Runs fn(ctx) (building the program and running the self-check) on a thread of its own; the
+ * first yoso_prepared call that needs it waits for it. */
+yoso_status yoso_prepare_start(yoso_context *ctx, yoso_status (*fn)(yoso_context *ctx));
+/* Waits for what yoso_prepare_start runs, if it runs, and returns its status (its error again on
+ * every call once it failed); YOSO_OK at once on that thread itself and when nothing was started.
+ */
+yoso_status yoso_prepared(yoso_context *ctx);
+/* Waits for what yoso_prepare_start runs, leaving the calling thread's error as it is. */
+void yoso_prepare_join(yoso_context *ctx);
 /* Releases the context's programs and kernels. */
 void yoso_program_release(yoso_context *ctx);
 
