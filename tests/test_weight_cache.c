@@ -2,9 +2,11 @@
  * load maps them and gives the same logits bit for bit; a changed checkpoint, a damaged entry or
  * caching turned off never serve stale or broken matrices. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -241,12 +243,52 @@ static void test_unwritable_cache_still_loads(void **state) {
     remove(f->cache);
 }
 
+/* A new entry that cannot be written whole (the file size limit, RLIMIT_FSIZE, stops it half
+ * way): the matrices written and the rest, kept in memory, give the same logits; no entry and no
+ * temp file are left. */
+static void test_entry_cut_short_keeps_matrices(void **state) {
+    wc_fixture *f = *state;
+    wc_run plain = load_and_run(f, 1);
+    wc_run first = load_and_run(f, 0);
+    char entry[4400];
+    entry_path(f, entry, sizeof entry);
+    assert_same_logits(&plain, &first);
+    if (!first.packs) {
+        assert_string_equal(entry, "");
+    } else {
+        struct stat st;
+        assert_int_equal(stat(entry, &st), 0);
+        assert_int_equal(unlink(entry), 0);
+        struct rlimit saved, cut;
+        assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+        cut = saved;
+        cut.rlim_cur = (rlim_t)st.st_size / 2;
+        void (*old)(int) = signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of a signal */
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &cut), 0);
+        wc_run cut_short = load_and_run(f, 0);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+        signal(SIGXFSZ, old);
+        assert_false(cut_short.cached);
+        assert_true(cut_short.caching);
+        assert_same_logits(&plain, &cut_short);
+        char cmd[4600], *out = NULL;
+        snprintf(cmd, sizeof cmd, "ls -A %s/weights", f->cache);
+        assert_int_equal(test_run(cmd, &out, NULL), 0);
+        assert_string_equal(out, ""); /* neither an entry nor a temp file */
+        free(out);
+        free(cut_short.logits);
+    }
+    free(plain.logits);
+    free(first.logits);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_second_load_maps_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_checkpoint_misses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_entry_is_rewritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_cache_still_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_cut_short_keeps_matrices, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

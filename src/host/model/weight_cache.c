@@ -160,9 +160,20 @@ static void wcache_remove_stale(const yoso_weight_cache *c, const char *dir) {
     closedir(d);
 }
 
-/* Creates the temp file of a new entry at its full size, writes its header and maps it (the
- * matrices' pages read what yoso_weight_cache_buffer writes before them); 0 with errno set when
- * it cannot. */
+/* Writes all n bytes of p at offset off of fd; 0 with errno set when it cannot. */
+static int wcache_write_all(int fd, const unsigned char *p, size_t n, off_t off) {
+    while (n > 0) {
+        const ssize_t w = pwrite(fd, p, n, off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 0;
+        p += w, n -= (size_t)w, off += w;
+    }
+    return 1;
+}
+
+/* Creates the temp file of a new entry, writes its header and maps the whole entry (the file
+ * grows as yoso_weight_cache_buffer writes each matrix, before anything reads its pages); 0 with
+ * errno set when it cannot. */
 static int wcache_create_entry(yoso_weight_cache *c) {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/weights", c->ctx->cache_dir);
@@ -174,10 +185,7 @@ static int wcache_create_entry(yoso_weight_cache *c) {
         c->tmp[0] = '\0';
         return 0;
     }
-    if (ftruncate(c->fd, (off_t)c->size) == 0 &&
-        pwrite(c->fd, c->header, c->header_len, 0) == (ssize_t)c->header_len &&
-        wcache_map(c, c->fd))
-        return 1;
+    if (wcache_write_all(c->fd, c->header, c->header_len, 0) && wcache_map(c, c->fd)) return 1;
     const int e = errno;
     close(c->fd);
     c->fd = -1;
@@ -230,17 +238,6 @@ void *yoso_weight_cache_region(yoso_weight_cache *c, size_t i) {
     return c->packed;
 }
 
-/* Writes all n bytes of p at offset off of fd; 0 with errno set when it cannot. */
-static int wcache_write_all(int fd, const unsigned char *p, size_t n, off_t off) {
-    while (n > 0) {
-        const ssize_t w = pwrite(fd, p, n, off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return 0;
-        p += w, n -= (size_t)w, off += w;
-    }
-    return 1;
-}
-
 yoso_status yoso_weight_cache_buffer(yoso_weight_cache *c, size_t i, cl_mem *out, size_t *bytes) {
     yoso_status status = YOSO_OK;
     cl_int err;
@@ -264,7 +261,9 @@ fail:
 void yoso_weight_cache_finish(yoso_weight_cache *c) {
     if (!c || c->hit || c->fd < 0) return;
     const double t0 = yoso_now();
-    const int ok = !c->failed && rename(c->tmp, c->path) == 0;
+    /* the last matrix's padding, so that the size is the one the header gives */
+    const int ok =
+        !c->failed && ftruncate(c->fd, (off_t)c->size) == 0 && rename(c->tmp, c->path) == 0;
     const int e = errno;
     close(c->fd);
     c->fd = -1;
