@@ -78,21 +78,16 @@ yoso_status yoso_launch_lsh_read(yoso_context *ctx, cl_mem q_codes, cl_mem table
                                  const yoso_lsh_shape *s, int bh0, int nbh, int h0, int nhc,
                                  int first, int last, yoso_lsh_layout layout);
 
-/* The bucket tables lsh_cumulate_rows needs for nbh rows of bh: four [2^τ, 16] tables per 16
- * value dims of each (one for τ > 10). */
-size_t yoso_lsh_cumulate_rows_bytes(const yoso_lsh_shape *s, int nbh);
-
 /* The hash functions one lsh_cumulate_rows launch may take under the device's loop budget (all
- * num_hash without one); 0 when not even one fits (then fill and read run as separate kernels). */
+ * num_hash without one); 0 when not even one fits, nor one bucket table in local memory (then
+ * fill and read run as separate kernels). */
 int yoso_lsh_cumulate_rows_step(const yoso_context *ctx, const yoso_lsh_shape *s);
 
-/* acc [B·nh, L, head_dim] for bh0..bh0+nbh-1 by hash functions [g0, g1) (the CPU layout's fill
- * and read in one kernel, see lsh_cumulation.cl): from 0 at hash function 0, scaled by 1/num_hash
- * after the last. tables (yoso_lsh_cumulate_rows_bytes for nbh) must hold zeros; they do again
- * afterwards. */
+/* acc [B·nh, L, head_dim] by hash functions [g0, g1) (the CPU layout's fill and read in one
+ * kernel, its bucket tables in local memory, see lsh_cumulation.cl): from 0 at hash function 0,
+ * scaled by 1/num_hash after the last. */
 yoso_status yoso_launch_lsh_cumulate_rows(yoso_context *ctx, cl_mem q_codes, cl_mem k_codes,
-                                          cl_mem v, cl_mem tables, cl_mem acc,
-                                          const yoso_lsh_shape *s, int bh0, int nbh, int g0,
+                                          cl_mem v, cl_mem acc, const yoso_lsh_shape *s, int g0,
                                           int g1);
 
 /* ctx_out [B, L, nh·d] = acc / max(‖acc‖, 1e-12) per head, zeros at padded queries. */
@@ -103,17 +98,16 @@ yoso_status yoso_launch_lsh_normalize(yoso_context *ctx, cl_mem acc, cl_mem mask
 
 /* Device scratch of LSH attention, grown on demand and reused across calls. */
 typedef struct yoso_lsh_scratch {
-    size_t table_budget;     /* bytes the bucket tables may take (0: the default, 64 MiB) */
+    size_t table_budget;     /* bytes lsh_fill's bucket tables may take (0: the default, 64 MiB) */
     yoso_lsh_layout layout;  /* kernels to run (AUTO: by device type) */
     size_t codes_bytes;      /* capacity of q_codes and k_codes */
     cl_mem q_codes, k_codes; /* [B·nh, num_hash, L] int */
     size_t acc_bytes;
     cl_mem acc; /* [B·nh, L, head_dim] the cumulation before normalization */
     size_t tables_bytes;
-    cl_mem tables;     /* [nbh, nhc, 2^τ, head_dim] one chunk of lsh_fill's bucket tables, or
-                        * lsh_cumulate_rows' tables of nbh rows of bh */
-    size_t zero_bytes; /* how many leading bytes of tables are known to hold zeros */
-    int chunks;        /* how many table chunks ((bh, h) ranges, or bh ranges) the last run used */
+    cl_mem tables; /* [nbh, nhc, 2^τ, head_dim] one chunk of lsh_fill's bucket tables */
+    int chunks;    /* how many table chunks ((bh, h) ranges) the last run used; 1 for
+                    * lsh_cumulate_rows (its tables in local memory) */
 } yoso_lsh_scratch;
 
 /* Frees the scratch buffers (the struct itself is the caller's). */

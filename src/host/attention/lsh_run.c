@@ -51,38 +51,18 @@ void yoso_lsh_scratch_release(yoso_lsh_scratch *sc) {
         if (*all[i]) clReleaseMemObject(*all[i]);
         *all[i] = NULL;
     }
-    sc->codes_bytes = sc->acc_bytes = sc->tables_bytes = sc->zero_bytes = 0;
+    sc->codes_bytes = sc->acc_bytes = sc->tables_bytes = 0;
 }
 
-/* The CPU layout's cumulation: lsh_cumulate_rows over ranges of bh that fit the table budget,
- * each over ranges of `step` hash functions; the tables are zeroed once when not known to be. */
+/* The CPU layout's cumulation: lsh_cumulate_rows over ranges of `step` hash functions, its bucket
+ * tables in local memory (no table buffer). */
 static yoso_status cumulate_rows(yoso_context *ctx, yoso_lsh_scratch *sc, const yoso_lsh_shape *s,
-                                 cl_mem v, size_t budget, int step) {
+                                 cl_mem v, int step) {
     yoso_status status = YOSO_OK;
-    const int bh_total = s->batch * s->heads;
-    const size_t per_bh = yoso_lsh_cumulate_rows_bytes(s, 1);
-    const int nbh = budget / per_bh >= (size_t)bh_total ? bh_total
-                    : budget / per_bh < 1               ? 1
-                                                        : (int)(budget / per_bh);
-    const size_t bytes = yoso_lsh_cumulate_rows_bytes(s, nbh);
-    if (sc->tables_bytes < bytes) sc->zero_bytes = 0; /* a new buffer holds garbage */
-    YOSO_TRY(scratch_grow(ctx, &sc->tables, &sc->tables_bytes, bytes, "bucket tables"));
-    if (sc->zero_bytes < bytes) {
-        const float zero = 0.0f;
-        CL_CHECK(clEnqueueFillBuffer(ctx->queue, sc->tables, &zero, sizeof zero, 0, bytes, 0, NULL,
-                                     NULL));
-    }
-    sc->zero_bytes = 0; /* until every launch is in: the kernel leaves its tables zero */
-    sc->chunks = 0;
-    for (int bh0 = 0; bh0 < bh_total; bh0 += nbh) {
-        const int nb = bh_total - bh0 < nbh ? bh_total - bh0 : nbh;
-        for (int g0 = 0; g0 < s->num_hash; g0 += step)
-            YOSO_TRY(yoso_launch_lsh_cumulate_rows(
-                ctx, sc->q_codes, sc->k_codes, v, sc->tables, sc->acc, s, bh0, nb, g0,
-                s->num_hash - g0 < step ? s->num_hash : g0 + step));
-        sc->chunks++;
-    }
-    sc->zero_bytes = bytes;
+    for (int g0 = 0; g0 < s->num_hash; g0 += step)
+        YOSO_TRY(yoso_launch_lsh_cumulate_rows(ctx, sc->q_codes, sc->k_codes, v, sc->acc, s, g0,
+                                               s->num_hash - g0 < step ? s->num_hash : g0 + step));
+    sc->chunks = 1;
 fail:
     return status;
 }
@@ -96,7 +76,7 @@ yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *sc, const yos
     if (budget > ctx->info.max_alloc_bytes) budget = ctx->info.max_alloc_bytes;
     const int rows = yoso_lsh_layout_resolve(ctx, sc->layout) == YOSO_LSH_LAYOUT_ROWS;
     const int step = rows ? yoso_lsh_cumulate_rows_step(ctx, s) : 0;
-    if (step > 0) return cumulate_rows(ctx, sc, s, v, budget, step);
+    if (step > 0) return cumulate_rows(ctx, sc, s, v, step);
     /* Otherwise separate fill and read kernels over chunks of (bh, h) tables. */
     size_t pairs = budget / pair_bytes;
     if (pairs < 1) pairs = 1;
@@ -110,7 +90,6 @@ yoso_status yoso_lsh_cumulate(yoso_context *ctx, yoso_lsh_scratch *sc, const yos
         nbh = (int)pairs;
         nhc = 1;
     }
-    sc->zero_bytes = 0;
     YOSO_TRY(scratch_grow(ctx, &sc->tables, &sc->tables_bytes, (size_t)nbh * nhc * pair_bytes,
                           "bucket tables"));
     /* Clearing every bucket costs 2^τ rows, clearing the used ones 2·L: take the cheaper. */
