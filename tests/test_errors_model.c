@@ -480,7 +480,8 @@ static void test_model_exceeds_device_memory(void **state) {
                        dev.name, (const char *)NULL);
     double need = mib_after(r.err, "need ") * 1048576.0;
     double has = mib_after(r.err, " has ") * 1048576.0;
-    assert_true(has > 0 && need > has && need <= (double)file_size);
+    /* need is printed to 0.1 MiB: it may round up past the file's size when the header is small */
+    assert_true(has > 0 && need > has && need <= (double)file_size + 0.05 * 1048576.0);
     err_result_free(&r);
     test_remove_temp_dir(dir);
 }
