@@ -125,25 +125,27 @@ int yoso_gemm_packs_weights(const yoso_gemm *gemm) {
     return gemm->kind == YOSO_GEMM_HOST_BLAS && gemm->onednn;
 }
 
+/* The usage error of a packing call on a backend that does not pack. */
+static yoso_status gemm_no_packing(const yoso_gemm *gemm) {
+    return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+}
+
 yoso_status yoso_gemm_pack_weight(yoso_gemm *gemm, const float *w, size_t n, size_t k, cl_mem *out,
                                   size_t *bytes) {
     *out = NULL;
-    if (!yoso_gemm_packs_weights(gemm))
-        return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+    if (!yoso_gemm_packs_weights(gemm)) return gemm_no_packing(gemm);
     return yoso_gemm_onednn_pack(gemm, w, n, k, out, bytes);
 }
 
 yoso_status yoso_gemm_pack_weight_to(yoso_gemm *gemm, const float *w, size_t n, size_t k,
                                      void *dst) {
-    if (!yoso_gemm_packs_weights(gemm))
-        return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+    if (!yoso_gemm_packs_weights(gemm)) return gemm_no_packing(gemm);
     return yoso_gemm_onednn_pack_to(gemm, w, n, k, dst);
 }
 
 yoso_status yoso_gemm_pack_layout(yoso_gemm *gemm, size_t n, size_t k, const void **desc,
                                   size_t *desc_bytes, size_t *bytes) {
-    if (!yoso_gemm_packs_weights(gemm))
-        return yoso_error(YOSO_ERR_USAGE, "the %s backend does not pack weights", gemm->name);
+    if (!yoso_gemm_packs_weights(gemm)) return gemm_no_packing(gemm);
     return yoso_gemm_onednn_pack_layout(gemm, n, k, desc, desc_bytes, bytes);
 }
 

@@ -105,6 +105,7 @@ static yoso_status wcache_layout(yoso_weight_cache *c, const yoso_packed_shape *
     memcpy(p, &count, 8), p += 8;
     unsigned char *dp = p + c->count * WCACHE_FIELDS * 8;
     size_t at = wcache_round(c->header_len, WCACHE_ALIGN);
+    /* the layouts asked again: a descriptor lives only until the backend's next new layout */
     for (size_t i = 0; i < c->count; i++) {
         YOSO_TRY(yoso_gemm_pack_layout(c->ctx->gemm, shapes[i].n, shapes[i].k, &desc, &dlen,
                                        &c->bytes[i]));
