@@ -72,13 +72,17 @@ typedef struct yoso_context_options {
     int verbose;    /* 1: timings and cache decisions on stderr */
     int recheck;    /* 1: run the device's self-check even when a verdict is cached */
     int background; /* 1: build the kernels and run the self-check on a thread of their own, so
-                       that the caller can load a model meanwhile; the first use of a kernel, or
-                       yoso_context_wait, waits for them and returns their failure */
+                       that the caller can load a model meanwhile (a model loaded then has that
+                       thread build the kernels it needs beyond those: LSH attention's); the
+                       first use of a kernel, or yoso_context_wait, waits for them and returns
+                       their failure */
 } yoso_context_options;
 
 yoso_status yoso_context_create(const yoso_context_options *options, yoso_context **out);
-/* Waits until the context's kernels are ready (at once unless created with `background`) and
- * returns what preparing them returned: the error a synchronous yoso_context_create would have. */
+/* Waits until the context's kernels are ready (at once unless created with `background`), and
+ * those a model loaded meanwhile asked for, and returns what preparing the context's returned:
+ * the error a synchronous yoso_context_create would have (a model's kernel that failed reports
+ * its error when the model first runs it). */
 yoso_status yoso_context_wait(yoso_context *ctx);
 void yoso_context_free(yoso_context *ctx);
 /* The chosen device, as yoso_device_list describes it. */

@@ -68,6 +68,40 @@ static float *logits(yoso_model *m, int batch, int seq, const int32_t *ids, cons
     return out;
 }
 
+/* A model in LSH mode loaded on a context that prepares its kernels in the background has its
+ * LSH kernels built there, with the weights (none left for the first forward), and gives the
+ * same bits as on a context that builds them at their first use. */
+static void test_kernels_prepared_while_loading(void **state) {
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir, .background = 1};
+    yoso_context *ctx = NULL;
+    setenv("YOSO_TEST_CACHE_WRITE_DELAY", "0.5", 1); /* the thread is still at work when asked */
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    unsetenv("YOSO_TEST_CACHE_WRITE_DELAY");
+    yoso_model_options o = {.attention = YOSO_ATTENTION_LSH, .seed = 7};
+    yoso_model *m = NULL;
+    assert_int_equal(yoso_model_load(ctx, test_data_path("models/tiny"), &o, &m), YOSO_OK);
+    assert_int_equal(yoso_context_wait(ctx), YOSO_OK);
+    yoso_model *ref = load_lsh(7, NULL, 0);
+    assert_non_null(yoso_lsh_hash_kernel(ctx, YOSO_LSH_LAYOUT_AUTO, 32)->kernel); /* d 16 */
+    assert_non_null(ctx->kernels.lsh_normalize.kernel);
+    int hits = 0, builds = 0;
+    yoso_context_cache_stats(ctx, &hits, &builds);
+    int32_t ids[16], mask[16];
+    make_ids(1, 16, NULL, ids, mask);
+    float *a = logits(m, 1, 16, ids, NULL), *b = logits(ref, 1, 16, ids, NULL);
+    int hits2 = 0, builds2 = 0;
+    yoso_context_cache_stats(ctx, &hits2, &builds2);
+    assert_int_equal(builds2, builds); /* nothing compiled at the first forward */
+    assert_memory_equal(a, b, sizeof(float) * 16 * 1000);
+    free(a);
+    free(b);
+    yoso_model_free(m);
+    yoso_model_free(ref);
+    yoso_context_free(ctx);
+    test_remove_temp_dir(dir);
+}
+
 static void test_same_seed_same_bits(void **state) {
     const int seq = 16, n = seq * 1000;
     int32_t ids[16], mask[16];
@@ -369,4 +403,5 @@ static void test_cli(void **state) {
 
 TEST_MAIN(setup, teardown, test_same_seed_same_bits, test_lsh_tracks_expectation, test_head_dim_64,
           test_padded_batch_rows_equal_alone, test_dmat_file_equals_seeded,
-          test_dmat_rows_are_per_batch_row, test_dmat_errors, test_cli)
+          test_dmat_rows_are_per_batch_row, test_dmat_errors, test_kernels_prepared_while_loading,
+          test_cli)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lsh_internal.h"
 #include "program_cache.h"
 #include "runtime.h"
 #include "test_support.h"
@@ -113,6 +114,34 @@ static void test_kernel_probes_at_first_use(void **state) {
     expect_refusal_at_first_use("hash", "LSH hash kernel on a fixed input gave 1 of", 1);
 }
 
+/* A kernel a model queued for the preparing thread (LSH attention's) is probed there: a wrong
+ * answer refuses it, and its launches return that refusal, not a message of this thread. */
+static void test_kernel_probe_on_preparing_thread(void **state) {
+    (void)state;
+    setenv("YOSO_PROBE_FAIL", "hash", 1);
+    yoso_context_options opt = {.no_cache = 1, .background = 1};
+    yoso_context *ctx = NULL;
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    yoso_prepare_more(ctx, yoso_lsh_prepare_kernels, 64);
+    const yoso_status st = yoso_context_wait(ctx);
+    unsetenv("YOSO_PROBE_FAIL");
+    if (st != YOSO_OK) { /* a GPU-class device probes its hash kernel with the context */
+        expect_refusal_message(yoso_last_error(), "LSH hash kernel");
+        yoso_context_free(ctx);
+        return;
+    }
+    const yoso_kernel *k = yoso_lsh_hash_kernel(ctx, YOSO_LSH_LAYOUT_AUTO, 64);
+    assert_null(k->kernel);
+    assert_int_equal(k->status, YOSO_ERR_OPENCL);
+    assert_non_null(ctx->kernels.lsh_normalize.kernel); /* the others were built there too */
+    yoso_error_clear();
+    const size_t global[1] = {1};
+    const int x = 0;
+    assert_int_equal(YOSO_LAUNCH(ctx, k, 1, global, NULL, YOSO_ARG(x)), YOSO_ERR_OPENCL);
+    expect_refusal_message(yoso_last_error(), "LSH hash kernel on a fixed input gave 1 of");
+    yoso_context_free(ctx);
+}
+
 /* A kernel probe run at first use is cached on its own (twice: written, then read); one run with
  * the context has no entry of its own (the context's verdict holds it). */
 static void test_kernel_probe_verdict_is_cached(void **state) {
@@ -212,4 +241,5 @@ static void test_launch_limits_are_checked(void **state) {
 
 TEST_MAIN(NULL, NULL, test_default_device_passes, test_verdict_is_cached, test_wrong_answers_refuse,
           test_recheck_replaces_cached_verdict, test_kernel_probes_at_first_use,
-          test_kernel_probe_verdict_is_cached, test_loop_cap_steers, test_launch_limits_are_checked)
+          test_kernel_probe_on_preparing_thread, test_kernel_probe_verdict_is_cached,
+          test_loop_cap_steers, test_launch_limits_are_checked)

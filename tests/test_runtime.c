@@ -155,6 +155,36 @@ static void test_background_preparation(void **state) {
     test_remove_temp_dir(dir);
 }
 
+/* What a test queues on the preparing thread: kernel bias_relu (outside the context's program). */
+static void ready_bias_relu(yoso_context *ctx, int arg) {
+    assert_int_equal(arg, 7);
+    yoso_kernel_ready(ctx, &ctx->kernels.bias_relu);
+}
+
+/* A model's extra kernels are queued for the preparing thread and built there (one more program
+ * in the cache); once that thread has taken its queue, or with no thread, nothing is queued. */
+static void test_background_prepares_more(void **state) {
+    (void)state;
+    char *dir = test_make_temp_dir();
+    yoso_context_options opt = {.cache_dir = dir, .background = 1};
+    yoso_context *ctx = NULL;
+    setenv("YOSO_TEST_CACHE_WRITE_DELAY", "0.5", 1); /* the thread is still at work when asked */
+    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
+    unsetenv("YOSO_TEST_CACHE_WRITE_DELAY");
+    assert_int_equal(yoso_prepare_more(ctx, ready_bias_relu, 7), 1);
+    assert_int_equal(yoso_context_wait(ctx), YOSO_OK);
+    assert_non_null(ctx->kernels.bias_relu.kernel); /* built by the thread, not at a first use */
+    assert_cache_stats(ctx, 0, 2);
+    assert_int_equal(yoso_prepare_more(ctx, ready_bias_relu, 7), 0);
+    yoso_context_free(ctx);
+    yoso_context_options sync = {.cache_dir = dir};
+    assert_int_equal(yoso_context_create(&sync, &ctx), YOSO_OK);
+    assert_int_equal(yoso_prepare_more(ctx, ready_bias_relu, 7), 0);
+    assert_null(ctx->kernels.bias_relu.kernel);
+    yoso_context_free(ctx);
+    test_remove_temp_dir(dir);
+}
+
 static void test_corrupt_cache_entry_is_rebuilt(void **state) {
     char *dir = test_make_temp_dir();
     yoso_context_options opt = {.cache_dir = dir};
@@ -304,6 +334,6 @@ static void test_cli_without_driver_gives_hint(void **state) {
 
 TEST_MAIN(NULL, NULL, test_device_list_has_a_device, test_unknown_device_is_not_found,
           test_second_context_reuses_cache, test_kernel_built_at_first_use_is_cached,
-          test_background_preparation, test_corrupt_cache_entry_is_rebuilt,
-          test_foreign_cache_entry_is_ignored, test_unwritable_cache_still_works, test_cli_devices,
-          test_cli_without_driver_gives_hint)
+          test_background_preparation, test_background_prepares_more,
+          test_corrupt_cache_entry_is_rebuilt, test_foreign_cache_entry_is_ignored,
+          test_unwritable_cache_still_works, test_cli_devices, test_cli_without_driver_gives_hint)

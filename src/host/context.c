@@ -53,6 +53,7 @@ static yoso_status context_open_device(const yoso_context_options *options, yoso
     yoso_context *ctx = *out = calloc(1, sizeof *ctx);
     if (!ctx) return yoso_error(YOSO_ERR_NO_MEMORY, "out of host memory creating the context");
     pthread_mutex_init(&ctx->prep_lock, NULL);
+    pthread_mutex_init(&ctx->more_lock, NULL);
     ctx->verbose = options->verbose;
     ctx->recheck = options->recheck;
     YOSO_TRY(context_read_env(&ctx->env));
@@ -130,6 +131,7 @@ void yoso_context_free(yoso_context *ctx) {
     if (!ctx) return;
     yoso_prepare_join(ctx); /* a preparing thread uses the context */
     pthread_mutex_destroy(&ctx->prep_lock);
+    pthread_mutex_destroy(&ctx->more_lock);
     if (ctx->queue) clFinish(ctx->queue);
     yoso_gemm_free(ctx->gemm);
     yoso_program_release(ctx);

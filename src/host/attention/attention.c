@@ -37,6 +37,11 @@ yoso_status yoso_attention_create(yoso_context *ctx, const yoso_attention_config
         }
         att->cfg.lsh_dmat_path = att->lsh_dmat_path;
     }
+    yoso_lsh_shape shape; /* LSH: its kernels built while the caller loads the weights, if it can */
+    if (!cfg->expectation && yoso_lsh_shape_init(&shape, 1, cfg->heads, 1, cfg->head_dim,
+                                                 cfg->num_hash, cfg->tau) == YOSO_OK)
+        yoso_prepare_more(ctx, yoso_lsh_prepare_kernels, shape.dp);
+    yoso_error_clear();
     *out = att;
     return YOSO_OK;
 }

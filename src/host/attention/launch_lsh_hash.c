@@ -10,10 +10,9 @@ yoso_lsh_layout yoso_lsh_layout_resolve(const yoso_context *ctx, yoso_lsh_layout
     return ctx->cpu_class ? YOSO_LSH_LAYOUT_ROWS : YOSO_LSH_LAYOUT_ITEMS;
 }
 
-/* The kernel of this layout and padded dim (32, 64 or 128). */
-static const yoso_kernel *hash_kernel(const yoso_context *ctx, int rows, int dp) {
+const yoso_kernel *yoso_lsh_hash_kernel(const yoso_context *ctx, yoso_lsh_layout layout, int dp) {
     const yoso_kernels *k = &ctx->kernels;
-    if (rows)
+    if (yoso_lsh_layout_resolve(ctx, layout) == YOSO_LSH_LAYOUT_ROWS)
         return dp == 32   ? &k->lsh_hash_rows_32
                : dp == 64 ? &k->lsh_hash_rows_64
                           : &k->lsh_hash_rows_128;
@@ -31,7 +30,7 @@ yoso_status yoso_launch_lsh_hash(yoso_context *ctx, cl_mem x, cl_mem mask, cl_me
                                  yoso_lsh_layout layout) {
     yoso_status status = YOSO_OK;
     const int rows = yoso_lsh_layout_resolve(ctx, layout) == YOSO_LSH_LAYOUT_ROWS;
-    const yoso_kernel *kern = hash_kernel(ctx, rows, s->dp);
+    const yoso_kernel *kern = yoso_lsh_hash_kernel(ctx, layout, s->dp);
     if (rows) {
         /* 16 rows per work-item, one work-item per group (each holds ~20 KiB of private arrays,
          * which PoCL would otherwise replicate per work-item of a large group on its stack).

@@ -60,6 +60,9 @@ typedef enum yoso_lsh_layout {
 /* Resolves AUTO for this device; other values are returned unchanged. */
 yoso_lsh_layout yoso_lsh_layout_resolve(const yoso_context *ctx, yoso_lsh_layout layout);
 
+/* The hash kernel of this layout (AUTO: the device's) for padded dim dp (32, 64 or 128). */
+const yoso_kernel *yoso_lsh_hash_kernel(const yoso_context *ctx, yoso_lsh_layout layout, int dp);
+
 /* codes [B·nh, num_hash, L] int (−1 for padded rows) of x [B·nh, L, head_dim] under mask [B, L];
  * signs [sign_rows, 3, num_part, dp] float ±1, row bh uses bh % sign_rows. */
 yoso_status yoso_launch_lsh_hash(yoso_context *ctx, cl_mem x, cl_mem mask, cl_mem signs,
@@ -116,6 +119,11 @@ void yoso_lsh_scratch_release(yoso_lsh_scratch *scratch);
 /* Hashes q and k, cumulates v into scratch->acc and writes ctx_out [B, L, nh·d] normalized;
  * q, k, v [B·nh, L, d], mask [B, L] int. Afterwards scratch->q_codes / k_codes / acc hold the
  * codes and the pre-normalization output. Enqueues only; does not wait. */
+/* Builds and checks the kernels yoso_lsh_run uses on this device for padded dim dp (a fill and
+ * read pair kept for loop-capped devices is built at its first use), failures kept in each kernel
+ * for its launch to report: what a preparing thread runs for a model with LSH attention. */
+void yoso_lsh_prepare_kernels(yoso_context *ctx, int dp);
+
 yoso_status yoso_lsh_run(yoso_context *ctx, yoso_lsh_scratch *scratch, const yoso_lsh_shape *s,
                          cl_mem signs, int sign_rows, cl_mem q, cl_mem k, cl_mem v, cl_mem mask,
                          cl_mem ctx_out);

@@ -110,6 +110,19 @@ fail:
     return status;
 }
 
+void yoso_lsh_prepare_kernels(yoso_context *ctx, int dp) {
+    const yoso_kernels *k = &ctx->kernels;
+    const int rows = yoso_lsh_layout_resolve(ctx, YOSO_LSH_LAYOUT_AUTO) == YOSO_LSH_LAYOUT_ROWS;
+    yoso_kernel_ready(ctx, yoso_lsh_hash_kernel(ctx, YOSO_LSH_LAYOUT_AUTO, dp));
+    if (rows) {
+        yoso_kernel_ready(ctx, &k->lsh_cumulate_rows);
+    } else {
+        yoso_kernel_ready(ctx, &k->lsh_fill);
+        yoso_kernel_ready(ctx, &k->lsh_read);
+    }
+    yoso_kernel_ready(ctx, &k->lsh_normalize);
+}
+
 yoso_status yoso_lsh_run(yoso_context *ctx, yoso_lsh_scratch *sc, const yoso_lsh_shape *s,
                          cl_mem signs, int sign_rows, cl_mem q, cl_mem k, cl_mem v, cl_mem mask,
                          cl_mem ctx_out) {

@@ -83,9 +83,9 @@ yoso_status yoso_kernel_launch(cl_command_queue queue, const yoso_launch_limits 
                                const yoso_kernel *k, const yoso_arg *args, int nargs, cl_uint dims,
                                const size_t *global, const size_t *local) {
     yoso_status status = YOSO_OK;
-    if (!k->kernel) /* its build failed: the error was reported then */
+    if (!k->kernel) /* its build or its check failed (maybe on the preparing thread) */
         return k->status != YOSO_OK
-                   ? k->status
+                   ? yoso_error(k->status, "%s", k->error)
                    : yoso_error(YOSO_ERR_OPENCL, "kernel %s was launched before it was built",
                                 k->name);
     cl_ulong local_bytes = k->static_local;

@@ -53,6 +53,7 @@ typedef struct yoso_kernel {
     const char *name;
     yoso_build_group group; /* its program on this context's class of device */
     yoso_status status;     /* why the kernel could not be built or failed its check, or YOSO_OK */
+    char error[512];        /* and the message that said so, for every launch of it to return */
     int checked;            /* 1: ctx->check_kernel has seen it */
     size_t max_local;       /* CL_KERNEL_WORK_GROUP_SIZE: the largest work-group it launches at */
     cl_ulong static_local;  /* CL_KERNEL_LOCAL_MEM_SIZE before any __local argument is set */

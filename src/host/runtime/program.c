@@ -305,16 +305,25 @@ static yoso_status program_build_kernel(yoso_context *ctx, yoso_kernel *k) {
     return status;
 }
 
+/* Keeps status as kernel k's failure, with the thread's current message. */
+static void kernel_fail(yoso_kernel *k, yoso_status status) {
+    k->status = status;
+    snprintf(k->error, sizeof k->error, "%s", yoso_last_error());
+}
+
 const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k) {
     yoso_kernel *field = (yoso_kernel *)k; /* a field of ctx->kernels, which is not const */
     const yoso_status prepared = yoso_prepared(ctx);
-    if (prepared != YOSO_OK && field->status == YOSO_OK) field->status = prepared;
-    if (!field->kernel && field->status == YOSO_OK)
-        field->status = program_build_kernel(ctx, field);
+    if (prepared != YOSO_OK && field->status == YOSO_OK) kernel_fail(field, prepared);
+    if (!field->kernel && field->status == YOSO_OK) {
+        const yoso_status built = program_build_kernel(ctx, field);
+        if (built != YOSO_OK) kernel_fail(field, built);
+    }
     if (field->kernel && !field->checked && ctx->check_kernel) {
         field->checked = 1; /* first, so that the check's own launches of k do not recurse */
-        field->status = ctx->check_kernel(ctx, field);
-        if (field->status != YOSO_OK) {
+        const yoso_status checked = ctx->check_kernel(ctx, field);
+        if (checked != YOSO_OK) {
+            kernel_fail(field, checked);
             clReleaseKernel(field->kernel);
             field->kernel = NULL;
         }

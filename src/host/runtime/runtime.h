@@ -11,6 +11,8 @@
 #include "yoso.h"
 
 #define YOSO_MAX_KERNELS 64
+/* How many yoso_prepare_more requests one context queues. */
+#define YOSO_PREPARE_MORE_MAX 4
 
 typedef struct yoso_gemm yoso_gemm;
 
@@ -61,6 +63,14 @@ struct yoso_context {
     pthread_mutex_t prep_lock; /* held to join it */
     yoso_status prep_status;   /* what preparing returned, and its message */
     char prep_message[1024];
+    /* More kernels a model asked for (yoso_prepare_more), prepared on that thread afterwards: */
+    pthread_mutex_t more_lock; /* held to queue one or to close the queue */
+    int more_closed;           /* 1: the thread takes no more (it has taken what is queued) */
+    int more_count;
+    struct {
+        void (*fn)(yoso_context *ctx, int arg);
+        int arg;
+    } more[YOSO_PREPARE_MORE_MAX];
     int clblast_tuning_applied; /* stored / built-in CLBlast parameters already applied */
     int clblast_failed;         /* CLBlast could not run here: the GEMMs fell back (warned once) */
 };
@@ -86,6 +96,12 @@ const yoso_kernel *yoso_kernel_ready(yoso_context *ctx, const yoso_kernel *k);
 /* Runs fn(ctx) (building the program and running the self-check) on a thread of its own; the
  * first yoso_prepared call that needs it waits for it. */
 yoso_status yoso_prepare_start(yoso_context *ctx, yoso_status (*fn)(yoso_context *ctx));
+/* Queues fn(ctx, arg) to run on the preparing thread once fn of yoso_prepare_start returned OK:
+ * the kernels a model will use beyond the context's (its LSH kernels, say), built while the
+ * caller goes on. 1 if queued; 0 when no thread prepares or it has taken its queue (then the
+ * kernels are built at their first use, as always). fn makes kernels ready with
+ * yoso_kernel_ready, which keeps a failure in the kernel for its first launch to report. */
+int yoso_prepare_more(yoso_context *ctx, void (*fn)(yoso_context *ctx, int arg), int arg);
 /* Waits for what yoso_prepare_start runs, if it runs, and returns its status (its error again on
  * every call once it failed); YOSO_OK at once on that thread itself and when nothing was started.
  */
