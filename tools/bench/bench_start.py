@@ -40,15 +40,15 @@ PHASES = {"ready": r"ready in ([0-9.]+) s", "weights": r"weights loaded in ([0-9
           "forward": r"forward [^\n]*total ([0-9.]+) s"}
 
 
-def run_once(yoso, model, text, caches):
+def run_once(yoso, model, text, caches, attention):
     """One fill-mask process with the given cache folders: (wall s, {phase: s}, load pair); the
     phases include "cpu", the process's user + system seconds (less sensitive to the load)."""
     env = dict(os.environ, YOSO_CACHE_DIR=caches[0], POCL_CACHE_DIR=caches[1])
     load0 = bench_e2e.loadavg()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run([yoso, "fill-mask", "-v", "-m", model, text], env=env, capture_output=True,
-                       text=True)
+    cmd = [yoso, "fill-mask", "-v", "-m", model] + (["--attention", attention] if attention else [])
+    r = subprocess.run(cmd + [text], env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
@@ -67,6 +67,8 @@ def main():
     p.add_argument("--model", default="tests/data/fillmask/model")
     p.add_argument("--tokens", type=int, default=128)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--attention", choices=["expectation", "lsh"],
+                   help="yoso's --attention (default: the model's config)")
     p.add_argument("--out", help="also write the table to this Markdown file")
     p.add_argument("--keep-openblas-coretype", action="store_true",
                    help="leave $OPENBLAS_CORETYPE as the environment sets it (default: unset)")
@@ -84,7 +86,8 @@ def main():
                 b = builds[(i + r) % len(builds)]
                 caches = (os.path.join(tmp, f"{r}-{i}", "yoso"), os.path.join(tmp, f"{r}-{i}", "pocl"))
                 for way in WAYS:
-                    wall, phases, load = run_once(b, args.model, texts[way == "new"], caches)
+                    wall, phases, load = run_once(b, args.model, texts[way == "new"], caches,
+                                                  args.attention)
                     runs[(b, way)].append((wall, phases))
                     loads += load
                     print(f"bench: round {r} {b} {way}: {wall:.2f} s {phases} load {load}",
@@ -92,7 +95,8 @@ def main():
                 shutil.rmtree(os.path.join(tmp, f"{r}-{i}"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    lines = [f"Start-up of `yoso fill-mask` at {args.tokens} tokens, model {args.model}: "
+    attention = f" --attention {args.attention}" if args.attention else ""
+    lines = [f"Start-up of `yoso fill-mask{attention}` at {args.tokens} tokens, model {args.model}: "
              f"{time.strftime('%Y-%m-%d %H:%M')} · {cpu} · ISA {isa} · {os.cpu_count()} cores · "
              f"{blas_note} · load {min(loads):.2f}–{max(loads):.2f} · {args.rounds} rounds, medians", "",
              "| build | start | to the answer (process wall) s | device ready s | weights s | "
