@@ -73,11 +73,7 @@ static float *logits(yoso_model *m, int batch, int seq, const int32_t *ids, cons
  * same bits as on a context that builds them at their first use. */
 static void test_kernels_prepared_while_loading(void **state) {
     char *dir = test_make_temp_dir();
-    yoso_context_options opt = {.cache_dir = dir, .background = 1};
-    yoso_context *ctx = NULL;
-    setenv("YOSO_TEST_CACHE_WRITE_DELAY", "0.5", 1); /* the thread is still at work when asked */
-    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
-    unsetenv("YOSO_TEST_CACHE_WRITE_DELAY");
+    yoso_context *ctx = test_context_preparing(dir);
     yoso_model_options o = {.attention = YOSO_ATTENTION_LSH, .seed = 7};
     yoso_model *m = NULL;
     assert_int_equal(yoso_model_load(ctx, test_data_path("models/tiny"), &o, &m), YOSO_OK);

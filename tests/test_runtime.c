@@ -166,11 +166,7 @@ static void ready_bias_relu(yoso_context *ctx, int arg) {
 static void test_background_prepares_more(void **state) {
     (void)state;
     char *dir = test_make_temp_dir();
-    yoso_context_options opt = {.cache_dir = dir, .background = 1};
-    yoso_context *ctx = NULL;
-    setenv("YOSO_TEST_CACHE_WRITE_DELAY", "0.5", 1); /* the thread is still at work when asked */
-    assert_int_equal(yoso_context_create(&opt, &ctx), YOSO_OK);
-    unsetenv("YOSO_TEST_CACHE_WRITE_DELAY");
+    yoso_context *ctx = test_context_preparing(dir);
     assert_int_equal(yoso_prepare_more(ctx, ready_bias_relu, 7), 1);
     assert_int_equal(yoso_context_wait(ctx), YOSO_OK);
     assert_non_null(ctx->kernels.bias_relu.kernel); /* built by the thread, not at a first use */

@@ -55,6 +55,17 @@ char *test_make_temp_dir(void) {
     return dir ? strdup(dir) : NULL;
 }
 
+yoso_context *test_context_preparing(const char *dir) {
+    yoso_context_options opt = {.cache_dir = dir, .background = 1};
+    yoso_context *ctx = NULL;
+    setenv("YOSO_TEST_CACHE_WRITE_DELAY", "0.5", 1); /* read when the context is created */
+    const yoso_status st = yoso_context_create(&opt, &ctx);
+    unsetenv("YOSO_TEST_CACHE_WRITE_DELAY");
+    if (st != YOSO_OK) fprintf(stderr, "%s\n", yoso_last_error());
+    assert_int_equal(st, YOSO_OK);
+    return ctx;
+}
+
 void test_remove_tree(const char *path) {
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);

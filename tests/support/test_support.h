@@ -38,6 +38,10 @@ char *test_make_temp_dir(void);
 void test_remove_tree(const char *path);
 /* Removes the tree test_make_temp_dir made and frees its path. */
 void test_remove_temp_dir(char *dir);
+/* A context on the default device, its cache in dir, that prepares its kernels on a thread of
+ * its own (background) and holds its cache write 0.5 s, so that the thread is still at work
+ * when the test asks it for more (yoso_prepare_more, a model load). Fails the test otherwise. */
+yoso_context *test_context_preparing(const char *dir);
 /* Runs a shell command line; captures stdout/stderr into malloc'ed strings (may be NULL); returns
  * the exit code (or -1 if it could not run). */
 int test_run(const char *command, char **out, char **err);
